@@ -1,0 +1,189 @@
+"""Name and value matching against the mask and ignore pattern lists, in pure Python.
+
+This is the pure-Python twin of ``_matching.pyx``. The rule it implements is posthog's:
+
+* a pattern made of inline flags that include ``i`` followed by plain text (no regex
+  metacharacter), such as ``(?i)password``, matches when that text, lowercased, is a
+  substring of ``name.lower()``;
+* any other pattern matches when ``re.search(pattern, name)`` does;
+* a pattern that does not compile is dropped (fastvars also logs one warning for it).
+
+A :class:`Matcher` holds both lists, answers ``classify(name)`` with the bits
+:data:`IGNORE` and :data:`MASK`, and keeps a bounded cache of its decisions on names,
+because the same local names come back on every capture.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any, Iterable, List, Optional, Pattern, Sequence, Tuple
+
+from .defaults import IGNORE, MASK
+
+log = logging.getLogger("fastvars")
+
+# What posthog accepts as "flags then plain text": the flags group must carry `i`.
+_CASELESS_FLAGS = re.compile(r"\(\?[aiLmsux]*i[aiLmsux]*\)")
+_METACHARACTERS = frozenset("\\.^$*+?{}[]|()")
+
+# A name cache bigger than this is cleared, so that unbounded distinct names
+# (generated identifiers, module globals) cannot grow a process without limit.
+NAME_CACHE_SIZE = 4096
+# How many compiled pattern sets are kept, keyed by content.
+COMPILED_CACHE_SIZE = 256
+
+
+def plain_caseless_text(pattern: str) -> Optional[str]:
+    """The lowercased text of a ``(?i)text`` pattern, or None for any other pattern."""
+    flags = _CASELESS_FLAGS.match(pattern)
+    if flags is None:
+        return None
+    text = pattern[flags.end():]
+    if not text or not _METACHARACTERS.isdisjoint(text):
+        return None
+    return text.lower()
+
+
+_warned_patterns: set = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_invalid(pattern: str, error: BaseException) -> None:
+    """Log one warning per distinct invalid pattern for the life of the process."""
+    with _warned_lock:
+        if pattern in _warned_patterns:
+            return
+        _warned_patterns.add(pattern)
+    log.warning("fastvars: ignoring pattern %r, which does not compile: %s", pattern, error)
+
+
+class PatternList:
+    """One pattern list split the way posthog splits it: caseless substrings and regexes."""
+
+    __slots__ = ("patterns", "substrings", "regexes", "_substring_re")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns: Tuple[str, ...] = tuple(patterns)
+        substrings: List[str] = []
+        regexes: List[Pattern[str]] = []
+        for pattern in self.patterns:
+            if not isinstance(pattern, str):
+                raise TypeError(
+                    f"fastvars: patterns must be str, not {type(pattern).__name__}: {pattern!r}"
+                )
+            text = plain_caseless_text(pattern)
+            if text is not None:
+                substrings.append(text)
+                continue
+            try:
+                regexes.append(re.compile(pattern))
+            except Exception as error:  # re.error, OverflowError, RecursionError...
+                _warn_invalid(pattern, error)
+        self.substrings = tuple(substrings)
+        self.regexes = tuple(regexes)
+        # One alternation finds any of the substrings in one scan of the lowered text.
+        self._substring_re = (
+            re.compile("|".join(map(re.escape, substrings))) if substrings else None
+        )
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing in the list can match (posthog then has no matcher at all)."""
+        return not self.substrings and not self.regexes
+
+    def search(self, text: Any) -> bool:
+        """True when any pattern of the list matches ``text`` (exact posthog semantics)."""
+        if self._substring_re is not None and self._substring_re.search(text.lower()):
+            return True
+        for regex in self.regexes:
+            if regex.search(text):
+                return True
+        return False
+
+
+class Matcher:
+    """The mask and ignore lists of one configuration, with a cache of name decisions."""
+
+    __slots__ = ("mask", "ignore", "has_mask", "has_ignore", "_cache")
+
+    def __init__(self, mask_patterns: Sequence[str], ignore_patterns: Sequence[str]) -> None:
+        self.mask = PatternList(mask_patterns)
+        self.ignore = PatternList(ignore_patterns)
+        self.has_mask = not self.mask.empty
+        self.has_ignore = not self.ignore.empty
+        self._cache: dict = {}
+
+    @property
+    def mask_patterns(self) -> Tuple[str, ...]:
+        return self.mask.patterns
+
+    @property
+    def ignore_patterns(self) -> Tuple[str, ...]:
+        return self.ignore.patterns
+
+    def classify(self, name: str) -> int:
+        """``IGNORE | MASK`` bits for a variable name."""
+        if type(name) is not str:
+            # A str subclass may override lower() or hashing: never cache it.
+            return self._classify_uncached(name)
+        cache = self._cache
+        bits = cache.get(name)
+        if bits is None:
+            bits = self._classify_uncached(name)
+            if len(cache) >= NAME_CACHE_SIZE:
+                cache.clear()
+            cache[name] = bits
+        return bits
+
+    def _classify_uncached(self, name: str) -> int:
+        bits = 0
+        if self.has_ignore and self.ignore.search(name):
+            bits |= IGNORE
+        if self.has_mask and self.mask.search(name):
+            bits |= MASK
+        return bits
+
+    def classify_many(self, names: Iterable[str]) -> List[int]:
+        """``classify`` for each name, in order."""
+        classify = self.classify
+        return [classify(name) for name in names]
+
+    def mask_search(self, text: str) -> bool:
+        """Whether a mask pattern matches anywhere in a value (values are not cached)."""
+        return self.has_mask and self.mask.search(text)
+
+    def __repr__(self) -> str:
+        return (
+            f"<fastvars.Matcher python mask={len(self.mask.patterns)} "
+            f"ignore={len(self.ignore.patterns)}>"
+        )
+
+
+def _as_tuple(patterns: Optional[Iterable[str]]) -> Tuple[Any, ...]:
+    return () if patterns is None else tuple(patterns)
+
+
+_compiled: dict = {}
+
+
+def compile_patterns(
+    mask_patterns: Optional[Iterable[str]], ignore_patterns: Optional[Iterable[str]]
+) -> Matcher:
+    """A matcher for the two lists, shared by every caller that passes the same lists.
+
+    ``None`` stands for an empty list. A pattern that is not a ``str`` raises
+    ``TypeError``; one that does not compile is dropped with a warning.
+    """
+    key = (_as_tuple(mask_patterns), _as_tuple(ignore_patterns))
+    try:
+        matcher = _compiled.get(key)
+    except TypeError:  # an unhashable item: it fails below with a clear message
+        return Matcher(*key)
+    if matcher is None:
+        matcher = Matcher(*key)
+        if len(_compiled) >= COMPILED_CACHE_SIZE:
+            _compiled.clear()
+        _compiled[key] = matcher
+    return matcher
