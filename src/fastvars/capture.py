@@ -1,0 +1,260 @@
+"""A whole capture: pair every serialized frame with its live frame, let an engine
+encode the locals, and write the results only once all of them are ready.
+
+Failure handling is a chain. When the compiled engine raises, the pure-Python engine
+redoes the capture; when that raises too, posthog's own implementation does. Nothing is
+written to the event before an engine has finished, so a fallback always starts from a
+clean state, and nothing raises into the application.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from posthog import exception_utils as _posthog
+
+from . import engine as _engine
+from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from .frames import exception_tracebacks
+
+log = logging.getLogger("fastvars")
+
+# posthog's implementation, kept before anything could replace it, for fallbacks.
+_posthog_attach = _posthog.attach_code_variables_to_frames
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.captures = 0
+        self.fallbacks = 0
+        self.last_fallback_reason: Optional[str] = None
+
+    def count_capture(self) -> None:
+        with self.lock:
+            self.captures += 1
+
+    def count_fallback(self, reason: str) -> None:
+        with self.lock:
+            self.fallbacks += 1
+            self.last_fallback_reason = reason
+
+    def snapshot(self) -> Dict[str, Any]:
+        with self.lock:
+            return {
+                "captures": self.captures,
+                "fallbacks": self.fallbacks,
+                "last_fallback_reason": self.last_fallback_reason,
+            }
+
+    def reset(self) -> None:
+        with self.lock:
+            self.captures = self.fallbacks = 0
+            self.last_fallback_reason = None
+
+
+stats = _Stats()
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+# ------------------------------------------------------------------ pairing frames
+
+
+def _same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
+    """Whether a serialized stack trace was made from these traceback entries."""
+    if len(serialized) != len(entries):
+        return False
+    for frame_dict, entry in zip(serialized, entries):
+        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
+            if frame_dict["lineno"] != entry.tb_lineno:
+                return False
+    return True
+
+
+def _plan(
+    engine: "_engine.Engine",
+    all_exceptions: Iterable[Any],
+    exc_info: Tuple[Any, Any, Any],
+    mask_patterns: Any,
+    ignore_patterns: Any,
+    mask_url_credentials: bool,
+    detect_secrets: bool,
+) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """Compute, without writing anything, which frame dict gets which variables."""
+    _, _, tb = exc_info
+    if tb is None:
+        return []
+    primary = engine.visible_entries(tb)
+    if not primary:
+        return []
+    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
+    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
+    budget = engine.make_budget()
+
+    all_exceptions = list(all_exceptions)
+    chain = exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
+    # Only trust the chain when it lines up with the serialized list entry for entry;
+    # otherwise pair with the primary traceback, as posthog does.
+    own_tracebacks = len(chain) == len(all_exceptions)
+
+    plan = []
+    for index, exception in enumerate(all_exceptions):
+        stacktrace = exception.get("stacktrace")
+        if not stacktrace or "frames" not in stacktrace:
+            continue
+        serialized = stacktrace["frames"]
+        entries = primary
+        if index and own_tracebacks:
+            own = engine.visible_entries(chain[index][1])
+            if _same_frames(serialized, own):
+                entries = own
+        for frame_dict, entry in zip(serialized, entries):
+            if not frame_dict.get("in_app"):
+                continue
+            variables = engine.frame_variables(entry.tb_frame, policy, budget)
+            if variables:
+                plan.append((frame_dict, variables))
+    return plan
+
+
+def attach_code_variables(
+    all_exceptions: Any,
+    exc_info: Any,
+    mask_patterns: Any,
+    ignore_patterns: Any,
+    mask_url_credentials: bool = True,
+    detect_secrets: bool = True,
+    *,
+    engine: Optional["_engine.Engine"] = None,
+) -> None:
+    """Give every in-app serialized frame of ``all_exceptions`` its ``code_variables``.
+
+    The contract of posthog's ``attach_code_variables_to_frames``, except that each
+    exception of a chain gets the locals of its own traceback. Never raises.
+    """
+    engines = [engine or _engine.ACTIVE]
+    if engines[0] is not _engine.PYTHON:
+        engines.append(_engine.PYTHON)
+    for current in engines:
+        try:
+            plan = _plan(
+                current,
+                all_exceptions,
+                exc_info,
+                mask_patterns,
+                ignore_patterns,
+                mask_url_credentials,
+                detect_secrets,
+            )
+        except Exception as error:
+            reason = f"{current.name} engine: {_describe(error)}"
+            stats.count_fallback(reason)
+            log.debug("fastvars: capture falls back (%s)", reason, exc_info=True)
+            continue
+        for frame_dict, variables in plan:
+            frame_dict["code_variables"] = variables
+        stats.count_capture()
+        return
+    try:
+        _posthog_attach(
+            all_exceptions,
+            exc_info,
+            mask_patterns,
+            ignore_patterns,
+            mask_url_credentials,
+            detect_secrets,
+        )
+    except Exception:
+        pass  # posthog's own wrapper swallows these too
+
+
+# ------------------------------------------------------------------ snapshot
+
+
+def _exc_info_of(exc: Any) -> Tuple[Any, Any, Any]:
+    if isinstance(exc, BaseException):
+        return type(exc), exc, exc.__traceback__
+    if isinstance(exc, tuple) and len(exc) == 3:
+        return exc
+    raise TypeError(
+        "fastvars.snapshot() takes an exception or an exc_info tuple, "
+        f"not {type(exc).__name__}"
+    )
+
+
+def _safe_text(exc: Any) -> str:
+    try:
+        return str(exc)
+    except Exception:
+        return f"<unprintable {type(exc).__name__}>"
+
+
+def _snapshot_with(
+    current: "_engine.Engine",
+    exc_info: Tuple[Any, Any, Any],
+    matcher_args: Tuple[Any, Any],
+    mask_url_credentials: bool,
+    detect_secrets: bool,
+) -> List[Dict[str, Any]]:
+    matcher = current.compile_patterns(*matcher_args)
+    policy = current.make_policy(matcher, mask_url_credentials, detect_secrets)
+    budget = current.make_budget()
+    result = []
+    for exc, tb in exception_tracebacks(exc_info):
+        frames_out = []
+        for entry in current.visible_entries(tb):
+            code = entry.tb_frame.f_code
+            frames_out.append(
+                {
+                    "filename": code.co_filename,
+                    "function": code.co_name,
+                    "lineno": entry.tb_lineno,
+                    "variables": current.frame_variables(entry.tb_frame, policy, budget),
+                }
+            )
+        result.append(
+            {
+                "type": type(exc).__qualname__ if exc is not None else None,
+                "module": type(exc).__module__ if exc is not None else None,
+                "message": _safe_text(exc) if exc is not None else None,
+                "frames": frames_out,
+            }
+        )
+    return result
+
+
+def snapshot(
+    exc: Any,
+    *,
+    mask_patterns: Optional[Iterable[str]] = DEFAULT_MASK_PATTERNS,
+    ignore_patterns: Optional[Iterable[str]] = DEFAULT_IGNORE_PATTERNS,
+    mask_url_credentials: bool = True,
+    detect_secrets: bool = True,
+    engine: Optional["_engine.Engine"] = None,
+) -> List[Dict[str, Any]]:
+    """The masked locals of every frame of every exception in ``exc``'s chain.
+
+    Returns one dict per exception (``type``, ``module``, ``message``, ``frames``), each
+    frame a dict of ``filename``, ``function``, ``lineno`` and ``variables``, encoded
+    and masked exactly as posthog would, with one size budget for the whole snapshot.
+    Raises ``TypeError`` for an argument that is not an exception or exc_info tuple,
+    or for a pattern that is not a string.
+    """
+    exc_info = _exc_info_of(exc)
+    matcher_args = (tuple(mask_patterns or ()), tuple(ignore_patterns or ()))
+    _engine.PYTHON.compile_patterns(*matcher_args)  # bad patterns raise here, clearly
+    current = engine or _engine.ACTIVE
+    try:
+        return _snapshot_with(current, exc_info, matcher_args, mask_url_credentials, detect_secrets)
+    except Exception as error:
+        if current is _engine.PYTHON:
+            raise
+        stats.count_fallback(f"{current.name} engine: {_describe(error)}")
+        return _snapshot_with(
+            _engine.PYTHON, exc_info, matcher_args, mask_url_credentials, detect_secrets
+        )

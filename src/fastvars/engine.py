@@ -1,0 +1,85 @@
+"""The two implementations of the capture engine, and the choice between them.
+
+An :class:`Engine` is the per-frame work of a capture: compile patterns, walk a
+traceback, read and encode one frame's locals. The orchestration above it (pairing
+exceptions with frames, fallbacks, writing results) is shared, in :mod:`.capture`.
+
+The compiled engine is used when its extension modules import and
+``FASTVARS_NO_EXTENSIONS`` is not set; otherwise the pure-Python engine is. A failed
+import is logged at debug level, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
+
+from . import encoding, frames, masking, matching
+
+log = logging.getLogger("fastvars")
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str  # "c" or "python"
+    compile_patterns: Callable[[Any, Any], Any]
+    make_policy: Callable[[Any, bool, bool], Any]
+    make_budget: Callable[[], Any]
+    visible_entries: Callable[[Any], List[Any]]
+    frame_variables: Callable[[Any, Any, Any], Dict[str, Any]]
+
+
+def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
+    local_vars = frames.frame_locals(frame)
+    if local_vars is None:
+        return {}
+    return encoding.encode_variables(local_vars, policy, budget)
+
+
+PYTHON = Engine(
+    name="python",
+    compile_patterns=matching.compile_patterns,
+    make_policy=masking.Policy,
+    make_budget=encoding.Budget,
+    visible_entries=frames.visible_entries,
+    frame_variables=_python_frame_variables,
+)
+
+
+def extensions_disabled() -> bool:
+    return os.environ.get("FASTVARS_NO_EXTENSIONS", "") not in ("", "0")
+
+
+def _load_compiled() -> "tuple[Optional[Engine], str]":
+    if extensions_disabled():
+        return None, "FASTVARS_NO_EXTENSIONS is set"
+    try:
+        from . import _capture, _matching  # noqa: F401
+    except ImportError as error:
+        log.debug("fastvars: compiled extension unavailable, using pure Python: %s", error)
+        return None, f"compiled extension unavailable: {error}"
+    return (
+        Engine(
+            name="c",
+            compile_patterns=_matching.compile_patterns,
+            make_policy=_capture.Policy,
+            make_budget=_capture.Budget,
+            visible_entries=_capture.visible_entries,
+            frame_variables=_capture.frame_variables,
+        ),
+        "",
+    )
+
+
+COMPILED, COMPILED_UNAVAILABLE_REASON = _load_compiled()
+ACTIVE: Engine = COMPILED or PYTHON
+
+
+def available() -> Dict[str, Engine]:
+    """The engines this process can run, by name."""
+    engines = {"python": PYTHON}
+    if COMPILED is not None:
+        engines["c"] = COMPILED
+    return engines

@@ -1,0 +1,103 @@
+"""Walking tracebacks: which frames are shown, their locals, and every exception's own
+traceback in a chain. Pure-Python twin of the frame walker in ``_capture.pyx``."""
+
+from __future__ import annotations
+
+from types import FrameType, TracebackType
+from typing import Any, Dict, List, Optional, Tuple
+
+try:
+    from builtins import BaseExceptionGroup  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    BaseExceptionGroup = None  # type: ignore[assignment,misc]
+
+_HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
+# posthog's bounds on the exception tree it serializes.
+MAX_EXCEPTIONS = 50
+MAX_GROUP_MEMBER_INSPECTIONS = 1000
+
+
+def is_hidden(frame: FrameType) -> bool:
+    """Frames of sentry_sdk, and frames that set ``__traceback_hide__`` (or
+    ``__tracebackhide__``) to a true value, are left out of stack traces."""
+    try:
+        if frame.f_globals["__name__"].startswith("sentry_sdk."):
+            return True
+    except (AttributeError, KeyError):
+        pass
+    for flag in _HIDE_FLAGS:
+        try:
+            if frame.f_locals[flag]:
+                return True
+        except Exception:
+            pass
+    return False
+
+
+def visible_frames(tb: Optional[TracebackType]) -> List[FrameType]:
+    """The frames of a traceback that a serialized stack trace shows, outermost first."""
+    frames = []
+    while tb is not None:
+        if not is_hidden(tb.tb_frame):
+            frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    return frames
+
+
+def visible_entries(tb: Optional[TracebackType]) -> List[TracebackType]:
+    """Like :func:`visible_frames`, keeping the traceback entries (for line numbers)."""
+    entries = []
+    while tb is not None:
+        if not is_hidden(tb.tb_frame):
+            entries.append(tb)
+        tb = tb.tb_next
+    return entries
+
+
+def frame_locals(frame: FrameType) -> Optional[Dict[str, Any]]:
+    """A snapshot of the frame's locals, or None when they cannot be read."""
+    try:
+        return frame.f_locals.copy()
+    except Exception:
+        return None
+
+
+def exception_tracebacks(
+    exc_info: Tuple[Any, Any, Any],
+) -> List[Tuple[Optional[BaseException], Optional[TracebackType]]]:
+    """Every exception that posthog serializes for ``exc_info``, with its own traceback,
+    in the order of posthog's exception list: depth first, each exception before its
+    cause or context, then the members of an exception group. The same bounds and the
+    same de-duplication by identity as posthog's, so entry ``i`` here is entry ``i``
+    there."""
+    seen: set = set()
+    inspected = [0]
+    out: List[Tuple[Optional[BaseException], Optional[TracebackType]]] = []
+
+    def visit(exc: Any, tb: Any) -> None:
+        if exc is not None:
+            if id(exc) in seen or len(out) >= MAX_EXCEPTIONS:
+                return
+            seen.add(id(exc))
+        out.append((exc, tb))
+        if getattr(exc, "__suppress_context__", False) and exc is not None:
+            linked = getattr(exc, "__cause__", None)
+        else:
+            linked = getattr(exc, "__context__", None)
+        if linked is not None and len(out) < MAX_EXCEPTIONS:
+            visit(linked, getattr(linked, "__traceback__", None))
+        if BaseExceptionGroup is not None and isinstance(exc, BaseExceptionGroup):
+            members = exc.exceptions
+            index = 0
+            while (
+                index < len(members)
+                and len(out) < MAX_EXCEPTIONS
+                and inspected[0] < MAX_GROUP_MEMBER_INSPECTIONS
+            ):
+                inspected[0] += 1
+                member = members[index]
+                index += 1
+                visit(member, getattr(member, "__traceback__", None))
+
+    visit(exc_info[1], exc_info[2])
+    return out

@@ -1,0 +1,338 @@
+"""Turn any Python value into a JSON-ready value with every secret replaced.
+
+This is the pure-Python twin of the compiled masking in ``_capture.pyx`` and the
+reference for it. The rules are posthog's, decision for decision:
+
+* strings: too long to scan, matched by a mask pattern, secret-looking, or carrying
+  embedded credentials (see :mod:`.credentials`, :mod:`.secret_detection`);
+* containers and objects are walked (dicts, lists, tuples, namedtuples, dataclasses,
+  objects with a ``__dict__``) under a depth cap, an items cap, a node budget shared by
+  one variable, and a cycle guard; a key that matches a mask pattern redacts its value;
+* anything else is shown by its ``repr()``, checked like a string, and redacted whole
+  when it cannot be vouched for.
+
+An exception raised by user code (a ``__repr__``, ``__len__``, property...) propagates to
+the caller, which falls back to a checked repr of the whole variable, as posthog does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import types
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+from .credentials import redact_embedded_credentials
+from .defaults import (
+    CIRCULAR,
+    MAX_DEPTH,
+    MAX_ITEMS,
+    MAX_NODES,
+    MAX_SCAN_LENGTH,
+    REDACTED,
+    REDACTED_KEY_FORMAT,
+    TOO_LONG,
+)
+from .secret_detection import looks_like_secret
+
+
+class Policy:
+    """One capture's masking settings: the compiled patterns and the two toggles."""
+
+    __slots__ = ("matcher", "mask_url_credentials", "detect_secrets", "has_mask", "inert")
+
+    def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
+        self.matcher = matcher
+        self.mask_url_credentials = mask_url_credentials
+        self.detect_secrets = detect_secrets
+        self.has_mask = matcher.has_mask
+        # With no pattern and both toggles off, values pass through untouched.
+        self.inert = not (self.has_mask or mask_url_credentials or detect_secrets)
+
+    def mask_matches(self, text: str) -> bool:
+        return self.has_mask and self.matcher.mask_search(text)
+
+
+# ---------------------------------------------------------------- strings and reprs
+
+
+def mask_string(text: str, policy: Policy) -> str:
+    if len(text) > MAX_SCAN_LENGTH:
+        return TOO_LONG
+    if policy.mask_matches(text):
+        return REDACTED
+    if policy.detect_secrets and looks_like_secret(text):
+        return REDACTED
+    return redact_embedded_credentials(text, policy.mask_url_credentials)
+
+
+def type_name(value: Any) -> str:
+    try:
+        return type(value).__qualname__
+    except Exception:
+        return "unknown"
+
+
+def checked_repr(value: Any, policy: Policy) -> str:
+    """``repr(value)``, or a redaction when the text cannot be vouched for. Unlike a
+    string variable, a repr too long to scan is redacted, not marked too long."""
+    try:
+        text = repr(value)
+    except Exception:
+        return "<" + type_name(value) + ">"
+    if len(text) > MAX_SCAN_LENGTH or policy.mask_matches(text):
+        return REDACTED
+    if policy.detect_secrets and looks_like_secret(text):
+        return REDACTED
+    return redact_embedded_credentials(text, policy.mask_url_credentials)
+
+
+# ---------------------------------------------------------------- the walk
+
+
+class _ProbeSeen:
+    """The visited set seen by a key probe: it stops at everything visited so far, and
+    records its own visits under a tag, so that an object shared by a key and a value
+    is still masked in full where the value holds it. Its visits count as nodes."""
+
+    __slots__ = ("visited",)
+    TAG = "key_probe"
+
+    def __init__(self, visited: set) -> None:
+        self.visited = visited
+
+    def __contains__(self, oid: int) -> bool:
+        return oid in self.visited or (self.TAG, oid) in self.visited
+
+    def add(self, oid: int) -> None:
+        self.visited.add((self.TAG, oid))
+
+    def __len__(self) -> int:
+        return len(self.visited)
+
+
+def mask_value(value: Any, policy: Policy, seen: Any = None, depth: int = 0) -> Any:
+    if policy.inert:
+        return value
+    kind = type(value)
+    if kind is str:
+        return mask_string(value, policy)
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else str(value)
+    if kind is not dict and kind is not list and kind is not tuple:
+        # Subclasses of the scalars (IntEnum, str subclasses, ...) are scalars too.
+        if isinstance(value, str):
+            return mask_string(value, policy)
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        if isinstance(value, (bool, int, float)):
+            return value
+    return _mask_node(value, policy, seen, depth)
+
+
+def _mask_node(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
+    """A container or object: charge the walk's limits, then open it."""
+    if depth >= MAX_DEPTH:
+        return TOO_LONG  # deeper than we walk; a repr could leak what lies below
+    if seen is None:
+        seen = set()
+    oid = id(value)
+    if oid in seen:
+        return CIRCULAR
+    seen.add(oid)
+    if len(seen) > MAX_NODES:
+        return TOO_LONG
+
+    if isinstance(value, dict):
+        if len(value) > MAX_ITEMS:
+            return TOO_LONG
+        return mask_mapping(value.items(), policy, seen, depth)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        # A namedtuple: its field names are keys, so `password=` fields are caught.
+        fields = value._fields
+        if len(fields) > MAX_ITEMS:
+            return TOO_LONG
+        return _with_class(mask_mapping(zip(fields, value), policy, seen, depth), value)
+    if isinstance(value, (list, tuple)):
+        if len(value) > MAX_ITEMS:
+            return TOO_LONG
+        items = [mask_value(item, policy, seen, depth + 1) for item in value]
+        try:
+            return type(value)(items)
+        except Exception:  # a subclass whose constructor wants something else
+            return items
+    return _mask_object(value, policy, seen, depth)
+
+
+def _with_class(masked: Dict[Any, Any], value: Any) -> Dict[Any, Any]:
+    masked["__class__"] = type_name(value)
+    return masked
+
+
+def _mask_object(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
+    attributes = object_attributes(value)
+    if attributes is not None:
+        if len(attributes) > MAX_ITEMS:
+            return TOO_LONG
+        return _with_class(mask_mapping(attributes.items(), policy, seen, depth), value)
+    # A custom __repr__ may print secrets that live on the class (class attributes,
+    # properties, slots): redact those by name instead of trusting the repr.
+    members = sensitive_type_members(value, policy)
+    if members:
+        return _with_class(members, value)
+    return checked_repr(value, policy)
+
+
+def object_attributes(value: Any) -> Optional[Dict[str, Any]]:
+    """A copy of an object's fields (dataclass fields, else a non-empty ``__dict__``), or
+    None for an object to be shown as a leaf."""
+    if isinstance(value, type):
+        return None
+    try:
+        if dataclasses.is_dataclass(value):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        instance_dict = getattr(value, "__dict__", None)
+    except Exception:
+        return None
+    if isinstance(instance_dict, dict) and instance_dict:
+        return dict(instance_dict)
+    return None
+
+
+# Members that are behaviour rather than data: an `authenticate()` method is no secret.
+_CALLABLE_MEMBERS = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.MethodDescriptorType,
+    types.WrapperDescriptorType,
+    types.MethodWrapperType,
+    types.ClassMethodDescriptorType,
+    classmethod,
+    staticmethod,
+    type,  # nested classes
+)
+
+
+def sensitive_type_members(value: Any, policy: Policy) -> Dict[str, str]:
+    """Data members declared on the object's classes (class attributes, properties,
+    slots) whose names match a mask pattern, each mapped to the redaction marker.
+    Only names are read; no getter runs."""
+    if not policy.has_mask:
+        return {}
+    try:
+        mro = type(value).__mro__
+    except Exception:
+        return {}
+    found: Dict[str, str] = {}
+    for klass in mro:
+        for name, member in klass.__dict__.items():
+            if (
+                isinstance(name, str)
+                and name not in found
+                and not isinstance(member, _CALLABLE_MEMBERS)
+                and policy.matcher.mask_search(name)
+            ):
+                found[name] = REDACTED
+    return found
+
+
+# ---------------------------------------------------------------- mappings
+
+# A matching key is kept only when it looks like a field name; `password=hunter2`
+# or a SQL text as a key could hold the value itself.
+_FIELD_NAME = re.compile(r"[\w.\-]+")
+_PROBE_MARKERS = (REDACTED, TOO_LONG, CIRCULAR)
+
+
+def placeholder_key(result: Dict[Any, Any]) -> str:
+    """The first numbered placeholder key that ``result`` does not use yet."""
+    n = 0
+    while True:
+        key = REDACTED_KEY_FORMAT.format(n)
+        if key not in result:
+            return key
+        n += 1
+
+
+def _json_key(key: Any, key_text: str) -> Tuple[Any, bool]:
+    """The key as JSON can carry it, and whether that is the key itself (a str, an int
+    or bool, a finite float, None) rather than its text, which may be a revealing repr."""
+    if type(key) is str:
+        return key, True
+    is_native = (
+        key is None
+        or isinstance(key, (str, int))
+        or (isinstance(key, float) and math.isfinite(key))
+    )
+    return (key if is_native else key_text), is_native
+
+
+def _names_a_field(key: Any, is_native: bool) -> bool:
+    """Whether a key that matches a mask pattern may be shown: a number or None holds
+    no credential, and a string must look like an identifier."""
+    if not is_native:
+        return False
+    return not isinstance(key, str) or _FIELD_NAME.fullmatch(key) is not None
+
+
+def _key_text_is_unsafe(key: Any, policy: Policy, seen: Any, depth: int) -> bool:
+    """Whether masking a non-native key (a tuple, an object) as a value redacts any part
+    of it, reaches something already visited, or fails: then its text can't be shown."""
+    probe = seen if isinstance(seen, _ProbeSeen) else _ProbeSeen(seen)
+    try:
+        text = str(mask_value(key, policy, probe, depth + 1))
+    except Exception:
+        return True
+    return any(marker in text for marker in _PROBE_MARKERS)
+
+
+def _output_key(
+    key: Any,
+    key_text: str,
+    out_key: Any,
+    is_native: bool,
+    key_masked: bool,
+    result: Dict[Any, Any],
+    policy: Policy,
+    seen: Any,
+    depth: int,
+) -> Any:
+    if key_masked and not _names_a_field(key, is_native):
+        return placeholder_key(result)
+    if policy.detect_secrets and looks_like_secret(key_text):
+        return placeholder_key(result)
+    if not is_native and _key_text_is_unsafe(key, policy, seen, depth):
+        return placeholder_key(result)
+    if isinstance(out_key, str):
+        return redact_embedded_credentials(out_key, policy.mask_url_credentials)
+    return out_key
+
+
+def mask_mapping(
+    items: Iterable[Tuple[Any, Any]], policy: Policy, seen: Any, depth: int
+) -> Dict[Any, Any]:
+    result: Dict[Any, Any] = {}
+    for key, value in items:
+        try:
+            key_text = key if isinstance(key, str) else str(key)
+        except Exception:
+            # Without its text nothing tells whether the key names a secret.
+            result[placeholder_key(result)] = REDACTED
+            continue
+        out_key, is_native = _json_key(key, key_text)
+        if len(key_text) > MAX_SCAN_LENGTH:
+            result[placeholder_key(result)] = TOO_LONG
+            continue
+        key_masked = policy.mask_matches(key_text)
+        out_key = _output_key(
+            key, key_text, out_key, is_native, key_masked, result, policy, seen, depth
+        )
+        if out_key in result:
+            # Distinct keys can share a text (URLs differing only in credentials).
+            out_key = placeholder_key(result)
+        result[out_key] = REDACTED if key_masked else mask_value(value, policy, seen, depth + 1)
+    return result

@@ -1,0 +1,102 @@
+"""Secret-looking strings, whatever their variable is called: the last line of masking.
+
+Three tests, cheapest first: a PEM private-key marker anywhere; a long, high-entropy,
+token-shaped string; a known vendor credential format. Pure-hex strings are ids and
+digests (UUIDs, SHAs), never flagged. This is the pure-Python twin of
+``_secret_detection.pyx``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Iterable
+
+from .defaults import (
+    MAX_SCAN_LENGTH,
+    PEM_PRIVATE_KEY_MARKER,
+    SECRET_MIN_CHAR_CLASSES,
+    SECRET_MIN_ENTROPY_BITS,
+    SECRET_MIN_LENGTH,
+)
+from .known_secrets import contains_known_secret
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+# Punctuation of reprs and structured text, never of a bare token.
+_STRUCTURE_CHARS = frozenset("()[]{}<>'\"`,;")
+_UUID = re.compile(r"\A[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+_PATH_WORD = re.compile(r"\A[a-z][a-z.]*\Z")
+
+
+def looks_like_path_or_url(text: str) -> bool:
+    """URLs, Windows paths, and paths with two lowercase word segments."""
+    if "://" in text or "\\" in text:
+        return True
+    if "/" not in text:
+        return False
+    words = 0
+    for segment in text.split("/"):
+        if segment and _PATH_WORD.match(segment):
+            words += 1
+            if words == 2:
+                return True
+    return False
+
+
+def character_classes(distinct: Iterable[str]) -> int:
+    """How many of lower, upper, digit, other the characters use; 0 for text with
+    whitespace or made of hex digits only."""
+    lower = upper = digit = other = False
+    hex_only = True
+    for ch in distinct:
+        if ch.isspace():
+            return 0
+        if ch.islower():
+            lower = True
+            hex_only = hex_only and ch in _HEX
+        elif ch.isupper():
+            upper = True
+            hex_only = hex_only and ch in _HEX
+        elif ch.isdigit():
+            digit = True
+        else:
+            other = True
+            hex_only = False
+    if hex_only:
+        return 0
+    return lower + upper + digit + other
+
+
+def shannon_entropy(counts: Iterable[int], length: int) -> float:
+    """Bits per character. The sum runs in first-occurrence order, so that the compiled
+    twin, which adds the same terms in the same order, gets the same float."""
+    bits = 0.0
+    for occurrences in counts:
+        p = occurrences / length
+        bits -= p * math.log2(p)
+    return bits
+
+
+def is_high_entropy_token(text: str) -> bool:
+    """Long, varied, random-looking text that is not prose, a path, a URL, a UUID or a repr.
+    The caller has checked the minimum length."""
+    if " " in text or looks_like_path_or_url(text) or _UUID.match(text):
+        return False
+    counts = Counter(text)
+    if not _STRUCTURE_CHARS.isdisjoint(counts):
+        return False
+    if character_classes(counts) < SECRET_MIN_CHAR_CLASSES:
+        return False
+    return shannon_entropy(counts.values(), len(text)) >= SECRET_MIN_ENTROPY_BITS
+
+
+def looks_like_secret(text: str) -> bool:
+    if PEM_PRIVATE_KEY_MARKER in text:
+        return True
+    length = len(text)
+    if length < SECRET_MIN_LENGTH:
+        return False
+    if is_high_entropy_token(text):
+        return True
+    return length <= MAX_SCAN_LENGTH and contains_known_secret(text)
