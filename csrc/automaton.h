@@ -1,0 +1,29 @@
+/* The matcher loop of fastvars: runs the DFA tables built by fastvars/patterns.py over
+ * the code points of a string. Plain C, no Python API: the caller passes the raw
+ * PyUnicode buffer, its kind (1, 2 or 4 bytes per code point) and its length. */
+#ifndef FASTVARS_AUTOMATON_H
+#define FASTVARS_AUTOMATON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int n_classes;
+    int start;
+    const uint8_t *ascii_class;   /* 128 entries */
+    uint8_t na_class[4];          /* other code points: other, \w, \d, \s */
+    const uint8_t *na_kind;       /* 65536 entries (0..3) for BMP code points, or NULL
+                                     when categories do not matter */
+    int uses_case;                /* the special case-fold code points need exact matching */
+    const uint16_t *trans;        /* n_states * n_classes */
+    const uint8_t *acc;           /* bits found on reaching a state */
+    const uint8_t *eot;           /* bits found when the text ends in a state */
+} fv_automaton;
+
+/* Bits found in text (kind 1, 2 or 4), or -1 when the text holds a code point the
+ * tables cannot decide (the caller must then take the exact path). `stop` is a per
+ * state table: 1 where the loop may return early with that state's acc bits. */
+int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
+           ptrdiff_t length);
+
+#endif

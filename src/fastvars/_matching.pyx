@@ -1,0 +1,246 @@
+# cython: language_level=3
+"""The compiled twin of :mod:`fastvars.matching`: same interface, same answers.
+
+Patterns are compiled by :mod:`fastvars.patterns` into one DFA for both lists; the C
+loop in ``csrc/automaton.c`` classifies a name in one pass. Text the tables cannot decide
+(a case-fold special code point, an astral code point where unicode categories matter)
+takes the exact pure-Python path, and patterns the automaton cannot represent are run by
+Python's ``re`` only for a bit the automaton did not already set.
+"""
+
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF, PyObject
+from cpython.unicode cimport PyUnicode_GET_LENGTH
+from libc.stdint cimport uint8_t, uint16_t
+
+from . import matching as _py
+from . import patterns as _patterns
+from .defaults import IGNORE, MASK
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void *PyUnicode_DATA(object o)
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+    object PySequence_Fast(object o, const char *m)
+    Py_ssize_t PySequence_Fast_GET_SIZE(object o)
+    PyObject *PySequence_Fast_GET_ITEM(object o, Py_ssize_t i)
+
+cdef extern from "automaton.h":
+    ctypedef struct fv_automaton:
+        int n_classes
+        int start
+        const uint8_t *ascii_class
+        uint8_t na_class[4]
+        const uint8_t *na_kind
+        int uses_case
+        const uint16_t *trans
+        const uint8_t *acc
+        const uint8_t *eot
+    int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
+               Py_ssize_t length) nogil
+
+NAME_CACHE_SIZE = _py.NAME_CACHE_SIZE
+COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
+cdef Py_ssize_t _NAME_CACHE_SIZE = NAME_CACHE_SIZE
+
+
+cdef bytes _build_na_kind():
+    """Unicode \\w / \\d / \\s kind of each BMP code point, as sre sees them: 0 other,
+    1 word, 2 digit (decimal, also word), 3 space."""
+    cdef bytearray table = bytearray(65536)
+    cdef unsigned int c
+    for c in range(65536):
+        if Py_UNICODE_ISDECIMAL(<Py_UCS4>c):
+            table[c] = 2
+        elif Py_UNICODE_ISALNUM(<Py_UCS4>c):
+            table[c] = 1
+        elif Py_UNICODE_ISSPACE(<Py_UCS4>c):
+            table[c] = 3
+    return bytes(table)
+
+
+cdef bytes _NA_KIND = _build_na_kind()
+# Cached small ints, so classify_many builds its list without allocating.
+cdef tuple _BITS = (0, 1, 2, 3)
+
+
+cdef class Matcher:
+    """The mask and ignore lists of one configuration, with a cache of name decisions."""
+
+    cdef fv_automaton _a
+    cdef object _tables          # keeps the table bytes alive
+    cdef const uint8_t *_stop
+    cdef const uint8_t *_stop_mask
+    cdef tuple _mask_patterns
+    cdef tuple _ignore_patterns
+    cdef list _residual_ignore
+    cdef list _residual_mask
+    cdef bint _has_mask
+    cdef bint _has_ignore
+    cdef dict _cache
+    cdef object _exact           # matching.Matcher, built on first need
+
+    def __init__(self, mask_patterns, ignore_patterns):
+        self._mask_patterns = tuple(mask_patterns)
+        self._ignore_patterns = tuple(ignore_patterns)
+        tables = _patterns.compile_tables(
+            self._mask_patterns, self._ignore_patterns, _py._warn_invalid
+        )
+        self._tables = tables
+        self._a.n_classes = tables.n_classes
+        self._a.start = tables.start
+        self._a.ascii_class = <const uint8_t *><bytes>tables.ascii_class
+        for i in range(4):
+            self._a.na_class[i] = tables.na_class[i]
+        self._a.na_kind = <const uint8_t *>_NA_KIND if tables.uses_categories else NULL
+        self._a.uses_case = tables.uses_case
+        self._a.trans = <const uint16_t *><const char *><bytes>tables.trans
+        self._a.acc = <const uint8_t *><bytes>tables.acc
+        self._a.eot = <const uint8_t *><bytes>tables.eot
+        self._stop = <const uint8_t *><bytes>tables.stop
+        self._stop_mask = <const uint8_t *><bytes>tables.stop_mask
+        self._residual_ignore = list(tables.residual_ignore)
+        self._residual_mask = list(tables.residual_mask)
+        self._has_mask = bool(tables.bits & MASK) or bool(self._residual_mask)
+        self._has_ignore = bool(tables.bits & IGNORE) or bool(self._residual_ignore)
+        self._cache = {}
+        self._exact = None
+
+    @property
+    def has_mask(self):
+        return self._has_mask
+
+    @property
+    def has_ignore(self):
+        return self._has_ignore
+
+    @property
+    def mask_patterns(self):
+        return self._mask_patterns
+
+    @property
+    def ignore_patterns(self):
+        return self._ignore_patterns
+
+    def stats(self):
+        """What the compile produced: pattern counts, residual patterns and why, states,
+        classes, table bytes, compile time."""
+        return dict(self._tables.stats)
+
+    cdef object _exact_matcher(self):
+        if self._exact is None:
+            self._exact = _py.Matcher(self._mask_patterns, self._ignore_patterns)
+        return self._exact
+
+    cdef int _classify_str(self, str name) except -1:
+        cdef int bits = fv_run(&self._a, self._stop, PyUnicode_KIND(name),
+                               PyUnicode_DATA(name), PyUnicode_GET_LENGTH(name))
+        if bits < 0:
+            return self._exact_matcher()._classify_uncached(name)
+        if not bits & IGNORE and self._residual_ignore:
+            for search in self._residual_ignore:
+                if search(name):
+                    bits |= IGNORE
+                    break
+        if not bits & MASK and self._residual_mask:
+            for search in self._residual_mask:
+                if search(name):
+                    bits |= MASK
+                    break
+        return bits
+
+    cdef object _lookup(self, object name):
+        """classify() for one name, through the bounded cache (exact str only)."""
+        cdef PyObject *hit
+        cdef int bits
+        if type(name) is not str:
+            # A str subclass may override lower() or hashing: never cache it.
+            return self._exact_matcher()._classify_uncached(name)
+        hit = PyDict_GetItem(self._cache, name)
+        if hit is not NULL:
+            return <object>hit
+        bits = self._classify_str(<str>name)
+        result = _BITS[bits]
+        if len(self._cache) >= _NAME_CACHE_SIZE:
+            self._cache.clear()
+        PyDict_SetItem(self._cache, name, result)
+        return result
+
+    def classify(self, name):
+        """``IGNORE | MASK`` bits for a variable name."""
+        return self._lookup(name)
+
+    def classify_many(self, names, bint cache=True):
+        """``classify`` for each name, in order. ``cache=False`` bypasses the name cache
+        (it measures the automaton itself)."""
+        cdef object seq = PySequence_Fast(names, "names must be iterable")
+        cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(seq)
+        cdef list out = PyList_New(n)
+        cdef Py_ssize_t i
+        cdef object name, result
+        for i in range(n):
+            name = <object>PySequence_Fast_GET_ITEM(seq, i)
+            if cache or type(name) is not str:
+                result = self._lookup(name)
+            else:
+                result = _BITS[self._classify_str(<str>name)]
+            Py_INCREF(result)
+            PyList_SET_ITEM(out, i, result)
+        return out
+
+    def mask_search(self, text):
+        """Whether a mask pattern matches anywhere in a value (values are not cached)."""
+        cdef int bits
+        if not self._has_mask:
+            return False
+        if type(text) is not str:
+            return self._exact_matcher().mask_search(text)
+        bits = fv_run(&self._a, self._stop_mask, PyUnicode_KIND(text),
+                      PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+        if bits < 0:
+            return bool(self._exact_matcher().mask_search(text))
+        if bits & MASK:
+            return True
+        for search in self._residual_mask:
+            if search(text):
+                return True
+        return False
+
+    def __repr__(self):
+        return (
+            f"<fastvars.Matcher c mask={len(self._mask_patterns)} "
+            f"ignore={len(self._ignore_patterns)}>"
+        )
+
+
+cdef dict _compiled = {}
+
+
+def compile_patterns(mask_patterns, ignore_patterns):
+    """A matcher for the two lists, shared by every caller that passes the same lists.
+
+    ``None`` stands for an empty list. A pattern that is not a ``str`` raises
+    ``TypeError``; one that does not compile is dropped with a warning.
+    """
+    key = (_py._as_tuple(mask_patterns), _py._as_tuple(ignore_patterns))
+    try:
+        matcher = _compiled.get(key)
+    except TypeError:  # an unhashable item: it fails below with a clear message
+        return Matcher(*key)
+    if matcher is None:
+        matcher = Matcher(*key)
+        if len(_compiled) >= COMPILED_CACHE_SIZE:
+            _compiled.clear()
+        _compiled[key] = matcher
+    return matcher
+
+
+_known_secret_search = _patterns.KNOWN_SECRET_RE.search
+
+
+def contains_known_secret(text):
+    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
+    return _known_secret_search(text) is not None

@@ -1,0 +1,685 @@
+"""Compile mask and ignore pattern lists into one deterministic automaton.
+
+This is the compiler half of the matcher, kept apart from the C loop that runs its
+tables (``csrc/automaton.c``), the way RE2 keeps its compiler apart from its DFA loop.
+
+Each pattern is parsed by Python's own parser (``re._parser``, ``sre_parse`` on 3.10), so
+syntax, flags and errors are exactly Python's. Supported constructs become one Thompson
+NFA for the union of all patterns, whose accepting nodes carry the bit IGNORE or MASK.
+A subset construction with search semantics (a match may start anywhere) turns it into a
+DFA whose states also record the bits already found: once a bit is found, every NFA node
+of the patterns with that bit is dropped, so the DFA stays small and the loop can stop as
+soon as no bit can change any more.
+
+Characters are mapped to classes: the 128 ASCII code points and four representatives of
+"any other code point" (by its unicode \\w / \\d / \\s membership). That is exact because
+supported patterns only mention ASCII characters, and a non-ASCII code point can only
+differ from its representative through case folding onto ASCII (:data:`SPECIAL_CODE_POINTS`,
+which send the whole text to the exact Python path) or through unicode categories (which
+the C loop looks up in a table). Everything else - lookaround, backreferences, ``\\b``,
+conditionals, possessive and atomic constructs, non-ASCII literals, an automaton past its
+size cap - goes to a residual list that Python's ``re`` runs, consulted only for a bit the
+automaton did not set.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from array import array
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    from re import _constants as C
+    from re import _parser as P
+else:  # pragma: no cover - 3.10
+    import sre_constants as C
+    import sre_parse as P
+
+IGNORE = 1
+MASK = 2
+
+# Non-ASCII code points that Python's regex IGNORECASE or str.lower() relate to an ASCII
+# character: U+0130 (İ, lower 'i̇', simple lower 'i'), U+0131 (ı, upper 'I'), U+017F (ſ,
+# folds to 's'), U+212A (Kelvin, lower 'k'). Found by scanning every code point (see
+# tests/test_matching_unicode.py, which recomputes it). A text holding one takes the exact
+# Python path.
+SPECIAL_CODE_POINTS: Tuple[int, ...] = (0x130, 0x131, 0x17F, 0x212A)
+
+# Symbols of the class alphabet: 0..127 are ASCII code points, then one representative per
+# kind of other code point: neither \w nor \s, \w but not \d, \d (always \w), \s.
+NA_OTHER, NA_WORD, NA_DIGIT, NA_SPACE = 128, 129, 130, 131
+N_SYMBOLS = 132
+NA_REPRESENTATIVES = {NA_OTHER: "\u20ac", NA_WORD: "\u00e9", NA_DIGIT: "\u0663", NA_SPACE: "\u2003"}
+ALL_SYMBOLS = (1 << N_SYMBOLS) - 1
+NEWLINE = 10
+
+# Bounds: an NFA bigger than this for one pattern, or a DFA with more states, is residual.
+MAX_NFA_NODES_PER_PATTERN = 2000
+MAX_DFA_STATES = 4000
+MAX_TRANSITIONS = 1 << 18
+
+_METACHARACTERS = frozenset("\\.^$*+?{}[]|()")
+_CASELESS_FLAGS = re.compile(r"\(\?[aiLmsux]*i[aiLmsux]*\)")
+
+_F_I = C.SRE_FLAG_IGNORECASE
+_F_M = C.SRE_FLAG_MULTILINE
+_F_S = C.SRE_FLAG_DOTALL
+_F_A = C.SRE_FLAG_ASCII
+
+
+class Unsupported(Exception):
+    """The automaton cannot represent this pattern exactly: it goes to the residual list."""
+
+
+def plain_caseless_text(pattern: str) -> Optional[str]:
+    """The lowercased text of a ``(?i)text`` pattern, or None (posthog's substring rule)."""
+    flags = _CASELESS_FLAGS.match(pattern)
+    if flags is None:
+        return None
+    text = pattern[flags.end():]
+    if not text or not _METACHARACTERS.isdisjoint(text):
+        return None
+    return text.lower()
+
+
+# --- character sets as bitmasks over the symbol alphabet --------------------------------
+
+def _category_masks() -> Dict[Tuple[Any, bool], int]:
+    """Membership of every symbol in each category, measured with ``re`` itself."""
+    escapes = {
+        C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D",
+        C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S",
+        C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W",
+    }
+    masks = {}
+    for category, escape in escapes.items():
+        for ascii_only in (False, True):
+            regex = re.compile(("(?a)" if ascii_only else "") + escape)
+            mask = 0
+            for code in range(128):
+                if regex.match(chr(code)):
+                    mask |= 1 << code
+            for symbol, char in NA_REPRESENTATIVES.items():
+                if regex.match(char):
+                    mask |= 1 << symbol
+            masks[(category, ascii_only)] = mask
+    return masks
+
+
+_CATEGORIES = _category_masks()
+
+
+def _fold(mask: int) -> int:
+    """Add the other case of every ASCII letter in ``mask`` (IGNORECASE on ASCII)."""
+    upper = (mask >> 97) & 0x3FFFFFF  # a..z
+    lower = (mask >> 65) & 0x3FFFFFF  # A..Z
+    return mask | (upper << 65) | (lower << 97)
+
+
+def _literal(code: int, flags: int) -> int:
+    if code >= 128:
+        raise Unsupported("non-ASCII literal")
+    mask = 1 << code
+    return _fold(mask) if flags & _F_I else mask
+
+
+def _charset(items: Sequence[Tuple[Any, Any]], flags: int) -> int:
+    mask = 0
+    negate = False
+    for op, av in items:
+        if op is C.NEGATE:
+            negate = True
+        elif op is C.LITERAL:
+            mask |= _literal(av, flags)
+        elif op is C.RANGE:
+            low, high = av
+            if high >= 128:
+                raise Unsupported("non-ASCII range")
+            rng = ((1 << (high + 1)) - 1) & ~((1 << low) - 1)
+            mask |= _fold(rng) if flags & _F_I else rng
+        elif op is C.CATEGORY:
+            mask |= _CATEGORIES[(av, bool(flags & _F_A))]
+        else:
+            raise Unsupported(f"set item {op}")
+    return ALL_SYMBOLS & ~mask if negate else mask
+
+
+# --- the NFA ---------------------------------------------------------------------------
+
+# Node kinds. EPS and ASSERT are followed by the closure; CHAR consumes one symbol;
+# ACCEPT sets its bit where it is reached; EOT sets its bit only at the end of the text.
+EPS, ASSERT, CHAR, ACCEPT, EOT = range(5)
+# Assertion contexts: at position 0, right after a newline, anywhere else.
+CTX_START, CTX_NL, CTX_OTHER = 0, 1, 2
+AT_TEXT_START, AT_LINE_START = 0, 1
+
+
+class _Nfa:
+    def __init__(self) -> None:
+        self.kind: List[int] = []
+        self.arg: List[Any] = []  # CHAR: symbol mask; ASSERT: which; ACCEPT/EOT: bit
+        self.out: List[Any] = []  # EPS: list of nodes; others: one node (or None)
+        self.accept: Dict[int, int] = {}
+        self.eot: Dict[int, int] = {}
+        self.chains: List[int] = []  # counter runs, see _Builder.repeat
+        for bit in (IGNORE, MASK):
+            self.accept[bit] = self.add(ACCEPT, bit, None)
+            self.eot[bit] = self.add(EOT, bit, None)
+
+    def add(self, kind: int, arg: Any, out: Any) -> int:
+        self.kind.append(kind)
+        self.arg.append(arg)
+        self.out.append(out)
+        return len(self.kind) - 1
+
+
+class _Builder:
+    """Thompson construction of one pattern, built back to front by continuation."""
+
+    def __init__(self, nfa: _Nfa, bit: int) -> None:
+        self.nfa = nfa
+        self.bit = bit
+        self.accept = nfa.accept[bit]
+        self.first = len(nfa.kind)
+        self.chains: List[int] = []
+
+    def _add(self, kind: int, arg: Any, out: Any) -> int:
+        if len(self.nfa.kind) - self.first > MAX_NFA_NODES_PER_PATTERN:
+            raise Unsupported("NFA too large")
+        return self.nfa.add(kind, arg, out)
+
+    def seq(self, items: Sequence[Tuple[Any, Any]], flags: int, cont: int, head: bool) -> int:
+        items = list(items)
+        for index in range(len(items) - 1, -1, -1):
+            cont = self.item(items[index], flags, cont, head and index == 0)
+        return cont
+
+    def item(self, item: Tuple[Any, Any], flags: int, cont: int, head: bool) -> int:
+        op, av = item
+        if op is C.LITERAL:
+            return self._add(CHAR, _literal(av, flags), cont)
+        if op is C.NOT_LITERAL:
+            return self._add(CHAR, ALL_SYMBOLS & ~_literal(av, flags), cont)
+        if op is C.ANY:
+            mask = ALL_SYMBOLS if flags & _F_S else ALL_SYMBOLS & ~(1 << NEWLINE)
+            return self._add(CHAR, mask, cont)
+        if op is C.IN:
+            return self._add(CHAR, _charset(av, flags), cont)
+        if op is C.BRANCH:
+            return self._add(EPS, None, [self.seq(alt, flags, cont, head) for alt in av[1]])
+        if op is C.SUBPATTERN:
+            _group, add, remove, body = av
+            return self.seq(body, (flags | add) & ~remove, cont, head)
+        if op is C.MAX_REPEAT or op is C.MIN_REPEAT:
+            # Laziness does not change whether a match exists.
+            return self.repeat(av, flags, cont, head)
+        if op is C.AT:
+            return self.at(av, flags, cont)
+        raise Unsupported(str(op))
+
+    def repeat(self, av: Tuple[int, int, Any], flags: int, cont: int, head: bool) -> int:
+        low, high, body = av
+        if cont == self.accept or head:
+            # For search presence, X{m,n} at either end of a pattern is X{m}: a match
+            # with more copies contains one with m copies (ending earlier or starting later).
+            high = low
+        # A run X{m} of one atom that ends the pattern, or feeds X*, is a counter: a
+        # thread further along it accepts everything a thread behind it does, so the DFA
+        # keeps only the most advanced one (else `sk-X{20}` grows a state per subset of
+        # the `sk-` starts in the last 20 characters).
+        single = len(body) == 1 and body[0][0] in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN)
+        chain = 0
+        if high is C.MAXREPEAT or high == C.MAXREPEAT:
+            loop = self._add(EPS, None, [])
+            self.nfa.out[loop] = [self.seq(body, flags, loop, False), cont]
+            start = loop
+            if single:
+                chain = 1 << self.nfa.out[loop][0]
+        else:
+            start = cont
+            for _ in range(high - low):
+                start = self._add(EPS, None, [self.seq(body, flags, start, False), cont])
+            if single and high == low and cont == self.accept:
+                chain = -1
+        for _ in range(low):
+            start = self.seq(body, flags, start, False)
+            if chain:
+                chain = (chain if chain > 0 else 0) | (1 << start)
+        if chain > 0 and chain & (chain - 1):
+            # Built back to front: the lowest node id is the most advanced position.
+            self.chains.append(chain)
+        return start
+
+    def at(self, code: Any, flags: int, cont: int) -> int:
+        if code is C.AT_BEGINNING_STRING or (code is C.AT_BEGINNING and not flags & _F_M):
+            return self._add(ASSERT, AT_TEXT_START, cont)
+        if code is C.AT_BEGINNING:
+            return self._add(ASSERT, AT_LINE_START, cont)
+        if code in (C.AT_END, C.AT_END_STRING):
+            # Lookahead assertions are supported only where the pattern ends, where they
+            # become nodes that accept at the end of the text (or at a newline).
+            if cont != self.accept:
+                raise Unsupported("end assertion before more pattern")
+            eot = self.nfa.eot[self.bit]
+            if code is C.AT_END_STRING:
+                return eot
+            newline = 1 << NEWLINE
+            if flags & _F_M:  # end of text, or before any newline
+                return self._add(EPS, None, [eot, self._add(CHAR, newline, self.accept)])
+            # Python's `$`: end of text, or before a newline that ends the text.
+            return self._add(EPS, None, [eot, self._add(CHAR, newline, eot)])
+        raise Unsupported(f"assertion {code}")
+
+
+def _plain_items(text: str) -> List[Tuple[Any, Any]]:
+    """A ``(?i)text`` pattern as a sequence of literals that ``str.lower()`` maps to text."""
+    if not text.isascii():
+        raise Unsupported("non-ASCII caseless text")
+    # text is already lowercased: an ASCII character lowers to it iff it is it or its
+    # upper case (non-ASCII ones that lower to ASCII are SPECIAL_CODE_POINTS).
+    return [(C.LITERAL, ord(ch)) for ch in text]
+
+
+# --- the residual list -----------------------------------------------------------------
+
+Residual = Callable[[str], bool]
+
+
+def _residual(pattern: str, plain: Optional[str]) -> Residual:
+    if plain is not None:
+        return lambda text, _plain=plain: _plain in text.lower()
+    search = re.compile(pattern).search
+    return lambda text, _search=search: _search(text) is not None
+
+
+# --- the DFA ---------------------------------------------------------------------------
+
+@dataclass
+class Tables:
+    """Everything the C loop needs, as flat byte strings, plus what the compile found."""
+
+    n_states: int = 0
+    n_classes: int = 0
+    start: int = 0
+    ascii_class: bytes = bytes(128)
+    na_class: bytes = bytes(4)  # class of other code points: other, word, digit, space
+    uses_categories: bool = False  # whether na_class differs by kind
+    uses_case: bool = False  # whether SPECIAL_CODE_POINTS can change the answer
+    trans: bytes = b""  # uint16 little-endian, n_states * n_classes
+    acc: bytes = b""  # bits found on reaching each state
+    eot: bytes = b""  # bits found if the text ends in each state
+    stop: bytes = b""  # 1 where no bit can change any more
+    stop_mask: bytes = b""  # 1 where MASK is found or cannot be found any more
+    bits: int = 0  # bits some automaton pattern can set
+    residual_ignore: List[Residual] = field(default_factory=list)
+    residual_mask: List[Residual] = field(default_factory=list)
+    stats: Dict[str, Any] = field(default_factory=dict)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _partition(atoms: List[int]) -> Tuple[List[int], List[int]]:
+    """Classes of symbols that every atom treats alike; newline always alone.
+
+    Returns the class of each symbol and a representative symbol of each class.
+    """
+    signature: Dict[Tuple[int, ...], int] = {}
+    symbol_class = []
+    reps = []
+    for symbol in range(N_SYMBOLS):
+        bit = 1 << symbol
+        sig = (symbol == NEWLINE,) + tuple(i for i, atom in enumerate(atoms) if atom & bit)
+        cls = signature.get(sig)
+        if cls is None:
+            cls = signature[sig] = len(reps)
+            reps.append(symbol)
+        symbol_class.append(cls)
+    return symbol_class, reps
+
+
+def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
+    """DFA tables for the given (start node, bit, first node, end node) patterns."""
+    kind, arg, out = nfa.kind, nfa.arg, nfa.out
+    char_nodes = [i for i, k in enumerate(kind) if k == CHAR]
+    atom_ids: Dict[int, int] = {}
+    atoms: List[int] = []
+    for node in char_nodes:
+        if arg[node] not in atom_ids:
+            atom_ids[arg[node]] = len(atoms)
+            atoms.append(arg[node])
+    symbol_class, reps = _partition(atoms)
+    n_classes = len(reps)
+    newline_class = symbol_class[NEWLINE]
+
+    closures: Dict[Tuple[int, int], int] = {}
+
+    def closure(node: int, ctx: int) -> int:
+        key = (node, ctx)
+        found = closures.get(key)
+        if found is not None:
+            return found
+        seen = {node}
+        stack = [node]
+        mask = 0
+        while stack:
+            current = stack.pop()
+            k = kind[current]
+            if k == EPS:
+                nexts = out[current]
+            elif k == ASSERT:
+                ok = ctx == CTX_START or (arg[current] == AT_LINE_START and ctx == CTX_NL)
+                nexts = [out[current]] if ok else ()
+            else:
+                mask |= 1 << current
+                continue
+            for nxt in nexts:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        closures[key] = mask
+        return mask
+
+    # Which nodes each bit owns (dropped once the bit is found) and its start closures.
+    owned = {0: 0, IGNORE: 0, MASK: 0}
+    start_of = {IGNORE: [0, 0, 0], MASK: [0, 0, 0]}
+    for start, bit, first, end in patterns:
+        owned[bit] |= ((1 << end) - 1) & ~((1 << first) - 1)
+        for ctx in (CTX_START, CTX_NL, CTX_OTHER):
+            start_of[bit][ctx] |= closure(start, ctx)
+    for bit in (IGNORE, MASK):
+        owned[bit] |= (1 << nfa.accept[bit]) | (1 << nfa.eot[bit])
+    owned[IGNORE | MASK] = owned[IGNORE] | owned[MASK]
+    in_use = owned[IGNORE | MASK]
+    inject = [
+        [start_of[IGNORE][ctx] * (not acc & IGNORE) | start_of[MASK][ctx] * (not acc & MASK)
+         for acc in range(4)]
+        for ctx in range(3)
+    ]
+    accept_nodes = {bit: 1 << nfa.accept[bit] for bit in (IGNORE, MASK)}
+    eot_nodes = {bit: 1 << nfa.eot[bit] for bit in (IGNORE, MASK)}
+    bits_present = (IGNORE if any(b == IGNORE for _, b, _, _ in patterns) else 0) | (
+        MASK if any(b == MASK for _, b, _, _ in patterns) else 0)
+
+    # The classes each CHAR node consumes.
+    node_classes: Dict[int, List[int]] = {}
+    for node in char_nodes:
+        atom = arg[node]
+        node_classes[node] = [cls for cls, rep in enumerate(reps) if atom >> rep & 1]
+    succ: List[Dict[int, int]] = [{}, {}, {}]
+
+    def step_target(node: int, ctx: int) -> int:
+        table = succ[ctx]
+        found = table.get(node)
+        if found is None:
+            found = table[node] = closure(out[node], ctx)
+        return found
+
+    chains = [c for c in nfa.chains if c & in_use]
+    all_chains = 0
+    for c in chains:
+        all_chains |= c
+
+    def finish(nodes: int, acc: int) -> Tuple[int, int]:
+        for bit in (IGNORE, MASK):
+            if nodes & accept_nodes[bit]:
+                acc |= bit
+        nodes &= ~owned[acc]
+        if nodes & all_chains:
+            for chain in chains:
+                on = nodes & chain
+                if on & (on - 1):
+                    nodes = (nodes & ~chain) | (on & -on)
+        return nodes, acc
+
+    ids: Dict[Tuple[int, int], int] = {}
+    states: List[Tuple[int, int]] = []
+    first = finish(inject[CTX_START][0], 0)
+    ids[first] = 0
+    states.append(first)
+    trans: List[int] = []
+    index = 0
+    limit = min(MAX_DFA_STATES, MAX_TRANSITIONS // max(n_classes, 1))
+
+    def state_id(key: Tuple[int, int]) -> int:
+        state = ids.get(key)
+        if state is None:
+            state = ids[key] = len(states)
+            if state >= limit:
+                raise _TooBig()
+            states.append(key)
+        return state
+
+    # Every state holds the restart nodes of the bits not found yet (search semantics):
+    # their moves are computed once per acc, and each state only adds its other nodes.
+    base = [inject[CTX_OTHER][acc] & ~owned[acc] for acc in range(4)]
+    base_step: List[Optional[List[int]]] = [None] * 4
+    base_row: List[Optional[List[int]]] = [None] * 4
+
+    def moves(nodes: int) -> Dict[int, int]:
+        live: Dict[int, int] = {}
+        while nodes:
+            low = nodes & -nodes
+            nodes ^= low
+            for cls in node_classes.get(low.bit_length() - 1, ()):
+                live[cls] = live.get(cls, 0) | low
+        return live
+
+    def target(movers: int, cls: int, acc: int) -> int:
+        ctx = CTX_NL if cls == newline_class else CTX_OTHER
+        found = inject[ctx][acc]
+        while movers:
+            low = movers & -movers
+            movers ^= low
+            found |= step_target(low.bit_length() - 1, ctx)
+        return found
+
+    while index < len(states):
+        nodes, acc = states[index]
+        index += 1
+        if nodes & base[acc] == base[acc]:
+            if base_row[acc] is None:
+                steps = [target(0, cls, acc) for cls in range(n_classes)]
+                for cls, movers in moves(base[acc]).items():
+                    steps[cls] = target(movers, cls, acc)
+                base_step[acc] = steps
+                base_row[acc] = [state_id(finish(t, acc)) for t in steps]
+            row = list(base_row[acc])
+            steps = base_step[acc]
+            for cls, movers in moves(nodes & ~base[acc]).items():
+                row[cls] = state_id(finish(steps[cls] | target(movers, cls, acc), acc))
+        else:
+            row = [state_id(finish(target(0, cls, acc), acc)) for cls in range(n_classes)]
+            for cls, movers in moves(nodes).items():
+                row[cls] = state_id(finish(target(movers, cls, acc), acc))
+        trans.extend(row)
+
+    n_states = len(states)
+    acc_bytes = bytes(acc for _, acc in states)
+    eot_bytes = bytes(
+        acc | (IGNORE if nodes & eot_nodes[IGNORE] else 0) | (MASK if nodes & eot_nodes[MASK] else 0)
+        for nodes, acc in states
+    )
+    stop = bytearray(n_states)
+    for state in range(n_states):
+        row = trans[state * n_classes:(state + 1) * n_classes]
+        if eot_bytes[state] == acc_bytes[state] and all(t == state for t in row):
+            stop[state] = 1
+    stop_mask = bytes(
+        1 if stop[s] or acc_bytes[s] & MASK or not bits_present & MASK else 0 for s in range(n_states)
+    )
+    na_class = bytes(symbol_class[s] for s in (NA_OTHER, NA_WORD, NA_DIGIT, NA_SPACE))
+    # Whether a case-folding special code point could change anything: only if some
+    # atom holds an ASCII letter without its other case, or the special's own class
+    # representative differs (e.g. `(?i)s` holds 'ſ' while `s` does not). Conservatively:
+    # any atom whose letter membership is case-symmetric and nonempty, or asymmetric.
+    letters = (0x3FFFFFF << 65) | (0x3FFFFFF << 97)
+    uses_case = any(atom & letters for atom in atoms)
+    tables = Tables(
+        n_states=n_states,
+        n_classes=n_classes,
+        start=0,
+        ascii_class=bytes(symbol_class[:128]),
+        na_class=na_class,
+        uses_categories=len(set(na_class)) > 1,
+        uses_case=uses_case,
+        trans=array("H", trans).tobytes(),  # native uint16, read by the C loop
+        acc=acc_bytes,
+        eot=eot_bytes,
+        stop=bytes(stop),
+        stop_mask=stop_mask,
+        bits=bits_present,
+    )
+    return tables
+
+
+# --- the compiler entry point ----------------------------------------------------------
+
+def _parse(pattern: str) -> Tuple[Any, int]:
+    parsed = P.parse(pattern, 0)
+    return list(parsed), parsed.state.flags
+
+
+@dataclass
+class _Entry:
+    pattern: str
+    bit: int
+    plain: Optional[str]
+    items: Any = None
+    flags: int = 0
+    reason: str = ""
+
+
+def compile_tables(
+    mask_patterns: Sequence[str],
+    ignore_patterns: Sequence[str],
+    on_invalid: Callable[[str, BaseException], None],
+) -> Tables:
+    """Tables for the two lists. Invalid patterns are reported and dropped; a non-str
+    pattern raises TypeError."""
+    began = time.perf_counter()
+    entries: List[_Entry] = []
+    invalid = 0
+    for bit, patterns in ((IGNORE, ignore_patterns), (MASK, mask_patterns)):
+        for pattern in patterns:
+            if not isinstance(pattern, str):
+                raise TypeError(
+                    f"fastvars: patterns must be str, not {type(pattern).__name__}: {pattern!r}"
+                )
+            plain = plain_caseless_text(pattern)
+            entry = _Entry(pattern, bit, plain)
+            if plain is None:
+                try:
+                    re.compile(pattern)  # validity is exactly re.compile's
+                except Exception as error:
+                    on_invalid(pattern, error)
+                    invalid += 1
+                    continue
+            entries.append(entry)
+
+    nfa = _Nfa()
+    built: List[Tuple[_Entry, Tuple[int, int, int, int]]] = []
+    residual: List[_Entry] = []
+    for entry in entries:
+        first = len(nfa.kind)
+        try:
+            builder = _Builder(nfa, entry.bit)
+            if entry.plain is not None:
+                items, flags = _plain_items(entry.plain), _F_I
+            else:
+                items, flags = _parse(entry.pattern)
+            start = builder.seq(items, flags, builder.accept, True)
+        except (Unsupported, RecursionError) as why:
+            entry.reason = str(why) or type(why).__name__
+            del nfa.kind[first:], nfa.arg[first:], nfa.out[first:]
+            residual.append(entry)
+            continue
+        nfa.chains.extend(builder.chains)
+        built.append((entry, (start, entry.bit, first, len(nfa.kind))))
+
+    try:
+        tables = _build_dfa(nfa, [spec for _, spec in built])
+    except _TooBig:
+        tables, kept, dropped = _fit(nfa, built)
+        for entry in dropped:
+            entry.reason = "automaton size cap"
+        residual.extend(dropped)
+        built = kept
+
+    tables.residual_ignore = [_residual(e.pattern, e.plain) for e in residual if e.bit == IGNORE]
+    tables.residual_mask = [_residual(e.pattern, e.plain) for e in residual if e.bit == MASK]
+    tables.stats = {
+        "patterns": len(mask_patterns) + len(ignore_patterns),
+        "invalid": invalid,
+        "automaton_patterns": len(built),
+        "residual_patterns": len(residual),
+        "residual": [(e.pattern, e.reason) for e in residual],
+        "nfa_nodes": len(nfa.kind),
+        "states": tables.n_states,
+        "classes": tables.n_classes,
+        "table_bytes": len(tables.trans) + 4 * tables.n_states + 132,
+        "compile_ms": (time.perf_counter() - began) * 1000.0,
+    }
+    return tables
+
+
+def _fit(nfa: _Nfa, built: List[Tuple[_Entry, Tuple[int, int, int, int]]]):
+    """The largest prefix of the patterns whose automaton fits; the rest is residual.
+
+    Binary search keeps the number of rebuilds logarithmic in the number of patterns.
+    """
+    low, high = 0, len(built)  # a prefix of `low` patterns fits; of `high` does not
+    best = _build_dfa(nfa, [])
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            best_try = _build_dfa(nfa, [spec for _, spec in built[:middle]])
+        except _TooBig:
+            high = middle
+        else:
+            low, best = middle, best_try
+    return best, built[:low], [entry for entry, _ in built[low:]]
+
+
+# --- posthog's known secret formats ----------------------------------------------------
+
+# The vendor credential formats posthog 7.91.1 searches for in values (one row each).
+# `sk-` prefixes are deliberately not anchored: keys follow letters in encoded text.
+KNOWN_SECRET_FORMATS: Tuple[str, ...] = (
+    r"sk-ant-[A-Za-z0-9_-]{16,}",
+    r"sk-(?:proj-)?[A-Za-z0-9_-]{20,}",
+    r"hf_[A-Za-z0-9]{34}",
+    r"AKIA[0-9A-Z]{16}",
+    r"(?:ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[0-9A-Z]{16}",
+    r"AIza[A-Za-z0-9_-]{35}",
+    r"ya29\.[A-Za-z0-9_-]{20,}",
+    r"do[opr]_v1_[a-f0-9]{64}",
+    r"(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+    r"sq0[a-z]{3}-[A-Za-z0-9_-]{22,43}",
+    r"gh[pousr]_[A-Za-z0-9]{36}",
+    r"github_pat_[A-Za-z0-9_]{20,}",
+    r"gl(?:pat|ptt|rt|soat)-[A-Za-z0-9_-]{20}",
+    r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
+    r"xox[abeoprs]-[A-Za-z0-9-]{10,}",
+    r"xapp-[0-9]-[A-Za-z0-9-]{10,}",
+    r"SK[0-9a-fA-F]{32}",
+    r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}",
+    r"key-[0-9a-f]{32}",
+    r"[0-9a-f]{32}-us[0-9]{1,2}",
+    r"npm_[A-Za-z0-9]{36}",
+    r"pypi-AgEI[A-Za-z0-9_-]{50,}",
+    r"dapi[0-9a-f]{32}",
+    r"dp\.pt\.[A-Za-z0-9]{40,}",
+    r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}",
+    r"lin_api_[A-Za-z0-9]{40}",
+    r"ntn_[A-Za-z0-9]{40,}",
+    r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
+    r"NR(?:AK|JS|II|MA|RA)-[A-Za-z0-9]{27}",
+    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{6,}",
+)
+
+KNOWN_SECRET_RE = re.compile("|".join(KNOWN_SECRET_FORMATS))
