@@ -21,6 +21,9 @@ import threading
 from typing import Any, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from .defaults import IGNORE, MASK
+from .patterns import KNOWN_SECRET_RE
+
+_KNOWN_SECRET_SEARCH = KNOWN_SECRET_RE.search
 
 log = logging.getLogger("fastvars")
 
@@ -154,11 +157,24 @@ class Matcher:
         """Whether a mask pattern matches anywhere in a value (values are not cached)."""
         return self.has_mask and self.mask.search(text)
 
+    def stats(self) -> dict:
+        """What was compiled: the twin of the compiled matcher's stats (no automaton)."""
+        return {
+            "patterns": len(self.mask.patterns) + len(self.ignore.patterns),
+            "substrings": len(self.mask.substrings) + len(self.ignore.substrings),
+            "regexes": len(self.mask.regexes) + len(self.ignore.regexes),
+        }
+
     def __repr__(self) -> str:
         return (
             f"<fastvars.Matcher python mask={len(self.mask.patterns)} "
             f"ignore={len(self.ignore.patterns)}>"
         )
+
+
+def contains_known_secret(text: str) -> bool:
+    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
+    return _KNOWN_SECRET_SEARCH(text) is not None
 
 
 def _as_tuple(patterns: Optional[Iterable[str]]) -> Tuple[Any, ...]:
