@@ -1,0 +1,166 @@
+"""The engines ``fastvars-bench`` compares, each adapted to "one capture of this
+exception", so the timing code treats them all alike.
+
+An engine whose capture cannot be separated from other work (Sentry builds a whole
+event; the standard library a whole TracebackException) is measured as a difference:
+its ``base`` is the same work without local variables, and the benchmark reports the
+capture minus the base.
+"""
+
+from __future__ import annotations
+
+import copy
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from posthog import exception_utils as ph
+
+from . import engine as _engine
+from .capture import attach_code_variables
+from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+
+ExcInfo = Tuple[Any, Any, Any]
+MASK = list(DEFAULT_MASK_PATTERNS)
+IGNORE = list(DEFAULT_IGNORE_PATTERNS)
+
+# Display order; "posthog" is the baseline every ratio is taken against.
+ENGINE_NAMES = ("fastvars-c", "fastvars-py", "posthog", "sentry", "stdlib")
+DESCRIPTIONS = {
+    "fastvars-c": "fastvars, compiled engine",
+    "fastvars-py": "fastvars, pure-Python engine",
+    "posthog": "posthog's attach_code_variables_to_frames (the baseline)",
+    "sentry": "sentry-sdk include_local_variables: event with locals minus without",
+    "stdlib": "traceback.TracebackException(capture_locals=True) minus False; no masking",
+}
+
+
+@dataclass
+class Runner:
+    """One engine, ready to capture one workload's exception again and again."""
+
+    capture: Callable[[], Any]
+    base: Optional[Callable[[], Any]] = None  # same work without locals, to subtract
+    reset: Callable[[], None] = lambda: None  # forget the last capture's output
+    output: Optional[List[Dict[str, Any]]] = None  # where captures write, when they do
+
+
+@dataclass(frozen=True)
+class BenchEngine:
+    name: str
+    prepare: Callable[[ExcInfo, Sequence[Dict[str, Any]]], Runner]
+    fastvars_engine: Optional[_engine.Engine] = None  # set for the engines under proof
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS.get(self.name, self.name)
+
+
+def _clear(exceptions: Sequence[Dict[str, Any]]) -> None:
+    for exception in exceptions:
+        for frame in exception.get("stacktrace", {}).get("frames", []):
+            frame.pop("code_variables", None)
+
+
+def _attach_runner(attach: Callable[..., Any], exc_info: ExcInfo,
+                   exceptions: Sequence[Dict[str, Any]]) -> Runner:
+    # Each runner writes into its own copy. Captures overwrite code_variables in
+    # place, which costs what writing into a fresh event would.
+    own = copy.deepcopy(list(exceptions))
+    return Runner(
+        capture=lambda: attach(own, exc_info, MASK, IGNORE, True, True),
+        reset=lambda: _clear(own),
+        output=own,
+    )
+
+
+def _fastvars(name: str, fv_engine: _engine.Engine) -> BenchEngine:
+    def attach(exceptions: Any, exc_info: ExcInfo, *args: Any) -> None:
+        attach_code_variables(exceptions, exc_info, *args, engine=fv_engine)
+
+    return BenchEngine(name, lambda e, x: _attach_runner(attach, e, x), fv_engine)
+
+
+def _posthog() -> BenchEngine:
+    # The call a posthog client makes (its try_ wrapper swallows errors).
+    return BenchEngine(
+        "posthog", lambda e, x: _attach_runner(ph.try_attach_code_variables_to_frames, e, x)
+    )
+
+
+def _stdlib() -> BenchEngine:
+    def prepare(exc_info: ExcInfo, _: Any) -> Runner:
+        return Runner(
+            capture=lambda: traceback.TracebackException(*exc_info, capture_locals=True),
+            base=lambda: traceback.TracebackException(*exc_info, capture_locals=False),
+        )
+
+    return BenchEngine("stdlib", prepare)
+
+
+def _sentry() -> "Tuple[Optional[BenchEngine], str]":
+    try:
+        import sentry_sdk
+        from sentry_sdk.transport import Transport
+        from sentry_sdk.utils import event_from_exception
+    except ImportError:
+        return None, "sentry-sdk is not installed (pip install sentry-sdk)"
+
+    class DropTransport(Transport):
+        """Builds nothing, sends nothing: the benchmark must not touch the network."""
+
+        def capture_envelope(self, envelope: Any) -> None:
+            pass
+
+    def client(include_locals: bool) -> Any:
+        # A standalone client: sentry_sdk.init() would change the process's global hub.
+        return sentry_sdk.Client(
+            dsn="https://public@sentry.invalid/1",
+            transport=DropTransport,
+            include_local_variables=include_locals,
+            default_integrations=False,
+            auto_enabling_integrations=False,
+            send_client_reports=False,
+            enable_backpressure_handling=False,
+        )
+
+    def prepare(exc_info: ExcInfo, _: Any) -> Runner:
+        with_locals, without = client(True), client(False)
+
+        def send(c: Any) -> Any:
+            event, hint = event_from_exception(exc_info, client_options=c.options)
+            return c.capture_event(event, hint=hint)
+
+        return Runner(capture=lambda: send(with_locals), base=lambda: send(without))
+
+    return BenchEngine("sentry", prepare), ""
+
+
+def build(selected: Optional[Sequence[str]] = None) -> "Tuple[List[BenchEngine], Dict[str, str]]":
+    """The engines to run, in display order, and the skipped ones with the reason."""
+    wanted = list(selected or ENGINE_NAMES)
+    engines: List[BenchEngine] = []
+    skipped: Dict[str, str] = {}
+    available = _engine.available()  # looked up at run time: tests substitute engines
+    for name in ENGINE_NAMES:
+        if name not in wanted:
+            continue
+        if name == "fastvars-c":
+            if "c" in available:
+                engines.append(_fastvars(name, available["c"]))
+            else:
+                reason = _engine.COMPILED_UNAVAILABLE_REASON or "compiled extension not built"
+                skipped[name] = reason
+        elif name == "fastvars-py":
+            engines.append(_fastvars(name, available.get("python", _engine.PYTHON)))
+        elif name == "posthog":
+            engines.append(_posthog())
+        elif name == "stdlib":
+            engines.append(_stdlib())
+        elif name == "sentry":
+            sentry, reason = _sentry()
+            if sentry is None:
+                skipped[name] = reason
+            else:
+                engines.append(sentry)
+    return engines, skipped

@@ -1,0 +1,175 @@
+"""What ``fastvars-bench`` prints and writes: the environment, the table, the JSON
+document and the optional bar chart."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+from typing import Any, Dict, List, Optional, Sequence
+
+from . import engine as _engine
+
+PLOT_FORMATS = (".png", ".svg")
+
+
+def _version(dist: str) -> Optional[str]:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def environment() -> Dict[str, Any]:
+    import fastvars  # late: the CLI imports this module while fastvars initialises
+
+    try:
+        load: Optional[List[float]] = list(os.getloadavg())
+    except (AttributeError, OSError):
+        load = None
+    return {
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "python_build": sys.version.replace("\n", " "),
+        "posthog": _version("posthog"),
+        "fastvars": fastvars.__version__,
+        "fastvars_implementation": fastvars.implementation,
+        "fastvars_compiled_available": _engine.COMPILED is not None,
+        "fastvars_compiled_unavailable_reason": _engine.COMPILED_UNAVAILABLE_REASON or None,
+        "sentry_sdk": _version("sentry-sdk"),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "platform": platform.platform(),
+        "load_average_at_start": load,
+    }
+
+
+# ------------------------------------------------------------------ table
+
+
+def _us(value: Optional[float]) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _rate(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _ratio(ratio: Optional[Dict[str, float]]) -> str:
+    if not ratio:
+        return "-"
+    return f"{ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f})"
+
+
+def _kib(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value / 1024:,.1f}"
+
+
+def table(document: Dict[str, Any]) -> str:
+    """A fixed-width text table, one block of rows per workload."""
+    threads = document["settings"]["threads"]
+    header = ["workload", "engine", "median us", "min us", "max us", "p99 us",
+              "captures/s", "vs posthog (min-max)", "peak KiB"]
+    if threads > 1:
+        header.append(f"captures/s x{threads} thr")
+    rows: List[Optional[List[str]]] = []
+    for result in document["results"]:
+        rows.append(None)  # separator
+        label = f"{result['workload']} ({result['exceptions']}e/{result['frames']}f)"
+        for name, figures in result["engines"].items():
+            row = [label, name, _us(figures["median_us"]), _us(figures["min_us"]),
+                   _us(figures["max_us"]), _us(figures["p99_us"]),
+                   _rate(figures["captures_per_s"]), _ratio(figures.get("ratio_to_posthog")),
+                   _kib(figures["peak_bytes_per_capture"])]
+            if threads > 1:
+                row.append(_rate(figures.get("threads", {}).get("captures_per_s")))
+            rows.append(row)
+            label = ""
+    widths = [max([len(h)] + [len(r[i]) for r in rows if r]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        # Names left-aligned, figures right-aligned.
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    rule = "-" * len(line(header))
+    out = [line(header)] + [rule if r is None else line(r) for r in rows]
+    return "\n".join(out)
+
+
+def legend(document: Dict[str, Any]) -> str:
+    env = document["environment"]
+    lines = [
+        f"CPython {env['python']} ({env['python_implementation']}), posthog {env['posthog']}, "
+        f"fastvars {env['fastvars']} ({env['fastvars_implementation']}), sentry-sdk "
+        f"{env['sentry_sdk'] or 'absent'}",
+        f"CPU: {env['cpu']} x{env['cpu_count']}, {env['platform']}",
+        "Times are per capture, default patterns, every frame in-app. 'vs posthog' is "
+        "posthog's time over the engine's, per round (median, min-max): above 1 is faster.",
+        "sentry and stdlib are costs above the same work without locals; stdlib masks "
+        "nothing (a floor). e/f: exceptions/frames.",
+    ]
+    for name, reason in document["skipped"].items():
+        lines.append(f"skipped {name}: {reason}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ plot
+
+
+def plot_problem(path: str) -> Optional[str]:
+    """Why a chart cannot be written to ``path``, or None when it can."""
+    if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
+        return f"--plot {path}: the file name must end in .png or .svg"
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return "--plot needs matplotlib, which is not installed (pip install matplotlib)"
+    return None
+
+
+def plot(document: Dict[str, Any], path: str) -> None:
+    """Grouped bars: per workload, each engine's median speed-up over posthog."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never open a window
+    import matplotlib.pyplot as plt
+
+    results = document["results"]
+    workloads = [r["workload"] for r in results]
+    engines = [name for name in document["engines"] if name != "posthog"]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(workloads) + 2), 4.5))
+    width = 0.8 / max(1, len(engines))
+    for index, name in enumerate(engines):
+        values = [r["engines"].get(name, {}).get("ratio_to_posthog", {}).get("median", 0) or 0
+                  for r in results]
+        xs = [w + (index - (len(engines) - 1) / 2) * width for w in range(len(workloads))]
+        ax.bar(xs, [max(v, 1e-3) for v in values], width, label=name)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="posthog = 1")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(workloads)))
+    ax.set_xticklabels(workloads, rotation=20, ha="right")
+    ax.set_ylabel("speed-up over posthog (log scale)")
+    env = document["environment"]
+    ax.set_title(f"fastvars-bench: CPython {env['python']}, posthog {env['posthog']}")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,248 @@
+"""How ``fastvars-bench`` measures: proof of equality first, then warm-up, interleaved
+rounds, a tracemalloc pass and an optional threaded pass, for one workload at a time.
+
+Method, and why:
+* Rounds interleave the engines (A, B, C, A, B, C, ... with the starting engine
+  rotated each round), so drift of a shared machine hits every engine alike. Each
+  round is a batch of captures per engine, every capture timed on its own, so the
+  figures are per-capture medians, minima, maxima and 99th percentiles.
+* The ratio to posthog is taken per round (posthog's median in that round over the
+  engine's median in the same round) and the median of those ratios is reported:
+  a ratio of two numbers measured side by side, not of two distant medians.
+* The garbage collector is paused while a batch is timed and run between batches,
+  as ``timeit`` does, so a collection triggered by one engine is not billed to the
+  next. Memory is measured in a separate pass because tracemalloc slows everything.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import threading
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from . import oracle
+from .benchengines import IGNORE, MASK, BenchEngine, ExcInfo, Runner
+from .capture import stats as capture_stats
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    rounds: int = 15
+    warmup: int = 10
+    batch_seconds: float = 0.03  # wall time of one engine's batch in one round
+    max_batch: int = 1000
+    memory_repeats: int = 3
+    threads: int = 1
+    thread_seconds: float = 1.0
+
+
+QUICK = Settings(rounds=5, warmup=3, batch_seconds=0.006, max_batch=100,
+                 memory_repeats=1, thread_seconds=0.15)
+
+
+@dataclass
+class EngineResult:
+    samples_ns: List[float] = field(default_factory=list)
+    round_medians_ns: List[float] = field(default_factory=list)
+    ratios: List[float] = field(default_factory=list)  # posthog / this, per round
+    peak_bytes: Optional[float] = None
+    threaded_per_s: Optional[float] = None
+    batch: int = 0
+
+    def summary(self, threads: int) -> Dict[str, Any]:
+        samples = sorted(self.samples_ns)
+        median = statistics.median(samples)
+        out: Dict[str, Any] = {
+            "median_us": median / 1e3,
+            "min_us": samples[0] / 1e3,
+            "max_us": samples[-1] / 1e3,
+            "p99_us": _percentile(samples, 0.99) / 1e3,
+            "captures_per_s": 1e9 / median if median > 0 else None,
+            "samples": len(samples),
+            "rounds": len(self.round_medians_ns),
+            "batch": self.batch,
+            "peak_bytes_per_capture": self.peak_bytes,
+        }
+        if self.ratios:
+            out["ratio_to_posthog"] = {
+                "median": statistics.median(self.ratios),
+                "min": min(self.ratios),
+                "max": max(self.ratios),
+            }
+        if threads > 1:
+            out["threads"] = {"n": threads, "captures_per_s": self.threaded_per_s}
+        return out
+
+
+def _percentile(ordered: Sequence[float], q: float) -> float:
+    # Nearest rank: with few samples, p99 is honestly the maximum.
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 1))))
+    return ordered[rank - 1]
+
+
+# ------------------------------------------------------------------ proof
+
+
+def prove(exc_info: ExcInfo, exceptions: Sequence[Dict[str, Any]],
+          engines: Sequence[BenchEngine]) -> Dict[str, List[str]]:
+    """Each fastvars engine's output against posthog's (per-exception locals for a
+    chain): the differences by engine, empty lists when identical. A silent fallback
+    to another engine counts as a difference: the engine did not do the work."""
+    expected = oracle.expected_capture(exceptions, exc_info, MASK, IGNORE)
+    found: Dict[str, List[str]] = {}
+    for bench_engine in engines:
+        if bench_engine.fastvars_engine is None:
+            continue
+        runner = bench_engine.prepare(exc_info, exceptions)
+        before = capture_stats.snapshot()["fallbacks"]
+        runner.capture()
+        after = capture_stats.snapshot()
+        problems = []
+        if after["fallbacks"] != before:
+            problems.append(f"fell back to another engine: {after['last_fallback_reason']}")
+        problems += oracle.differences(expected, runner.output or [])
+        found[bench_engine.name] = problems
+    return found
+
+
+# ------------------------------------------------------------------ timing
+
+
+def _timed_batch(fn: Callable[[], Any], n: int) -> List[float]:
+    clock = time.perf_counter_ns
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(n):
+            start = clock()
+            fn()
+            samples.append(clock() - start)
+    finally:
+        gc.enable()
+    return samples
+
+
+def _calibrate(runner: Runner, settings: Settings) -> int:
+    """Warm up (caches, first-call costs) and choose a batch size for the time budget."""
+    warm = _timed_batch(runner.capture, settings.warmup)
+    if runner.base is not None:
+        warm = [a + b for a, b in zip(warm, _timed_batch(runner.base, settings.warmup))]
+    per_capture = max(statistics.median(warm), 1.0)
+    return max(1, min(settings.max_batch, int(settings.batch_seconds * 1e9 / per_capture)))
+
+
+def time_engines(runners: Dict[str, Runner], settings: Settings,
+                 progress: Progress) -> Dict[str, EngineResult]:
+    names = list(runners)
+    results = {name: EngineResult() for name in names}
+    for name in names:
+        progress(f"warm-up {name}")
+        results[name].batch = _calibrate(runners[name], settings)
+    for round_index in range(settings.rounds):
+        progress(f"round {round_index + 1}/{settings.rounds}")
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            runner, result = runners[name], results[name]
+            gc.collect()
+            samples = _timed_batch(runner.capture, result.batch)
+            if runner.base is not None:
+                # The engine's cost is its capture minus the same work without locals.
+                base = statistics.median(_timed_batch(runner.base, result.batch))
+                samples = [s - base for s in samples]
+            result.samples_ns += samples
+            result.round_medians_ns.append(statistics.median(samples))
+    if "posthog" in results:
+        baseline = results["posthog"].round_medians_ns
+        for result in results.values():
+            result.ratios = [p / e for p, e in zip(baseline, result.round_medians_ns) if e > 0]
+    return results
+
+
+# ------------------------------------------------------------------ memory
+
+
+def _peak(fn: Callable[[], Any]) -> int:
+    gc.collect()
+    tracemalloc.reset_peak()
+    start = tracemalloc.get_traced_memory()[0]
+    result = fn()
+    peak = tracemalloc.get_traced_memory()[1] - start
+    del result
+    return peak
+
+
+def measure_memory(runners: Dict[str, Runner], settings: Settings,
+                   results: Dict[str, EngineResult], progress: Progress) -> None:
+    """Peak traced memory of one capture, median of a few. tracemalloc sees the
+    Python allocators, which the compiled engine also allocates its objects from."""
+    progress("memory")
+    tracemalloc.start()
+    try:
+        for name, runner in runners.items():
+            peaks = []
+            for _ in range(settings.memory_repeats):
+                runner.reset()
+                peak = _peak(runner.capture)
+                if runner.base is not None:
+                    peak -= _peak(runner.base)
+                peaks.append(peak)
+            results[name].peak_bytes = float(statistics.median(peaks))
+    finally:
+        tracemalloc.stop()
+
+
+# ------------------------------------------------------------------ threads
+
+
+def _throughput(make_runner: Callable[[], Runner], use_base: bool,
+                threads: int, seconds: float) -> float:
+    """Captures per second with ``threads`` threads capturing at once."""
+    runners = [make_runner() for _ in range(threads)]
+    counts = [0] * threads
+    barrier = threading.Barrier(threads + 1)
+    stop = threading.Event()
+
+    def work(index: int) -> None:
+        fn = runners[index].base if use_base else runners[index].capture
+        assert fn is not None
+        barrier.wait()
+        while not stop.is_set():
+            fn()
+            counts[index] += 1
+
+    pool = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    return sum(counts) / elapsed
+
+
+def measure_threads(engines: Sequence[BenchEngine], exc_info: ExcInfo,
+                    exceptions: Sequence[Dict[str, Any]], settings: Settings,
+                    results: Dict[str, EngineResult], progress: Progress) -> None:
+    for bench_engine in engines:
+        progress(f"{settings.threads} threads: {bench_engine.name}")
+
+        def make() -> Runner:
+            return bench_engine.prepare(exc_info, exceptions)
+
+        rate = _throughput(make, False, settings.threads, settings.thread_seconds)
+        if make().base is not None:
+            # Time per capture adds up: 1/rate(with) - 1/rate(without) is the cost.
+            base_rate = _throughput(make, True, settings.threads, settings.thread_seconds)
+            extra = 1 / rate - 1 / base_rate
+            results[bench_engine.name].threaded_per_s = 1 / extra if extra > 0 else None
+        else:
+            results[bench_engine.name].threaded_per_s = rate
