@@ -1,0 +1,56 @@
+"""fastvars.snapshot(): the engine without a posthog client."""
+
+import sys
+
+import pytest
+
+import fastvars
+from corpus import CHAINED, SCENARIOS
+from oracle import raise_and_catch
+
+
+def test_snapshot_of_exception_and_exc_info(engine):
+    exc_info = raise_and_catch(SCENARIOS["nested_calls"])
+    by_exc = fastvars.snapshot(exc_info[1], engine=engine)
+    by_info = fastvars.snapshot(exc_info, engine=engine)
+    assert by_exc == by_info
+    (only,) = by_exc
+    assert only["type"] == "IndexError" and only["message"] == "deep"
+    functions = [f["function"] for f in only["frames"]]
+    assert functions[-3:] == ["level1", "level2", "level3"]
+    assert "hidden_frame" not in functions  # __traceback_hide__
+    level3 = only["frames"][-1]
+    assert level3["variables"] == {
+        "local3": "three",
+        "token_3": "$$_posthog_redacted_based_on_masking_rules_$$",
+    }
+    assert level3["filename"].endswith("corpus.py") and isinstance(level3["lineno"], int)
+
+
+def test_snapshot_chain_has_each_exceptions_own_locals(engine):
+    exc_info = raise_and_catch(CHAINED["cause"])
+    outer, inner = fastvars.snapshot(exc_info[1], engine=engine)
+    assert (outer["type"], inner["type"]) == ("ValueError", "KeyError")
+    inner_frame = [f for f in inner["frames"] if f["function"] == "inner_chain"][0]
+    assert inner_frame["variables"] == {"inner_local": "INNER"}
+
+
+def test_snapshot_custom_patterns(engine):
+    exc_info = raise_and_catch(SCENARIOS["nested_calls"])
+    (only,) = fastvars.snapshot(
+        exc_info, mask_patterns=["local"], ignore_patterns=["token"], engine=engine
+    )
+    assert only["frames"][-1]["variables"] == {
+        "local3": "$$_posthog_redacted_based_on_masking_rules_$$"
+    }
+
+
+@pytest.mark.parametrize("bad", [None, 42, "ValueError", (1, 2)])
+def test_snapshot_rejects_what_is_not_an_exception(bad):
+    with pytest.raises(TypeError, match="exception or an exc_info"):
+        fastvars.snapshot(bad)
+
+
+def test_snapshot_of_unraised_exception_has_no_frames(engine):
+    (only,) = fastvars.snapshot(ValueError("never raised"), engine=engine)
+    assert only["frames"] == [] and only["message"] == "never raised"
