@@ -26,6 +26,10 @@ cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
     object PySequence_Fast(object o, const char *m)
     Py_ssize_t PySequence_Fast_GET_SIZE(object o)
+    ctypedef struct PyTypeObject:
+        pass
+    PyTypeObject PyUnicode_Type
+    bint Py_IS_TYPE(PyObject *o, PyTypeObject *t)
     PyObject *PySequence_Fast_GET_ITEM(object o, Py_ssize_t i)
 
 cdef extern from "automaton.h":
@@ -179,14 +183,31 @@ cdef class Matcher:
         cdef object seq = PySequence_Fast(names, "names must be iterable")
         cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(seq)
         cdef list out = PyList_New(n)
+        cdef dict cache_d = self._cache
         cdef Py_ssize_t i
-        cdef object name, result
+        cdef PyObject *item
+        cdef PyObject *hit
+        cdef object result
+        if not cache:
+            for i in range(n):
+                item = PySequence_Fast_GET_ITEM(seq, i)
+                if Py_IS_TYPE(item, &PyUnicode_Type):
+                    result = _BITS[self._classify_str(<str>item)]
+                else:
+                    result = self._lookup(<object>item)
+                Py_INCREF(result)
+                PyList_SET_ITEM(out, i, result)
+            return out
         for i in range(n):
-            name = <object>PySequence_Fast_GET_ITEM(seq, i)
-            if cache or type(name) is not str:
-                result = self._lookup(name)
-            else:
-                result = _BITS[self._classify_str(<str>name)]
+            # Borrowed pointers on the hit path: one dict probe and one incref a name.
+            item = PySequence_Fast_GET_ITEM(seq, i)
+            if Py_IS_TYPE(item, &PyUnicode_Type):
+                hit = PyDict_GetItem(cache_d, <object>item)
+                if hit is not NULL:
+                    Py_INCREF(<object>hit)
+                    PyList_SET_ITEM(out, i, <object>hit)
+                    continue
+            result = self._lookup(<object>item)
             Py_INCREF(result)
             PyList_SET_ITEM(out, i, result)
         return out
