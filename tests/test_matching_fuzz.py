@@ -103,3 +103,31 @@ def test_fuzz_against_posthog(which):
             assert bits == want, (mask, ignore, name, matcher.stats() if which == "c" else None)
             assert bool(matcher.mask_search(name)) == bool(want & 2), (mask, name)
         pairs += len(names)
+
+
+def test_fuzz_compiler_tables_on_this_interpreter():
+    """The compiler's tables run in Python (no build needed), so every CPython that has
+    posthog checks re._parser / sre_parse handling against re.search directly."""
+    from fastvars import patterns
+
+    rng = random.Random(SEED + 1)
+    pairs = 0
+    while pairs < PAIRS // 10:
+        mask = [random_pattern(rng) for _ in range(rng.randint(1, 3))]
+        valid = []
+        for pattern in mask:
+            try:
+                re.compile(pattern)
+                valid.append(pattern)
+            except Exception:
+                pass
+        tables = patterns.compile_tables(mask, [], lambda p, e: None)
+        mask_m = ph._build_matcher(ph._compile_patterns(mask))
+        for _ in range(50):
+            name = random_name(rng)[:20]
+            bits = patterns.run_tables(tables, name)
+            if bits < 0:
+                continue
+            found = bool(bits & 2) or any(r(name) for r in tables.residual_mask)
+            assert found == ph._matcher_matches(name, mask_m), (mask, name)
+            pairs += 1

@@ -537,6 +537,36 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
     return tables
 
 
+def run_tables(tables: Tables, text: str, want: int = IGNORE | MASK) -> int:
+    """The C loop in Python: bits found in ``text`` by the automaton alone, or -1 when
+    the text needs the exact path. Used by tests on interpreters without the build."""
+    trans = array("H")
+    trans.frombytes(tables.trans)
+    stop = tables.stop if want != MASK else tables.stop_mask
+    state = tables.start
+    if stop[state]:
+        return tables.acc[state]
+    kinds = {}
+    for ch in text:
+        code = ord(ch)
+        if code < 128:
+            cls = tables.ascii_class[code]
+        else:
+            if tables.uses_case and code in SPECIAL_CODE_POINTS:
+                return -1
+            if tables.uses_categories:
+                if code > 0xFFFF:
+                    return -1
+                kind = 2 if ch.isdecimal() else 1 if ch.isalnum() else 3 if ch.isspace() else 0
+                cls = tables.na_class[kind]
+            else:
+                cls = tables.na_class[0]
+        state = trans[state * tables.n_classes + cls]
+        if stop[state]:
+            return tables.acc[state]
+    return tables.eot[state]
+
+
 # --- the compiler entry point ----------------------------------------------------------
 
 def _parse(pattern: str) -> Tuple[Any, int]:
