@@ -120,11 +120,13 @@ def legend(document: Dict[str, Any]) -> str:
         f"CPython {env['python']} ({env['python_implementation']}), posthog {env['posthog']}, "
         f"fastvars {env['fastvars']} ({env['fastvars_implementation']}), sentry-sdk "
         f"{env['sentry_sdk'] or 'absent'}",
-        f"CPU: {env['cpu']} x{env['cpu_count']}, {env['platform']}",
+        f"CPU: {env['cpu']} x{env['cpu_count']}, {env['platform']}"
+        + (f", load average {env['load_average_at_start'][0]:.2f} at start"
+           if env["load_average_at_start"] else ""),
         "Times are per capture, default patterns, every frame in-app. 'vs posthog' is "
         "posthog's time over the engine's, per round (median, min-max): above 1 is faster.",
-        "sentry and stdlib are costs above the same work without locals; stdlib masks "
-        "nothing (a floor). e/f: exceptions/frames.",
+        "sentry and stdlib are costs above the same work without locals (tail figures: "
+        "over its median); stdlib masks nothing (a floor). e/f: exceptions/frames.",
     ]
     for name, reason in document["skipped"].items():
         lines.append(f"skipped {name}: {reason}")

@@ -33,16 +33,18 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Settings:
-    rounds: int = 15
+    # Many short rounds rather than few long ones: the finer the interleaving, the
+    # more evenly a burst of load from elsewhere on the machine is shared out.
+    rounds: int = 25
     warmup: int = 10
-    batch_seconds: float = 0.03  # wall time of one engine's batch in one round
+    batch_seconds: float = 0.015  # wall time of one engine's batch in one round
     max_batch: int = 1000
     memory_repeats: int = 3
     threads: int = 1
     thread_seconds: float = 1.0
 
 
-QUICK = Settings(rounds=5, warmup=3, batch_seconds=0.006, max_batch=100,
+QUICK = Settings(rounds=10, warmup=3, batch_seconds=0.003, max_batch=100,
                  memory_repeats=1, thread_seconds=0.15)
 
 
@@ -50,21 +52,34 @@ QUICK = Settings(rounds=5, warmup=3, batch_seconds=0.006, max_batch=100,
 class EngineResult:
     samples_ns: List[float] = field(default_factory=list)
     round_medians_ns: List[float] = field(default_factory=list)
+    base_samples_ns: List[float] = field(default_factory=list)  # derived engines only
     ratios: List[float] = field(default_factory=list)  # posthog / this, per round
     peak_bytes: Optional[float] = None
     threaded_per_s: Optional[float] = None
     batch: int = 0
 
+    def _figures(self, samples: List[float]) -> List[float]:
+        ordered = sorted(samples)
+        return [statistics.median(ordered), ordered[0], ordered[-1], _percentile(ordered, 0.99)]
+
     def summary(self, threads: int) -> Dict[str, Any]:
-        samples = sorted(self.samples_ns)
-        median = statistics.median(samples)
+        figures = self._figures(self.samples_ns)
+        if self.base_samples_ns:
+            # A derived engine: median and min are the capture's minus the base's; the
+            # tail (max, p99) is the capture's tail minus the base's median, since the
+            # tail of a difference of two noisy timings means nothing. Subtracting
+            # sample by sample would turn one noisy base sample into a negative cost.
+            base_median, base_min = self._figures(self.base_samples_ns)[:2]
+            figures = [figures[0] - base_median, figures[1] - base_min,
+                       figures[2] - base_median, figures[3] - base_median]
+        median, low, high, p99 = figures
         out: Dict[str, Any] = {
             "median_us": median / 1e3,
-            "min_us": samples[0] / 1e3,
-            "max_us": samples[-1] / 1e3,
-            "p99_us": _percentile(samples, 0.99) / 1e3,
+            "min_us": low / 1e3,
+            "max_us": high / 1e3,
+            "p99_us": p99 / 1e3,
             "captures_per_s": 1e9 / median if median > 0 else None,
-            "samples": len(samples),
+            "samples": len(self.samples_ns),
             "rounds": len(self.round_medians_ns),
             "batch": self.batch,
             "peak_bytes_per_capture": self.peak_bytes,
@@ -128,6 +143,25 @@ def _timed_batch(fn: Callable[[], Any], n: int) -> List[float]:
     return samples
 
 
+def _timed_pairs(first: Callable[[], Any], second: Callable[[], Any],
+                 n: int) -> "tuple[List[float], List[float]]":
+    clock = time.perf_counter_ns
+    a: List[float] = []
+    b: List[float] = []
+    gc.disable()
+    try:
+        for _ in range(n):
+            start = clock()
+            first()
+            middle = clock()
+            second()
+            b.append(clock() - middle)
+            a.append(middle - start)
+    finally:
+        gc.enable()
+    return a, b
+
+
 def _calibrate(runner: Runner, settings: Settings) -> int:
     """Warm up (caches, first-call costs) and choose a batch size for the time budget."""
     warm = _timed_batch(runner.capture, settings.warmup)
@@ -150,13 +184,17 @@ def time_engines(runners: Dict[str, Runner], settings: Settings,
         for name in names[shift:] + names[:shift]:
             runner, result = runners[name], results[name]
             gc.collect()
-            samples = _timed_batch(runner.capture, result.batch)
-            if runner.base is not None:
-                # The engine's cost is its capture minus the same work without locals.
-                base = statistics.median(_timed_batch(runner.base, result.batch))
-                samples = [s - base for s in samples]
+            if runner.base is None:
+                samples = _timed_batch(runner.capture, result.batch)
+                result.round_medians_ns.append(statistics.median(samples))
+            else:
+                # The engine's cost is its capture minus the same work without locals,
+                # the two alternated so that a burst of machine noise hits both.
+                samples, base = _timed_pairs(runner.capture, runner.base, result.batch)
+                result.base_samples_ns += base
+                result.round_medians_ns.append(
+                    statistics.median(samples) - statistics.median(base))
             result.samples_ns += samples
-            result.round_medians_ns.append(statistics.median(samples))
     if "posthog" in results:
         baseline = results["posthog"].round_medians_ns
         for result in results.values():

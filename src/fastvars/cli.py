@@ -96,7 +96,10 @@ class _Progress:
 
     def workload(self, text: str) -> None:
         self.prefix = text
-        if self.enabled and not self.tty:
+        if self.tty:
+            self.stream.write(f"\r\033[K{PROG}: {text}")
+            self.stream.flush()
+        elif self.enabled:
             print(f"{PROG}: {text}", file=self.stream, flush=True)
 
     def __call__(self, step: str) -> None:
