@@ -17,6 +17,15 @@ TINY = ["--quick", "--rounds", "1", "--warmup", "1", "--batch-ms", "0.1", "--no-
 FAST = TINY + ["-w", "chained", "--engines", "fastvars-c,fastvars-py,posthog,stdlib"]
 
 
+@pytest.fixture(autouse=True)
+def stand_in_compiled(monkeypatch):
+    """The pure-Python engine posing as the compiled one: these tests are about the
+    command, and must not depend on whether (or how well) the extension is built;
+    the differential suite tests the compiled engine itself."""
+    engines = {"python": fv_engine.PYTHON, "c": dataclasses.replace(fv_engine.PYTHON, name="c")}
+    monkeypatch.setattr(fv_engine, "available", lambda: engines)
+
+
 def run(capsys, *argv):
     status = cli.main([*argv])
     out, err = capsys.readouterr()
