@@ -30,7 +30,9 @@ def _catch(fn: Callable[..., Any], *args: Any, skip: int = 1) -> ExcInfo:
     ``skip`` frames (this one, by default): harness locals are not the workload's."""
     try:
         fn(*args)
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a user's function may raise SystemExit, say
         tb = exc.__traceback__
         for _ in range(skip):
             if tb is None or tb.tb_next is None:
