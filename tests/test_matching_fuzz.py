@@ -131,3 +131,39 @@ def test_fuzz_compiler_tables_on_this_interpreter():
             found = bool(bits & 2) or any(r(name) for r in tables.residual_mask)
             assert found == ph._matcher_matches(name, mask_m), (mask, name)
             pairs += 1
+
+
+SECRET_FRAGMENTS = [
+    "sk-", "sk-ant-", "sk-proj-", "hf_", "AKIA", "ASIA", "ACCA", "AIza", "ya29.", "dop_v1_",
+    "sk_live_", "pk_test_", "rk_live_", "sq0abc-", "ghp_", "github_pat_", "glpat-", "glrt-",
+    "glsa_", "xoxb-", "xapp-1-", "SK", "SG.", "key-", "-us1", "-us12", "npm_", "pypi-AgEI",
+    "dapi", "dp.pt.", "PMAK-", "lin_api_", "ntn_", "shpat_", "NRAK-", "eyJ", ".", "_", "-",
+]
+SECRET_ALPHABETS = [
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-",
+    "0123456789abcdef", "ABCDEF0123456789", "abcXYZ019._-\u00e9", "a-",
+]
+
+
+def random_secret_text(rng):
+    parts = []
+    for _ in range(rng.randint(0, 6)):
+        roll = rng.random()
+        if roll < 0.4:
+            parts.append(rng.choice(SECRET_FRAGMENTS))
+        elif roll < 0.9:
+            alphabet = rng.choice(SECRET_ALPHABETS)
+            parts.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 70))))
+        else:
+            parts.append(rng.choice(["\u017f", "\u00e9", "\n", " ", "\U0001f600", "\u212a"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("which", ["c", "python"])
+def test_fuzz_known_secrets(which):
+    impl = load_impl(which)
+    rng = random.Random(SEED + 2)
+    search = ph._KNOWN_SECRET_RE.search
+    for _ in range(PAIRS // 5):
+        text = random_secret_text(rng)
+        assert impl.contains_known_secret(text) == (search(text) is not None), text

@@ -12,7 +12,7 @@ from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport uint8_t, uint16_t
+from libc.stdint cimport int16_t, int32_t, uint8_t, uint16_t, uint64_t
 
 from . import matching as _py
 from . import patterns as _patterns
@@ -45,6 +45,17 @@ cdef extern from "automaton.h":
         const uint8_t *eot
     int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
                Py_ssize_t length) nogil
+    ctypedef struct fv_secrets:
+        int n_pos
+        const uint64_t *cls
+        const int32_t *next
+        const uint8_t *loop
+        const int32_t *start_index
+        const int32_t *starts
+        const int16_t *group
+        int n_groups
+    int fv_secrets_search(const fv_secrets *s, int kind, const void *data,
+                          Py_ssize_t length) nogil
 
 NAME_CACHE_SIZE = _py.NAME_CACHE_SIZE
 COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
@@ -260,8 +271,34 @@ def compile_patterns(mask_patterns, ignore_patterns):
 
 
 _known_secret_search = _patterns.KNOWN_SECRET_RE.search
+cdef fv_secrets _secrets
+cdef object _secret_tables = None  # built on first use, kept alive for the struct
+
+
+cdef int _load_secrets() except -1:
+    global _secret_tables
+    tables = _patterns.compile_secret_tables()
+    _secrets.n_pos = tables.n_pos
+    _secrets.cls = <const uint64_t *><const char *><bytes>tables.cls
+    _secrets.next = <const int32_t *><const char *><bytes>tables.next
+    _secrets.loop = <const uint8_t *><bytes>tables.loop
+    _secrets.start_index = <const int32_t *><const char *><bytes>tables.start_index
+    _secrets.starts = <const int32_t *><const char *><bytes>tables.starts
+    _secrets.group = <const int16_t *><const char *><bytes>tables.group
+    _secrets.n_groups = tables.n_groups
+    _secret_tables = tables
+    return 0
 
 
 def contains_known_secret(text):
     """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
-    return _known_secret_search(text) is not None
+    cdef int found
+    if type(text) is not str:
+        return _known_secret_search(text) is not None
+    if _secret_tables is None:
+        _load_secrets()
+    found = fv_secrets_search(&_secrets, PyUnicode_KIND(text), PyUnicode_DATA(text),
+                              PyUnicode_GET_LENGTH(text))
+    if found < 0:
+        return _known_secret_search(text) is not None
+    return found == 1
