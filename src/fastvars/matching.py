@@ -148,9 +148,9 @@ class Matcher:
             bits |= MASK
         return bits
 
-    def classify_many(self, names: Iterable[str]) -> List[int]:
-        """``classify`` for each name, in order."""
-        classify = self.classify
+    def classify_many(self, names: Iterable[str], cache: bool = True) -> List[int]:
+        """``classify`` for each name, in order; ``cache=False`` bypasses the name cache."""
+        classify = self.classify if cache else self._classify_uncached
         return [classify(name) for name in names]
 
     def mask_search(self, text: str) -> bool:
