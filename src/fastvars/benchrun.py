@@ -16,13 +16,14 @@ Method, and why:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import threading
 import time
 import tracemalloc
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from . import oracle
 from .benchengines import IGNORE, MASK, BenchEngine, ExcInfo, Runner
@@ -44,7 +45,7 @@ class Settings:
     thread_seconds: float = 1.0
 
 
-QUICK = Settings(rounds=10, warmup=3, batch_seconds=0.003, max_batch=100,
+QUICK = Settings(rounds=12, warmup=3, batch_seconds=0.008, max_batch=200,
                  memory_repeats=1, thread_seconds=0.15)
 
 
@@ -52,7 +53,10 @@ QUICK = Settings(rounds=10, warmup=3, batch_seconds=0.003, max_batch=100,
 class EngineResult:
     samples_ns: List[float] = field(default_factory=list)
     round_medians_ns: List[float] = field(default_factory=list)
-    base_samples_ns: List[float] = field(default_factory=list)  # derived engines only
+    # Derived engines only: the base's timings, and each capture minus the base run
+    # right after it (the two share the machine's state of the moment).
+    base_samples_ns: List[float] = field(default_factory=list)
+    pair_differences_ns: List[float] = field(default_factory=list)
     ratios: List[float] = field(default_factory=list)  # posthog / this, per round
     peak_bytes: Optional[float] = None
     threaded_per_s: Optional[float] = None
@@ -65,12 +69,12 @@ class EngineResult:
     def summary(self, threads: int) -> Dict[str, Any]:
         figures = self._figures(self.samples_ns)
         if self.base_samples_ns:
-            # A derived engine: median and min are the capture's minus the base's; the
-            # tail (max, p99) is the capture's tail minus the base's median, since the
-            # tail of a difference of two noisy timings means nothing. Subtracting
-            # sample by sample would turn one noisy base sample into a negative cost.
+            # A derived engine. Median: of the paired differences. Min: best capture
+            # minus best base. Tail (max, p99): the capture's tail minus the base's
+            # median, since the tail of a difference of two noisy timings means
+            # nothing (one slow base sample would make a cost negative).
             base_median, base_min = self._figures(self.base_samples_ns)[:2]
-            figures = [figures[0] - base_median, figures[1] - base_min,
+            figures = [statistics.median(self.pair_differences_ns), figures[1] - base_min,
                        figures[2] - base_median, figures[3] - base_median]
         median, low, high, p99 = figures
         out: Dict[str, Any] = {
@@ -171,8 +175,27 @@ def _calibrate(runner: Runner, settings: Settings) -> int:
     return max(1, min(settings.max_batch, int(settings.batch_seconds * 1e9 / per_capture)))
 
 
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Move every object alive now out of the collector's sight: a full collection
+    between batches then costs what the engines' garbage costs (microseconds), not a
+    walk over everything the process holds (tens of milliseconds per batch)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def time_engines(runners: Dict[str, Runner], settings: Settings,
                  progress: Progress) -> Dict[str, EngineResult]:
+    with _frozen_heap():
+        return _time_engines(runners, settings, progress)
+
+
+def _time_engines(runners: Dict[str, Runner], settings: Settings,
+                  progress: Progress) -> Dict[str, EngineResult]:
     names = list(runners)
     results = {name: EngineResult() for name in names}
     for name in names:
@@ -191,9 +214,10 @@ def time_engines(runners: Dict[str, Runner], settings: Settings,
                 # The engine's cost is its capture minus the same work without locals,
                 # the two alternated so that a burst of machine noise hits both.
                 samples, base = _timed_pairs(runner.capture, runner.base, result.batch)
+                pairs = [a - b for a, b in zip(samples, base)]
                 result.base_samples_ns += base
-                result.round_medians_ns.append(
-                    statistics.median(samples) - statistics.median(base))
+                result.pair_differences_ns += pairs
+                result.round_medians_ns.append(statistics.median(pairs))
             result.samples_ns += samples
     if "posthog" in results:
         baseline = results["posthog"].round_medians_ns
@@ -220,6 +244,12 @@ def measure_memory(runners: Dict[str, Runner], settings: Settings,
     """Peak traced memory of one capture, median of a few. tracemalloc sees the
     Python allocators, which the compiled engine also allocates its objects from."""
     progress("memory")
+    with _frozen_heap():
+        _measure_memory(runners, settings, results)
+
+
+def _measure_memory(runners: Dict[str, Runner], settings: Settings,
+                    results: Dict[str, EngineResult]) -> None:
     tracemalloc.start()
     try:
         for name, runner in runners.items():
