@@ -1,0 +1,1 @@
+cdef str redact_embedded_credentials(str text, bint mask_url_credentials)

@@ -1,0 +1,27 @@
+# A growable ASCII buffer and the JSON emitters that write into it. The JSON text that
+# posthog stores is json.dumps(masked, allow_nan=False) with default separators and
+# ensure_ascii, so it is pure ASCII: one byte per character, len(text) == byte count.
+
+cdef struct Out:
+    char *buf           # inline_buf until the text outgrows it, then heap memory
+    Py_ssize_t len
+    Py_ssize_t cap
+    char inline_buf[1024]
+
+cdef void out_init(Out *o) noexcept
+cdef void out_free(Out *o) noexcept
+cdef int out_grow(Out *o, Py_ssize_t extra) except -1
+cdef int out_write(Out *o, const char *text, Py_ssize_t n) except -1
+cdef int emit_str(Out *o, str text) except -1
+cdef int emit_float(Out *o, double value) except -1
+cdef Py_ssize_t float_repr_length(double value) except -1
+cdef int emit_longlong(Out *o, long long value) except -1
+cdef Py_ssize_t longlong_length(long long value) noexcept
+cdef str out_text_cut(Out *o)
+
+cdef inline int out_char(Out *o, char c) except -1:
+    if o.len >= o.cap:
+        out_grow(o, 1)
+    o.buf[o.len] = c
+    o.len += 1
+    return 0

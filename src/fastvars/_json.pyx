@@ -1,0 +1,183 @@
+# cython: language_level=3
+"""JSON text as ``json.dumps(value, allow_nan=False)`` writes it, into a C buffer.
+
+Only the pieces the compiled masking walk needs: ensure_ascii string escaping, Python's
+float repr, decimal integers, and the 1,024-character cut of the finished text.
+"""
+
+from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ, PyUnicode_GET_LENGTH
+from cpython.conversion cimport PyOS_double_to_string, Py_DTSF_ADD_DOT_0
+from libc.string cimport memcpy, strlen
+
+cdef extern from "Python.h":
+    str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void *PyUnicode_DATA(object)
+
+cdef const char *HEX = b"0123456789abcdef"
+# Same numbers as defaults.MAX_VALUE_LENGTH, checked by tests/test_compiled_capture.py.
+cdef enum:
+    MAX_VALUE_LENGTH = 1024
+
+
+cdef void out_init(Out *o) noexcept:
+    o.buf = o.inline_buf
+    o.len = 0
+    o.cap = sizeof(o.inline_buf)
+
+
+cdef void out_free(Out *o) noexcept:
+    if o.buf != o.inline_buf:
+        PyMem_Free(o.buf)
+    o.buf = o.inline_buf
+    o.len = 0
+    o.cap = sizeof(o.inline_buf)
+
+
+cdef int out_grow(Out *o, Py_ssize_t extra) except -1:
+    cdef Py_ssize_t need = o.len + extra
+    if need <= o.cap:
+        return 0
+    cdef Py_ssize_t cap = o.cap * 2
+    while cap < need:
+        cap *= 2
+    cdef char *buf
+    if o.buf == o.inline_buf:
+        buf = <char *>PyMem_Malloc(cap)
+        if buf == NULL:
+            raise MemoryError()
+        memcpy(buf, o.buf, o.len)
+    else:
+        buf = <char *>PyMem_Realloc(o.buf, cap)
+        if buf == NULL:
+            raise MemoryError()
+    o.buf = buf
+    o.cap = cap
+    return 0
+
+
+cdef int out_write(Out *o, const char *text, Py_ssize_t n) except -1:
+    if o.len + n > o.cap:
+        out_grow(o, n)
+    memcpy(o.buf + o.len, text, n)
+    o.len += n
+    return 0
+
+
+cdef inline void _put_u(char *p, unsigned int c) noexcept:
+    p[0] = b'\\'
+    p[1] = b'u'
+    p[2] = HEX[(c >> 12) & 15]
+    p[3] = HEX[(c >> 8) & 15]
+    p[4] = HEX[(c >> 4) & 15]
+    p[5] = HEX[c & 15]
+
+
+cdef int emit_str(Out *o, str text) except -1:
+    """A JSON string literal with json's ensure_ascii escapes (lowercase hex, surrogate
+    pairs above the BMP, short escapes for \\" \\\\ \\n \\r \\t \\b \\f)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    # Worst case: 12 bytes per astral character, 6 for any other.
+    out_grow(o, n * (12 if kind == 4 else 6) + 2)
+    cdef char *p = o.buf + o.len
+    cdef Py_ssize_t i
+    cdef unsigned int c, v
+    p[0] = b'"'
+    p += 1
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if 0x20 <= c <= 0x7e and c != 0x22 and c != 0x5c:
+            p[0] = <char>c
+            p += 1
+        elif c == 0x22 or c == 0x5c:
+            p[0] = b'\\'
+            p[1] = <char>c
+            p += 2
+        elif c == 0x0a:
+            p[0] = b'\\'; p[1] = b'n'; p += 2
+        elif c == 0x0d:
+            p[0] = b'\\'; p[1] = b'r'; p += 2
+        elif c == 0x09:
+            p[0] = b'\\'; p[1] = b't'; p += 2
+        elif c == 0x08:
+            p[0] = b'\\'; p[1] = b'b'; p += 2
+        elif c == 0x0c:
+            p[0] = b'\\'; p[1] = b'f'; p += 2
+        elif c >= 0x10000:
+            v = c - 0x10000
+            _put_u(p, 0xd800 | ((v >> 10) & 0x3ff))
+            _put_u(p + 6, 0xdc00 | (v & 0x3ff))
+            p += 12
+        else:
+            _put_u(p, c)
+            p += 6
+    p[0] = b'"'
+    p += 1
+    o.len = p - o.buf
+    return 0
+
+
+cdef int emit_float(Out *o, double value) except -1:
+    """float.__repr__, which json uses for finite floats."""
+    cdef char *text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    try:
+        out_write(o, text, strlen(text))
+    finally:
+        PyMem_Free(text)
+    return 0
+
+
+cdef Py_ssize_t float_repr_length(double value) except -1:
+    cdef char *text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    cdef Py_ssize_t n = strlen(text)
+    PyMem_Free(text)
+    return n
+
+
+cdef int emit_longlong(Out *o, long long value) except -1:
+    cdef char digits[24]
+    cdef int i = 24
+    cdef unsigned long long u = <unsigned long long>value
+    if value < 0:
+        u = 0 - u
+    while True:
+        i -= 1
+        digits[i] = <char>(48 + u % 10)  # '0' + digit
+        u //= 10
+        if u == 0:
+            break
+    if value < 0:
+        i -= 1
+        digits[i] = b'-'
+    return out_write(o, digits + i, 24 - i)
+
+
+cdef Py_ssize_t longlong_length(long long value) noexcept:
+    cdef unsigned long long u = <unsigned long long>value
+    cdef Py_ssize_t n = 1
+    if value < 0:
+        u = 0 - u
+        n += 1
+    while u >= 10:
+        u //= 10
+        n += 1
+    return n
+
+
+cdef str out_text_cut(Out *o):
+    """The buffer as a str, cut like every encoded value: past 1,024 characters, the
+    first 1,021 and '...'."""
+    cdef Py_ssize_t n = o.len
+    cdef bint cut = n > MAX_VALUE_LENGTH
+    if cut:
+        n = MAX_VALUE_LENGTH
+    cdef str text = PyUnicode_New(n, 127)
+    cdef char *dst = <char *>PyUnicode_DATA(text)
+    if cut:
+        memcpy(dst, o.buf, MAX_VALUE_LENGTH - 3)
+        memcpy(dst + MAX_VALUE_LENGTH - 3, b"...", 3)
+    else:
+        memcpy(dst, o.buf, n)
+    return text

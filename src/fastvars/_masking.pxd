@@ -1,0 +1,16 @@
+cdef class Policy:
+    cdef readonly object matcher
+    cdef readonly object mask_url_credentials
+    cdef readonly object detect_secrets
+    cdef readonly bint has_mask
+    cdef readonly bint inert
+    cdef bint url
+    cdef bint secrets
+    cdef object _mask_search
+    cdef object _classify
+    cdef dict _names
+    cdef int classify_c(self, str name) except -1
+    cdef int mask_matches_c(self, str text) except -1
+
+cdef str mask_string(Policy policy, str text)
+cdef object masked_text(Policy policy, object value)

@@ -1,0 +1,605 @@
+# cython: language_level=3
+"""Compiled twin of masking.py for the values that fill real frames.
+
+The walk masks and encodes in one pass: a container's JSON text is written straight
+into a C buffer (see _json.pxd), never built as Python objects first. It follows
+masking.mask_value decision for decision for exact str, int, bool, None, float, dict,
+list, tuple, namedtuples and plain objects. Whenever it meets anything else (a
+subclass, a non-native key, a dict changing under it, ...) it gives up on that variable
+and returns BAIL: the caller hands the variable to the Python twin, whose result is the
+reference. Only user code (a __repr__, a property) runs twice then.
+"""
+
+from cpython.dict cimport PyDict_Next, PyDict_Copy
+from cpython.object cimport PyObject, PyObject_RichCompareBool, Py_EQ, PyObject_Hash
+from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA
+from cpython.type cimport PyType_Check
+from libc.math cimport isfinite, isnan
+
+from ._json cimport (
+    Out, out_init, out_free, out_write, out_char, emit_str, emit_float, emit_longlong,
+    out_text_cut,
+)
+from ._secret_detection cimport looks_like_secret
+from ._credentials cimport redact_embedded_credentials
+
+from . import masking as _py
+from .defaults import (
+    CIRCULAR as _CIRCULAR,
+    MAX_DEPTH as _MAX_DEPTH,
+    MAX_ITEMS as _MAX_ITEMS,
+    MAX_NODES as _MAX_NODES,
+    MAX_SCAN_LENGTH as _MAX_SCAN_LENGTH,
+    REDACTED as _REDACTED,
+    REDACTED_KEY_FORMAT as _REDACTED_KEY_FORMAT,
+    TOO_LONG as _TOO_LONG,
+)
+
+cdef extern from *:
+    """
+    /* Attribute reads on this object run no Python code of its class: plain instance
+       getattr, and a metaclass that reads class attributes the default way. */
+    static int fv_plain_getattr(PyObject *o) {
+        PyTypeObject *tp = Py_TYPE(o);
+        return tp->tp_getattro == PyObject_GenericGetAttr
+            && Py_TYPE(tp)->tp_getattro == PyType_Type.tp_getattro;
+    }
+    /* A tuple subclass that iterates and indexes as a tuple does (namedtuples do). */
+    static int fv_plain_tuple(PyObject *o) {
+        PyTypeObject *tp = Py_TYPE(o);
+        return tp->tp_iter == PyTuple_Type.tp_iter
+            && tp->tp_as_sequence != NULL
+            && tp->tp_as_sequence->sq_length == PyTuple_Type.tp_as_sequence->sq_length
+            && tp->tp_getattro == PyObject_GenericGetAttr;
+    }
+    /* Whether a class in tp's MRO, or in its metaclass's, has `name` in its own dict:
+       hasattr(cls, name) without raising (and building) an AttributeError on a miss.
+       Static builtin types have no dict slot here from 3.12 on; they never hold the
+       names asked for (__dataclass_fields__). */
+    static int fv_mro_has(PyTypeObject *tp, PyObject *name) {
+        PyObject *mro = tp->tp_mro;
+        Py_ssize_t i, n;
+        if (mro == NULL || !PyTuple_Check(mro)) return -2;
+        n = PyTuple_GET_SIZE(mro);
+        for (i = 0; i < n; i++) {
+            PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+            PyObject *dict = base->tp_dict;
+            if (dict != NULL) {
+                PyObject *hit = PyDict_GetItemWithError(dict, name);
+                if (hit != NULL) return 1;
+                if (PyErr_Occurred()) return -1;
+            }
+        }
+        return 0;
+    }
+    static int fv_type_has(PyObject *tp_obj, PyObject *name) {
+        PyTypeObject *tp = (PyTypeObject *)tp_obj;
+        int r = fv_mro_has(tp, name);
+        if (r != 0) return r;
+        return fv_mro_has(Py_TYPE(tp), name);
+    }
+    """
+    bint fv_plain_getattr(object o)
+    bint fv_plain_tuple(object o)
+    int fv_type_has(object tp, object name) except -1
+
+cdef enum:
+    MAX_SEEN_INLINE = 128
+    MAX_KEYS = 64
+
+cdef Py_ssize_t MAX_DEPTH = _MAX_DEPTH
+cdef Py_ssize_t MAX_ITEMS = _MAX_ITEMS
+cdef Py_ssize_t MAX_NODES = _MAX_NODES
+cdef Py_ssize_t MAX_SCAN_LENGTH = _MAX_SCAN_LENGTH
+assert MAX_ITEMS + 2 <= MAX_KEYS and MAX_NODES + 1 <= MAX_SEEN_INLINE
+
+cdef str REDACTED = _REDACTED
+cdef str TOO_LONG = _TOO_LONG
+cdef str CIRCULAR = _CIRCULAR
+cdef str CLASS_KEY = "__class__"
+cdef str DATACLASS_FIELDS = "__dataclass_fields__"
+cdef tuple PLACEHOLDERS = tuple(_REDACTED_KEY_FORMAT.format(n) for n in range(MAX_KEYS))
+# Returned by the walk to hand a variable to the Python twin.
+cdef object BAIL = object()
+
+cdef object py_object_attributes = _py.object_attributes
+cdef object py_sensitive_type_members = _py.sensitive_type_members
+cdef object py_field_name = _py._FIELD_NAME.fullmatch
+
+# Name decisions per matcher, shared by every Policy on that matcher: captures are many
+# and short, while the same local names recur. Bounded like the matcher's own cache.
+_NAME_CACHES = {}
+cdef Py_ssize_t NAME_CACHE_SIZE = 4096
+cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
+
+
+cdef class Policy:
+    """One capture's masking settings; the same attributes as masking.Policy, so the
+    Python twin can run with it when a value is handed over."""
+
+    def __init__(self, matcher, mask_url_credentials, detect_secrets):
+        self.matcher = matcher
+        self.mask_url_credentials = mask_url_credentials
+        self.detect_secrets = detect_secrets
+        self.url = bool(mask_url_credentials)
+        self.secrets = bool(detect_secrets)
+        self.has_mask = bool(matcher.has_mask)
+        self.inert = not (self.has_mask or self.url or self.secrets)
+        self._mask_search = matcher.mask_search
+        self._classify = matcher.classify
+        names = _NAME_CACHES.get(matcher)
+        if names is None:
+            if len(_NAME_CACHES) >= MATCHER_CACHE_SIZE:
+                _NAME_CACHES.clear()
+            names = _NAME_CACHES.setdefault(matcher, {})
+        self._names = names
+
+    def mask_matches(self, text):
+        return self.has_mask and bool(self._mask_search(text))
+
+    cdef int classify_c(self, str name) except -1:
+        cdef dict names = self._names
+        bits = names.get(name)
+        if bits is not None:
+            return bits
+        bits = self._classify(name)
+        if len(names) >= NAME_CACHE_SIZE:
+            names.clear()
+        names[name] = bits
+        return bits
+
+    cdef int mask_matches_c(self, str text) except -1:
+        if not self.has_mask:
+            return 0
+        return 1 if self._mask_search(text) else 0
+
+
+cdef str mask_string(Policy policy, str text):
+    """masking.mask_string for an exact str."""
+    if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH:
+        return TOO_LONG
+    if policy.has_mask and policy._mask_search(text):
+        return REDACTED
+    if policy.secrets and looks_like_secret(text):
+        return REDACTED
+    return redact_embedded_credentials(text, policy.url)
+
+
+# ---------------------------------------------------------------- the visited set
+
+cdef struct Seen:
+    # The ids (addresses) visited by one variable's walk, as masking's `seen` set. It
+    # keeps growing past MAX_NODES (every later node is added, then marked too long), so
+    # entries beyond the inline array go to a Python set.
+    Py_ssize_t n
+    PyObject *extra
+    void *ids[MAX_SEEN_INLINE]
+
+
+cdef inline void seen_init(Seen *s) noexcept:
+    s.n = 0
+    s.extra = NULL
+
+
+cdef inline void seen_free(Seen *s) noexcept:
+    Py_XDECREF(s.extra)
+    s.extra = NULL
+
+
+cdef int seen_add(Seen *s, object value) except -1:
+    """Add the id; 1 if it was there already."""
+    cdef void *oid = <void *>value
+    cdef Py_ssize_t i, inline_n = s.n if s.n < MAX_SEEN_INLINE else MAX_SEEN_INLINE
+    for i in range(inline_n):
+        if s.ids[i] == oid:
+            return 1
+    if s.n < MAX_SEEN_INLINE:
+        s.ids[s.n] = oid
+        s.n += 1
+        return 0
+    if s.extra == NULL:
+        extra = set()
+        Py_INCREF(extra)
+        s.extra = <PyObject *>extra
+    key = id(value)
+    if key in <set>s.extra:
+        return 1
+    (<set>s.extra).add(key)
+    s.n += 1
+    return 0
+
+
+# ---------------------------------------------------------------- mapping keys
+
+cdef struct Keys:
+    # The keys already in one masked mapping (owned references), for `key in result`.
+    Py_ssize_t n
+    PyObject *keys[MAX_KEYS]
+    Py_hash_t hashes[MAX_KEYS]
+
+
+cdef inline void keys_init(Keys *k) noexcept:
+    k.n = 0
+
+
+cdef void keys_free(Keys *k) noexcept:
+    cdef Py_ssize_t i
+    for i in range(k.n):
+        Py_DECREF(<object>k.keys[i])
+    k.n = 0
+
+
+cdef int keys_has(Keys *k, object key) except -1:
+    cdef Py_hash_t h = PyObject_Hash(key)
+    cdef Py_ssize_t i
+    for i in range(k.n):
+        if k.hashes[i] == h and (k.keys[i] == <PyObject *>key or
+                                 PyObject_RichCompareBool(<object>k.keys[i], key, Py_EQ)):
+            return 1
+    return 0
+
+
+cdef int keys_add(Keys *k, object key) except -1:
+    if k.n >= MAX_KEYS:
+        raise RuntimeError("fastvars: too many keys in one mapping")
+    k.hashes[k.n] = PyObject_Hash(key)
+    Py_INCREF(key)
+    k.keys[k.n] = <PyObject *>key
+    k.n += 1
+    return 0
+
+
+cdef str placeholder_key(Keys *k):
+    """masking.placeholder_key: the first numbered placeholder not used yet."""
+    cdef Py_ssize_t n = 0
+    while True:
+        key = PLACEHOLDERS[n] if n < MAX_KEYS else _REDACTED_KEY_FORMAT.format(n)
+        if not keys_has(k, key):
+            return key
+        n += 1
+
+
+cdef bint names_a_field(str key) except -1:
+    """Whether a masked str key looks like a field name: [\\w.\\-]+ in full."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key), i
+    cdef const unsigned char *s
+    cdef unsigned char c
+    if n == 0:
+        return False
+    if PyUnicode_KIND(key) != 1:
+        return py_field_name(key) is not None
+    s = PyUnicode_1BYTE_DATA(key)
+    for i in range(n):
+        c = s[i]
+        if c >= 0x80:
+            return py_field_name(key) is not None
+        if not (b'a' <= c <= b'z' or b'A' <= c <= b'Z' or b'0' <= c <= b'9'
+                or c == b'_' or c == b'.' or c == b'-'):
+            return False
+    return True
+
+
+cdef int emit_key(Out *o, object key, str key_text) except -1:
+    """A key as json writes one: strings escaped, numbers as their text, in quotes."""
+    if type(key) is str:
+        return emit_str(o, <str>key)
+    if key is True:
+        return out_write(o, b'"true"', 6)
+    if key is False:
+        return out_write(o, b'"false"', 7)
+    if key is None:
+        return out_write(o, b'"null"', 6)
+    return emit_str(o, key_text)  # int and float: their repr, which is ASCII
+
+
+cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int depth,
+                     Seen *seen):
+    """One (key, value) of masking.mask_mapping, written as `"key": value`."""
+    cdef object kt = type(key)
+    cdef str key_text
+    cdef int overflow
+    cdef bint is_str = kt is str
+    if is_str:
+        key_text = key
+    elif key is True:
+        key_text = "True"
+    elif key is False:
+        key_text = "False"
+    elif key is None:
+        key_text = "None"
+    elif kt is int:
+        PyLong_AsLongLongAndOverflow(key, &overflow)
+        if overflow:
+            return BAIL  # str() of a huge int may raise; leave it to the Python twin
+        key_text = str(key)
+    elif kt is float:
+        if not isfinite(PyFloat_AS_DOUBLE(key)):
+            return BAIL  # not a native JSON key: its text goes through a key probe
+        key_text = repr(key)
+    else:
+        return BAIL
+    if k.n:
+        out_write(o, b", ", 2)
+    if PyUnicode_GET_LENGTH(key_text) > MAX_SCAN_LENGTH:
+        out_key = placeholder_key(k)
+        keys_add(k, out_key)
+        emit_str(o, out_key)
+        out_write(o, b": ", 2)
+        emit_str(o, TOO_LONG)
+        return None
+    cdef bint key_masked = p.mask_matches_c(key_text)
+    if key_masked and is_str and not names_a_field(key_text):
+        out_key = placeholder_key(k)
+    elif p.secrets and looks_like_secret(key_text):
+        out_key = placeholder_key(k)
+    elif is_str:
+        out_key = redact_embedded_credentials(key_text, p.url)
+    else:
+        out_key = key
+    if keys_has(k, out_key):
+        out_key = placeholder_key(k)
+    keys_add(k, out_key)
+    emit_key(o, out_key, key_text)
+    out_write(o, b": ", 2)
+    if key_masked:
+        emit_str(o, REDACTED)
+        return None
+    return item(p, o, value, depth + 1, seen)
+
+
+cdef object close_with_class(Out *o, Keys *k, object value):
+    """masking._with_class: the `__class__` entry, last. A mapping that already has that
+    key would keep it in place with the new value: rare enough to hand over."""
+    if keys_has(k, CLASS_KEY):
+        return BAIL
+    name = type_name(value)
+    if type(name) is not str:
+        return BAIL
+    if k.n:
+        out_write(o, b", ", 2)
+    out_write(o, b'"__class__": ', 13)
+    emit_str(o, <str>name)
+    out_char(o, b'}')
+    return None
+
+
+cdef object type_name(object value):
+    try:
+        return type(value).__qualname__
+    except Exception:
+        return "unknown"
+
+
+# ---------------------------------------------------------------- the walk
+
+cdef object emit_int(Out *o, object value):
+    cdef int overflow
+    cdef long long v = PyLong_AsLongLongAndOverflow(value, &overflow)
+    if not overflow:
+        emit_longlong(o, v)
+        return None
+    try:
+        text = int.__repr__(value)
+    except ValueError:  # past the int/str digit limit: json.dumps raises, see Python twin
+        return BAIL
+    encoded = (<str>text).encode("ascii")
+    out_write(o, encoded, len(encoded))
+    return None
+
+
+cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
+    """masking.mask_value for a value inside a container, written as JSON."""
+    cdef object t = type(value)
+    cdef double d
+    if t is str:
+        emit_str(o, mask_string(p, value))
+        return None
+    if t is int:
+        return emit_int(o, value)
+    if value is True:
+        out_write(o, b"true", 4)
+        return None
+    if value is False:
+        out_write(o, b"false", 5)
+        return None
+    if value is None:
+        out_write(o, b"null", 4)
+        return None
+    if t is float:
+        d = PyFloat_AS_DOUBLE(value)
+        if isfinite(d):
+            emit_float(o, d)
+        else:
+            emit_str(o, "nan" if isnan(d) else ("inf" if d > 0 else "-inf"))
+        return None
+    if isinstance(value, (str, int, float)):
+        return BAIL  # subclasses of the scalars
+    r = node(p, o, value, depth, seen)
+    if r is None or r is BAIL:
+        return r
+    emit_str(o, <str>r)
+    return None
+
+
+cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
+    """masking._mask_node: a container's JSON is written and None returned; a leaf result
+    (too long, circular, a checked repr) is returned as a str, not written; or BAIL."""
+    if depth >= MAX_DEPTH:
+        return TOO_LONG
+    if seen_add(seen, value):
+        return CIRCULAR
+    if seen.n > MAX_NODES:
+        return TOO_LONG
+    cdef object t = type(value)
+    if t is dict:
+        if len(<dict>value) > MAX_ITEMS:
+            return TOO_LONG
+        return mapping(p, o, <dict>value, depth, seen, None)
+    if t is list or t is tuple:
+        if len(value) > MAX_ITEMS:
+            return TOO_LONG
+        return sequence(p, o, value, depth, seen)
+    if isinstance(value, (dict, list)):
+        return BAIL
+    if isinstance(value, tuple):
+        return named_tuple(p, o, value, depth, seen)
+    return plain_object(p, o, value, depth, seen)
+
+
+cdef object sequence(Policy p, Out *o, object value, int depth, Seen *seen):
+    cdef Py_ssize_t i = 0
+    out_char(o, b'[')
+    # By index with the length read each time, as a list iterator does: a __repr__
+    # further on may change the list.
+    while i < len(value):
+        if i:
+            out_write(o, b", ", 2)
+        if item(p, o, value[i], depth + 1, seen) is BAIL:
+            return BAIL
+        i += 1
+    out_char(o, b']')
+    return None
+
+
+cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owner):
+    """masking.mask_mapping over a dict's items; with `owner`, closed by its class."""
+    cdef Keys k
+    cdef Py_ssize_t pos = 0, size = len(d)
+    cdef PyObject *kp
+    cdef PyObject *vp
+    keys_init(&k)
+    try:
+        out_char(o, b'{')
+        while PyDict_Next(d, &pos, &kp, &vp):
+            key = <object>kp
+            value = <object>vp
+            if map_item(p, o, &k, key, value, depth, seen) is BAIL:
+                return BAIL
+            if len(d) != size:
+                return BAIL  # dict iteration would raise "changed size" here
+        if owner is not None:
+            return close_with_class(o, &k, owner)
+        out_char(o, b'}')
+        return None
+    finally:
+        keys_free(&k)
+
+
+cdef object named_tuple(Policy p, Out *o, object value, int depth, Seen *seen):
+    if not fv_plain_tuple(value):
+        return BAIL
+    try:
+        fields = value._fields
+    except Exception:
+        return BAIL  # a tuple subclass but no namedtuple: the Python twin rebuilds it
+    if type(fields) is not tuple:
+        return BAIL
+    if len(<tuple>fields) > MAX_ITEMS:
+        return TOO_LONG
+    cdef Keys k
+    cdef Py_ssize_t i, n = min(len(<tuple>fields), len(<tuple>value))
+    keys_init(&k)
+    try:
+        out_char(o, b'{')
+        for i in range(n):
+            if map_item(p, o, &k, (<tuple>fields)[i], (<tuple>value)[i], depth, seen) is BAIL:
+                return BAIL
+        return close_with_class(o, &k, value)
+    finally:
+        keys_free(&k)
+
+
+cdef object object_attributes(object value):
+    """masking.object_attributes: a private dict copy, None, or BAIL."""
+    if PyType_Check(value):
+        return None
+    if not fv_plain_getattr(value) or fv_type_has(type(value), DATACLASS_FIELDS):
+        return py_object_attributes(value)
+    try:
+        instance_dict = value.__dict__
+    except Exception:
+        return None
+    if type(instance_dict) is dict:
+        return PyDict_Copy(instance_dict) if instance_dict else None
+    if isinstance(instance_dict, dict):
+        return BAIL
+    return None
+
+
+cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
+    """masking._mask_object."""
+    attributes = object_attributes(value)
+    if attributes is BAIL:
+        return BAIL
+    if attributes is not None:
+        if type(attributes) is not dict:
+            return BAIL
+        if len(<dict>attributes) > MAX_ITEMS:
+            return TOO_LONG
+        return mapping(p, o, <dict>attributes, depth, seen, value)
+    if p.has_mask:
+        members = py_sensitive_type_members(value, p)
+        if members:
+            if type(members) is not dict:
+                return BAIL
+            (<dict>members)[CLASS_KEY] = type_name(value)
+            return redacted_members(o, <dict>members)
+    return checked_repr(p, value)
+
+
+cdef object redacted_members(Out *o, dict members):
+    cdef bint first = True
+    out_char(o, b'{')
+    for name, text in members.items():
+        if not isinstance(name, str) or type(text) is not str:
+            return BAIL
+        if not first:
+            out_write(o, b", ", 2)
+        first = False
+        emit_str(o, name)
+        out_write(o, b": ", 2)
+        emit_str(o, text)
+    out_char(o, b'}')
+    return None
+
+
+cdef object checked_repr(Policy p, object value):
+    """masking.checked_repr."""
+    try:
+        text = repr(value)
+    except Exception:
+        return "<" + type_name(value) + ">"
+    if type(text) is not str:
+        return BAIL
+    if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH or p.mask_matches_c(text):
+        return REDACTED
+    if p.secrets and looks_like_secret(text):
+        return REDACTED
+    return redact_embedded_credentials(text, p.url)
+
+
+cdef object masked_text(Policy policy, object value):
+    """The text of a container or object, masked: JSON text, or the leaf string it was
+    replaced by, cut to the value length limit; None hands it to the Python twin."""
+    cdef Out o
+    cdef Seen seen
+    out_init(&o)
+    seen_init(&seen)
+    try:
+        r = node(policy, &o, value, 0, &seen)
+        if r is BAIL:
+            return None
+        if r is None:
+            return out_text_cut(&o)
+        return r
+    finally:
+        out_free(&o)
+        seen_free(&seen)
+
+
+def masked_text_c(Policy policy, value):
+    """For tests: the compiled text of a non-scalar value, or None when handed over."""
+    return masked_text(policy, value)

@@ -1,0 +1,1 @@
+cdef int looks_like_secret(str text) except -1

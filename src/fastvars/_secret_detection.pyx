@@ -1,0 +1,224 @@
+# cython: language_level=3
+"""Compiled twin of secret_detection.py: the same three tests on the same text.
+
+One-byte strings (ASCII and Latin-1, nearly every real value) are scanned here, with the
+character counting and entropy in C; wider strings go to the Python twin. The entropy is
+summed in first-occurrence order with the same double operations as the Python twin, so
+the float compared against the threshold is bit for bit the same.
+"""
+
+from libc.math cimport log2
+from libc.string cimport memchr, memcmp
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_GET_LENGTH
+from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
+
+from . import secret_detection as _py
+from .defaults import (
+    MAX_SCAN_LENGTH as _MAX_SCAN_LENGTH,
+    PEM_PRIVATE_KEY_MARKER as _PEM,
+    SECRET_MIN_CHAR_CLASSES as _MIN_CLASSES,
+    SECRET_MIN_ENTROPY_BITS as _MIN_BITS,
+    SECRET_MIN_LENGTH as _MIN_LENGTH,
+)
+from .known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
+
+try:
+    from ._matching import contains_known_secret as _contains_known_secret
+except ImportError:  # the compiled matcher is missing: the engine won't load anyway
+    from .known_secrets import contains_known_secret as _contains_known_secret
+
+cdef Py_ssize_t MIN_LENGTH = _MIN_LENGTH
+cdef Py_ssize_t MAX_SCAN_LENGTH = _MAX_SCAN_LENGTH
+cdef double MIN_BITS = _MIN_BITS
+cdef int MIN_CLASSES = _MIN_CLASSES
+cdef bytes PEM = _PEM.encode("ascii")
+cdef object contains_known_secret = _contains_known_secret
+cdef object py_looks_like_secret = _py.looks_like_secret
+
+
+def _token_run_bound(formats) -> int:
+    """The longest run of [A-Za-z0-9_-] that every known format is sure to contain, or 0.
+
+    Every format in the table has a mandatory repeat of at least ten such characters, so
+    a text without such a run cannot match any of them and the search is skipped. This is
+    derived from the table at import, so a new format can only disable the shortcut."""
+    try:
+        from re import _parser as parser  # 3.11+
+    except ImportError:
+        import sre_parse as parser
+    allowed = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    bound = None
+    for _, fmt in formats:
+        best = 0
+        for op, av in parser.parse(fmt):
+            if str(op) != "MAX_REPEAT" or len(av[2]) != 1:
+                continue
+            (inner_op, inner), = av[2]
+            if str(inner_op) != "IN":
+                continue
+            codes = set()
+            ok = True
+            for kind, arg in inner:
+                if str(kind) == "LITERAL":
+                    codes.add(arg)
+                elif str(kind) == "RANGE":
+                    codes.update(range(arg[0], arg[1] + 1))
+                else:
+                    ok = False
+            if ok and codes <= allowed:
+                best = max(best, av[0])
+        bound = best if bound is None else min(bound, best)
+    return bound or 0
+
+
+cdef Py_ssize_t TOKEN_RUN = _token_run_bound(_FORMATS)
+
+cdef unsigned char IS_TOKEN_CHAR[256]
+cdef unsigned char IS_STRUCTURE[256]
+cdef unsigned char IS_HEX[256]
+for _c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-":
+    IS_TOKEN_CHAR[ord(_c)] = 1
+for _c in "()[]{}<>'\"`,;":  # secret_detection._STRUCTURE_CHARS
+    IS_STRUCTURE[ord(_c)] = 1
+for _c in "0123456789abcdefABCDEF":
+    IS_HEX[ord(_c)] = 1
+
+
+cdef bint _has_token_run(const unsigned char *s, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t run = 0, i
+    for i in range(n):
+        if IS_TOKEN_CHAR[s[i]]:
+            run += 1
+            if run >= TOKEN_RUN:
+                return True
+        else:
+            run = 0
+    return False
+
+
+cdef bint _contains(const unsigned char *s, Py_ssize_t n, const char *needle, Py_ssize_t m) noexcept:
+    cdef Py_ssize_t i
+    if m > n:
+        return False
+    for i in range(n - m + 1):
+        if s[i] == needle[0] and memcmp(s + i, needle, m) == 0:
+            return True
+    return False
+
+
+cdef bint _is_path_word(const unsigned char *s, Py_ssize_t n) noexcept:
+    # \A[a-z][a-z.]*\Z
+    cdef Py_ssize_t i
+    if n == 0 or not (b'a' <= s[0] <= b'z'):
+        return False
+    for i in range(1, n):
+        if not (b'a' <= s[i] <= b'z' or s[i] == b'.'):
+            return False
+    return True
+
+
+cdef bint _looks_like_path_or_url(const unsigned char *s, Py_ssize_t n) noexcept:
+    if _contains(s, n, b"://", 3) or memchr(s, b'\\', n) != NULL:
+        return True
+    if memchr(s, b'/', n) == NULL:
+        return False
+    cdef Py_ssize_t start = 0, i
+    cdef int words = 0
+    for i in range(n + 1):
+        if i == n or s[i] == b'/':
+            if _is_path_word(s + start, i - start):
+                words += 1
+                if words == 2:
+                    return True
+            start = i + 1
+    return False
+
+
+cdef bint _is_uuid(const unsigned char *s, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    if n != 36:
+        return False
+    for i in range(36):
+        if i == 8 or i == 13 or i == 18 or i == 23:
+            if s[i] != b'-':
+                return False
+        elif not IS_HEX[s[i]]:
+            return False
+    return True
+
+
+cdef bint _is_high_entropy_token(const unsigned char *s, Py_ssize_t n) noexcept:
+    if memchr(s, b' ', n) != NULL or _looks_like_path_or_url(s, n) or _is_uuid(s, n):
+        return False
+    cdef Py_ssize_t counts[256]
+    cdef unsigned char order[256]
+    cdef int distinct = 0, j
+    cdef Py_ssize_t i
+    cdef unsigned char c
+    for j in range(256):
+        counts[j] = 0
+    for i in range(n):
+        c = s[i]
+        if counts[c] == 0:
+            if IS_STRUCTURE[c]:
+                return False
+            order[distinct] = c
+            distinct += 1
+        counts[c] += 1
+    # Character classes, as secret_detection.character_classes.
+    cdef bint lower = False, upper = False, digit = False, other = False, hex_only = True
+    for j in range(distinct):
+        c = order[j]
+        if Py_UNICODE_ISSPACE(c):
+            return False
+        if Py_UNICODE_ISLOWER(c):
+            lower = True
+            hex_only = hex_only and IS_HEX[c]
+        elif Py_UNICODE_ISUPPER(c):
+            upper = True
+            hex_only = hex_only and IS_HEX[c]
+        elif Py_UNICODE_ISDIGIT(c):
+            digit = True
+        else:
+            other = True
+            hex_only = False
+    if hex_only or (<int>lower + <int>upper + <int>digit + <int>other) < MIN_CLASSES:
+        return False
+    # Shannon entropy: p = n_i / len; bits -= p * log2(p), in first-occurrence order.
+    # The product goes through a volatile so no compiler fuses it into an FMA, which
+    # would round differently from Python's two separate operations.
+    cdef double bits = 0.0, p
+    cdef volatile double term
+    for j in range(distinct):
+        p = <double>counts[order[j]] / <double>n
+        term = p * log2(p)
+        bits -= term
+    return bits >= MIN_BITS
+
+
+cdef int looks_like_secret(str text) except -1:
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    if n < MIN_LENGTH:
+        # The PEM marker alone is as long as the minimum, so nothing shorter matches.
+        return 0
+    if PyUnicode_KIND(text) != 1:
+        return 1 if py_looks_like_secret(text) else 0
+    cdef const unsigned char *s = PyUnicode_1BYTE_DATA(text)
+    if _contains(s, n, PEM, len(PEM)):
+        return 1
+    if _is_high_entropy_token(s, n):
+        return 1
+    if n > MAX_SCAN_LENGTH:
+        return 0
+    if TOKEN_RUN and not _has_token_run(s, n):
+        return 0
+    return 1 if contains_known_secret(text) else 0
+
+
+def looks_like_secret_c(text: str) -> bool:
+    """The compiled test, for tests: same answer as secret_detection.looks_like_secret."""
+    return looks_like_secret(text) == 1
+
+
+def token_run_bound() -> int:
+    return TOKEN_RUN
