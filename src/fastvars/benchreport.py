@@ -160,7 +160,7 @@ def plot(document: Dict[str, Any], path: str) -> None:
     fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(workloads) + 2), 4.5))
     width = 0.8 / max(1, len(engines))
     for index, name in enumerate(engines):
-        values = [r["engines"].get(name, {}).get("ratio_to_posthog", {}).get("median", 0) or 0
+        values = [(r["engines"].get(name, {}).get("ratio_to_posthog") or {}).get("median") or 0
                   for r in results]
         xs = [w + (index - (len(engines) - 1) / 2) * width for w in range(len(workloads))]
         ax.bar(xs, [max(v, 1e-3) for v in values], width, label=name)

@@ -88,12 +88,12 @@ class EngineResult:
             "batch": self.batch,
             "peak_bytes_per_capture": self.peak_bytes,
         }
-        if self.ratios:
-            out["ratio_to_posthog"] = {
-                "median": statistics.median(self.ratios),
-                "min": min(self.ratios),
-                "max": max(self.ratios),
-            }
+        # None when no round gave a positive time (a derived cost lost in the noise).
+        out["ratio_to_posthog"] = {
+            "median": statistics.median(self.ratios),
+            "min": min(self.ratios),
+            "max": max(self.ratios),
+        } if self.ratios else None
         if threads > 1:
             out["threads"] = {"n": threads, "captures_per_s": self.threaded_per_s}
         return out
