@@ -56,16 +56,18 @@ def test_json_holds_every_engines_figures(capsys):
     assert set(document["engines"]) | set(document["skipped"]) == {
         "fastvars-c", "fastvars-py", "posthog", "sentry", "stdlib"}
     keys = {"median_us", "min_us", "max_us", "p99_us", "captures_per_s", "samples", "rounds",
-            "batch", "peak_bytes_per_capture", "ratio_to_posthog"}
+            "batch", "peak_bytes_per_capture", "ratio_to_posthog", "round_medians_us",
+            "round_ratios"}
     for result in document["results"]:
         assert set(result["engines"]) == set(document["engines"])
         for name, figures in result["engines"].items():
             assert set(figures) == keys
             if name in ("sentry", "stdlib"):
                 continue  # a difference of two timings: one tiny round may leave none
-            for key in keys - {"ratio_to_posthog"}:
+            for key in keys - {"ratio_to_posthog", "round_medians_us", "round_ratios"}:
                 assert isinstance(figures[key], (int, float)), key
             assert set(figures["ratio_to_posthog"]) == {"median", "min", "max"}
+            assert len(figures["round_medians_us"]) == figures["rounds"] == 1
         assert result["engines"]["posthog"]["ratio_to_posthog"]["median"] == 1.0
     for proof in document["equality"].values():
         assert all(problems == [] for problems in proof.values())

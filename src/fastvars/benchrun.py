@@ -94,6 +94,9 @@ class EngineResult:
             "min": min(self.ratios),
             "max": max(self.ratios),
         } if self.ratios else None
+        # The per-round figures behind the summary, for anyone who wants to redo it.
+        out["round_medians_us"] = [m / 1e3 for m in self.round_medians_ns]
+        out["round_ratios"] = list(self.ratios)
         if threads > 1:
             out["threads"] = {"n": threads, "captures_per_s": self.threaded_per_s}
         return out
