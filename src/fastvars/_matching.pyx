@@ -8,7 +8,7 @@ takes the exact pure-Python path, and patterns the automaton cannot represent ar
 Python's ``re`` only for a bit the automaton did not already set.
 """
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_SetItem
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
@@ -31,6 +31,9 @@ cdef extern from "Python.h":
     PyTypeObject PyUnicode_Type
     bint Py_IS_TYPE(PyObject *o, PyTypeObject *t)
     PyObject *PySequence_Fast_GET_ITEM(object o, Py_ssize_t i)
+    # Unlike PyDict_GetItem, no save/restore of the exception state on every probe;
+    # an exact str key cannot raise (its hash is cached, comparison is str's own).
+    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
 cdef extern from "automaton.h":
     ctypedef struct fv_automaton:
@@ -56,6 +59,12 @@ cdef extern from "automaton.h":
         int n_groups
     int fv_secrets_search(const fv_secrets *s, int kind, const void *data,
                           Py_ssize_t length) nogil
+
+# C constants: the Python IGNORE / MASK would be a module-global lookup per name.
+cdef enum:
+    BIT_IGNORE = 1
+    BIT_MASK = 2
+assert IGNORE == BIT_IGNORE and MASK == BIT_MASK
 
 NAME_CACHE_SIZE = _py.NAME_CACHE_SIZE
 COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
@@ -155,15 +164,15 @@ cdef class Matcher:
                                PyUnicode_DATA(name), PyUnicode_GET_LENGTH(name))
         if bits < 0:
             return self._exact_matcher()._classify_uncached(name)
-        if not bits & IGNORE and self._residual_ignore:
+        if self._residual_ignore and not bits & BIT_IGNORE:
             for search in self._residual_ignore:
                 if search(name):
-                    bits |= IGNORE
+                    bits |= BIT_IGNORE
                     break
-        if not bits & MASK and self._residual_mask:
+        if self._residual_mask and not bits & BIT_MASK:
             for search in self._residual_mask:
                 if search(name):
-                    bits |= MASK
+                    bits |= BIT_MASK
                     break
         return bits
 
@@ -174,7 +183,7 @@ cdef class Matcher:
         if type(name) is not str:
             # A str subclass may override lower() or hashing: never cache it.
             return self._exact_matcher()._classify_uncached(name)
-        hit = PyDict_GetItem(self._cache, name)
+        hit = PyDict_GetItemWithError(self._cache, name)
         if hit is not NULL:
             return <object>hit
         bits = self._classify_str(<str>name)
@@ -213,7 +222,7 @@ cdef class Matcher:
             # Borrowed pointers on the hit path: one dict probe and one incref a name.
             item = PySequence_Fast_GET_ITEM(seq, i)
             if Py_IS_TYPE(item, &PyUnicode_Type):
-                hit = PyDict_GetItem(cache_d, <object>item)
+                hit = PyDict_GetItemWithError(cache_d, <object>item)
                 if hit is not NULL:
                     Py_INCREF(<object>hit)
                     PyList_SET_ITEM(out, i, <object>hit)
@@ -234,7 +243,7 @@ cdef class Matcher:
                       PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
         if bits < 0:
             return bool(self._exact_matcher().mask_search(text))
-        if bits & MASK:
+        if bits & BIT_MASK:
             return True
         for search in self._residual_mask:
             if search(text):
