@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import textwrap
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
 
 from . import benchengines, benchreport, benchrun, oracle, workloads
@@ -44,7 +45,9 @@ def _split(values: Optional[List[str]]) -> List[str]:
 
 def _parser() -> _Parser:
     workload_help = "\n".join(
-        f"  {w.name:<13} {w.summary}" for w in workloads.WORKLOADS.values()
+        textwrap.fill(w.summary, 79, initial_indent=f"  {w.name:<13} ",
+                      subsequent_indent=" " * 16)
+        for w in workloads.WORKLOADS.values()
     )
     engine_help = "\n".join(
         f"  {name:<13} {benchengines.DESCRIPTIONS[name]}" for name in benchengines.ENGINE_NAMES
@@ -52,9 +55,10 @@ def _parser() -> _Parser:
     parser = _Parser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Benchmark fastvars against posthog's own capture of exception "
-        "locals (and Sentry's, and the standard library's), after proving that both "
-        "fastvars engines produce exactly posthog's output on every workload.",
+        description=textwrap.fill(
+            "Benchmark fastvars against posthog's own capture of exception locals (and "
+            "Sentry's, and the standard library's), after proving that both fastvars "
+            "engines produce exactly posthog's output on every workload.", 79),
         epilog=f"workloads:\n{workload_help}\n  module:function  your own function, "
         f"called with no arguments; it must raise\n\nengines (missing optional ones "
         f"are skipped):\n{engine_help}\n\nexit status: 0 ok, 1 an output differs "
