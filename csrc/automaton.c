@@ -26,30 +26,29 @@ static int non_ascii_class(const fv_automaton *a, uint32_t c)
                 if (cls < 0)                                                 \
                     return -1;                                               \
             }                                                                \
-            state = trans[(size_t)state * n_classes + cls];                  \
-            if (stop[state])                                                 \
-                return acc[state];                                           \
+            row = trans[(row & FV_ROW) + (uint32_t)cls];                     \
+            if (row & stop_flag)                                             \
+                return a->acc[(row & FV_ROW) / n_classes];                   \
         }                                                                    \
     } while (0)
 
-int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
+int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data,
            ptrdiff_t length)
 {
     const uint8_t *ascii_class = a->ascii_class;
-    const uint16_t *trans = a->trans;
-    const uint8_t *acc = a->acc;
-    const size_t n_classes = (size_t)a->n_classes;
-    uint32_t state = (uint32_t)a->start;
+    const uint32_t *trans = a->trans;
+    const uint32_t n_classes = (uint32_t)a->n_classes;
+    uint32_t row = a->start;
 
-    if (stop[state])
-        return acc[state];
+    if (row & stop_flag)
+        return a->acc[(row & FV_ROW) / n_classes];
     if (kind == 1)
         FV_LOOP(uint8_t);
     else if (kind == 2)
         FV_LOOP(uint16_t);
     else
         FV_LOOP(uint32_t);
-    return a->eot[state];
+    return a->eot[(row & FV_ROW) / n_classes];
 }
 
 /* --- known secret formats ------------------------------------------------------ */

@@ -7,23 +7,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A transition is the target state's row offset (state * n_classes) with two flags:
+ * the target ends a classification (no bit can change) or a mask search. */
+#define FV_STOP_ALL 0x80000000u
+#define FV_STOP_MASK 0x40000000u
+#define FV_ROW 0x3FFFFFFFu
+
 typedef struct {
     int n_classes;
-    int start;
+    uint32_t start;               /* the start state's row, with its flags */
     const uint8_t *ascii_class;   /* 128 entries */
     uint8_t na_class[4];          /* other code points: other, \w, \d, \s */
     const uint8_t *na_kind;       /* 65536 entries (0..3) for BMP code points, or NULL
                                      when categories do not matter */
     int uses_case;                /* the special case-fold code points need exact matching */
-    const uint16_t *trans;        /* n_states * n_classes */
+    const uint32_t *trans;        /* n_states * n_classes */
     const uint8_t *acc;           /* bits found on reaching a state */
     const uint8_t *eot;           /* bits found when the text ends in a state */
 } fv_automaton;
 
 /* Bits found in text (kind 1, 2 or 4), or -1 when the text holds a code point the
- * tables cannot decide (the caller must then take the exact path). `stop` is a per
- * state table: 1 where the loop may return early with that state's acc bits. */
-int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
+ * tables cannot decide (the caller must then take the exact path). `stop_flag` is
+ * FV_STOP_ALL (classify) or FV_STOP_MASK (mask search): where to return early. */
+int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data,
            ptrdiff_t length);
 
 #endif

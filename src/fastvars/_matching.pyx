@@ -12,7 +12,7 @@ from cpython.dict cimport PyDict_SetItem
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int16_t, int32_t, uint8_t, uint16_t, uint64_t
+from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 
 from . import matching as _py
 from . import patterns as _patterns
@@ -36,17 +36,20 @@ cdef extern from "Python.h":
     PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
 cdef extern from "automaton.h":
+    enum:
+        FV_STOP_ALL
+        FV_STOP_MASK
     ctypedef struct fv_automaton:
         int n_classes
-        int start
+        uint32_t start
         const uint8_t *ascii_class
         uint8_t na_class[4]
         const uint8_t *na_kind
         int uses_case
-        const uint16_t *trans
+        const uint32_t *trans
         const uint8_t *acc
         const uint8_t *eot
-    int fv_run(const fv_automaton *a, const uint8_t *stop, int kind, const void *data,
+    int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data,
                Py_ssize_t length) nogil
     ctypedef struct fv_secrets:
         int n_pos
@@ -96,8 +99,6 @@ cdef class Matcher:
 
     cdef fv_automaton _a
     cdef object _tables          # keeps the table bytes alive
-    cdef const uint8_t *_stop
-    cdef const uint8_t *_stop_mask
     cdef tuple _mask_patterns
     cdef tuple _ignore_patterns
     cdef list _residual_ignore
@@ -121,11 +122,9 @@ cdef class Matcher:
             self._a.na_class[i] = tables.na_class[i]
         self._a.na_kind = <const uint8_t *>_NA_KIND if tables.uses_categories else NULL
         self._a.uses_case = tables.uses_case
-        self._a.trans = <const uint16_t *><const char *><bytes>tables.trans
+        self._a.trans = <const uint32_t *><const char *><bytes>tables.trans
         self._a.acc = <const uint8_t *><bytes>tables.acc
         self._a.eot = <const uint8_t *><bytes>tables.eot
-        self._stop = <const uint8_t *><bytes>tables.stop
-        self._stop_mask = <const uint8_t *><bytes>tables.stop_mask
         self._residual_ignore = list(tables.residual_ignore)
         self._residual_mask = list(tables.residual_mask)
         self._has_mask = bool(tables.bits & MASK) or bool(self._residual_mask)
@@ -160,7 +159,7 @@ cdef class Matcher:
         return self._exact
 
     cdef int _classify_str(self, str name) except -1:
-        cdef int bits = fv_run(&self._a, self._stop, PyUnicode_KIND(name),
+        cdef int bits = fv_run(&self._a, FV_STOP_ALL, PyUnicode_KIND(name),
                                PyUnicode_DATA(name), PyUnicode_GET_LENGTH(name))
         if bits < 0:
             return self._exact_matcher()._classify_uncached(name)
@@ -239,7 +238,7 @@ cdef class Matcher:
             return False
         if type(text) is not str:
             return self._exact_matcher().mask_search(text)
-        bits = fv_run(&self._a, self._stop_mask, PyUnicode_KIND(text),
+        bits = fv_run(&self._a, FV_STOP_MASK, PyUnicode_KIND(text),
                       PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
         if bits < 0:
             return bool(self._exact_matcher().mask_search(text))

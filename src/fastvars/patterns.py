@@ -303,12 +303,12 @@ class Tables:
 
     n_states: int = 0
     n_classes: int = 0
-    start: int = 0
+    start: int = 0  # the start state's row, with its stop flags
     ascii_class: bytes = bytes(128)
     na_class: bytes = bytes(4)  # class of other code points: other, word, digit, space
     uses_categories: bool = False  # whether na_class differs by kind
     uses_case: bool = False  # whether SPECIAL_CODE_POINTS can change the answer
-    trans: bytes = b""  # uint16 little-endian, n_states * n_classes
+    trans: bytes = b""  # uint32, n_states * n_classes: see _encode_rows
     acc: bytes = b""  # bits found on reaching each state
     eot: bytes = b""  # bits found if the text ends in each state
     stop: bytes = b""  # 1 where no bit can change any more
@@ -522,12 +522,12 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
     tables = Tables(
         n_states=n_states,
         n_classes=n_classes,
-        start=0,
         ascii_class=bytes(symbol_class[:128]),
         na_class=na_class,
         uses_categories=len(set(na_class)) > 1,
         uses_case=uses_case,
-        trans=array("H", trans).tobytes(),  # native uint16, read by the C loop
+        trans=_encode_rows(trans, n_classes, stop, stop_mask),
+        start=_row(0, n_classes, stop, stop_mask),
         acc=acc_bytes,
         eot=eot_bytes,
         stop=bytes(stop),
@@ -537,16 +537,33 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
     return tables
 
 
+# A transition is the target's row offset (state * n_classes), so the loop adds the
+# class without a multiply, with two flags saying whether the target ends the search.
+STOP_ALL = 1 << 31  # no bit can change any more
+STOP_MASK = 1 << 30  # MASK is found or cannot be found any more (mask_search)
+ROW = STOP_MASK - 1
+
+
+def _row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int:
+    return state * n_classes | (STOP_ALL if stop[state] else 0) | (
+        STOP_MASK if stop_mask[state] else 0)
+
+
+def _encode_rows(trans: List[int], n_classes: int, stop: bytes, stop_mask: bytes) -> bytes:
+    rows = [_row(state, n_classes, stop, stop_mask) for state in range(len(stop))]
+    return array("I", [rows[t] for t in trans]).tobytes()  # native uint32, for the C loop
+
+
 def run_tables(tables: Tables, text: str, want: int = IGNORE | MASK) -> int:
     """The C loop in Python: bits found in ``text`` by the automaton alone, or -1 when
     the text needs the exact path. Used by tests on interpreters without the build."""
-    trans = array("H")
+    trans = array("I")
     trans.frombytes(tables.trans)
-    stop = tables.stop if want != MASK else tables.stop_mask
-    state = tables.start
-    if stop[state]:
-        return tables.acc[state]
-    kinds = {}
+    flag = STOP_MASK if want == MASK else STOP_ALL
+    n_classes = tables.n_classes
+    row = tables.start
+    if row & flag:
+        return tables.acc[(row & ROW) // n_classes]
     for ch in text:
         code = ord(ch)
         if code < 128:
@@ -561,10 +578,10 @@ def run_tables(tables: Tables, text: str, want: int = IGNORE | MASK) -> int:
                 cls = tables.na_class[kind]
             else:
                 cls = tables.na_class[0]
-        state = trans[state * tables.n_classes + cls]
-        if stop[state]:
-            return tables.acc[state]
-    return tables.eot[state]
+        row = trans[(row & ROW) + cls]
+        if row & flag:
+            return tables.acc[(row & ROW) // n_classes]
+    return tables.eot[(row & ROW) // n_classes]
 
 
 # --- the compiler entry point ----------------------------------------------------------
@@ -651,7 +668,7 @@ def compile_tables(
         "nfa_nodes": len(nfa.kind),
         "states": tables.n_states,
         "classes": tables.n_classes,
-        "table_bytes": len(tables.trans) + 4 * tables.n_states + 132,
+        "table_bytes": len(tables.trans) + 4 * tables.n_states + 132,  # + acc/eot/stops
         "compile_ms": (time.perf_counter() - began) * 1000.0,
     }
     return tables
