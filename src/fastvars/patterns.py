@@ -513,10 +513,9 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
         1 if stop[s] or acc_bytes[s] & MASK or not bits_present & MASK else 0 for s in range(n_states)
     )
     na_class = bytes(symbol_class[s] for s in (NA_OTHER, NA_WORD, NA_DIGIT, NA_SPACE))
-    # Whether a case-folding special code point could change anything: only if some
-    # atom holds an ASCII letter without its other case, or the special's own class
-    # representative differs (e.g. `(?i)s` holds 'ſ' while `s` does not). Conservatively:
-    # any atom whose letter membership is case-symmetric and nonempty, or asymmetric.
+    # A case-fold special code point (SPECIAL_CODE_POINTS) can only behave unlike its
+    # class representative in an atom that holds an ASCII letter (`(?i)s` holds 'ſ',
+    # `[^s]` does not); with no such atom the representative is exact for it too.
     letters = (0x3FFFFFF << 65) | (0x3FFFFFF << 97)
     uses_case = any(atom & letters for atom in atoms)
     tables = Tables(
@@ -595,10 +594,8 @@ def _parse(pattern: str) -> Tuple[Any, int]:
 class _Entry:
     pattern: str
     bit: int
-    plain: Optional[str]
-    items: Any = None
-    flags: int = 0
-    reason: str = ""
+    plain: Optional[str]  # posthog's caseless substring, for `(?i)text` patterns
+    reason: str = ""  # why it is residual
 
 
 def compile_tables(
@@ -815,7 +812,6 @@ def compile_secret_tables(formats: Sequence[str] = KNOWN_SECRET_FORMATS) -> Secr
         # mask. A thread further along such a run accepts whatever one behind it does,
         # so the loop keeps only the most advanced (the highest position).
         chain_groups = [-1] * len(chain)
-        end = len(chain)
         for index in range(len(chain) - 1, -1, -1):
             mask, repeats = chain[index]
             if repeats or index == len(chain) - 1:
