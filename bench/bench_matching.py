@@ -88,3 +88,25 @@ def test_catastrophic_linear(benchmark, pattern, char, tail, length):
     name = char * length + tail
     benchmark.group = f"linear {pattern}"
     assert benchmark(matcher.classify_many, [name], False) == [0]
+
+
+VALUE = ("user=alice&session=" + "abcdef0123456789" * 8 + "; note: " + "lorem ipsum " * 120)[:2048]
+
+
+@pytest.mark.parametrize("impl", ["fastvars", "posthog"])
+def test_known_secret_2kb_value(benchmark, impl):
+    search = _matching.contains_known_secret if impl == "fastvars" else (
+        lambda text: ph._KNOWN_SECRET_RE.search(text) is not None)
+    benchmark.group = "known secrets, 2 KB value"
+    assert benchmark(search, VALUE) is False
+
+
+@pytest.mark.parametrize("impl", ["fastvars", "posthog"])
+def test_mask_search_2kb_value(benchmark, impl):
+    if impl == "fastvars":
+        search = _matching.Matcher(list(DEFAULT_MASK_PATTERNS), []).mask_search
+    else:
+        matcher = ph._build_matcher(ph._compile_patterns(list(DEFAULT_MASK_PATTERNS)))
+        search = lambda text: ph._matcher_matches(text, matcher)  # noqa: E731
+    benchmark.group = "mask_search, 2 KB value"
+    assert benchmark(search, VALUE) is False
