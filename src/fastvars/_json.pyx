@@ -73,6 +73,31 @@ cdef inline void _put_u(char *p, unsigned int c) noexcept:
     p[5] = HEX[c & 15]
 
 
+cdef unsigned char PLAIN[256]
+for _c in range(0x20, 0x7f):
+    PLAIN[_c] = _c != 0x22 and _c != 0x5c
+
+
+cdef inline char *_escape(char *p, unsigned int c) noexcept:
+    """Write the escape of a character below U+10000 that is not plain ASCII."""
+    if c == 0x22 or c == 0x5c:
+        p[0] = b'\\'
+        p[1] = <char>c
+        return p + 2
+    if c == 0x0a:
+        p[0] = b'\\'; p[1] = b'n'; return p + 2
+    if c == 0x0d:
+        p[0] = b'\\'; p[1] = b'r'; return p + 2
+    if c == 0x09:
+        p[0] = b'\\'; p[1] = b't'; return p + 2
+    if c == 0x08:
+        p[0] = b'\\'; p[1] = b'b'; return p + 2
+    if c == 0x0c:
+        p[0] = b'\\'; p[1] = b'f'; return p + 2
+    _put_u(p, c)
+    return p + 6
+
+
 cdef int emit_str(Out *o, str text) except -1:
     """A JSON string literal with json's ensure_ascii escapes (lowercase hex, surrogate
     pairs above the BMP, short escapes for \\" \\\\ \\n \\r \\t \\b \\f)."""
@@ -84,8 +109,22 @@ cdef int emit_str(Out *o, str text) except -1:
     cdef char *p = o.buf + o.len
     cdef Py_ssize_t i
     cdef unsigned int c, v
+    cdef const unsigned char *s1
     p[0] = b'"'
     p += 1
+    if kind == 1:
+        # One-byte text (nearly all of it): printable ASCII is copied through a table.
+        s1 = <const unsigned char *>data
+        for i in range(n):
+            c = s1[i]
+            if PLAIN[c]:
+                p[0] = <char>c
+                p += 1
+            else:
+                p = _escape(p, c)
+        p[0] = b'"'
+        o.len = p + 1 - o.buf
+        return 0
     for i in range(n):
         c = PyUnicode_READ(kind, data, i)
         if 0x20 <= c <= 0x7e and c != 0x22 and c != 0x5c:

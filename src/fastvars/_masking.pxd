@@ -9,6 +9,8 @@ cdef class Policy:
     cdef object _mask_search
     cdef object _classify
     cdef dict _names
+    cdef dict _keys
+    cdef dict _members
     cdef int classify_c(self, str name) except -1
     cdef int mask_matches_c(self, str text) except -1
 

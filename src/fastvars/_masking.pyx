@@ -75,6 +75,14 @@ cdef extern from *:
         }
         return 0;
     }
+    /* The type's version tag, or 0 while it has no valid one. */
+    static unsigned int fv_type_version(PyObject *tp_obj) {
+        PyTypeObject *tp = (PyTypeObject *)tp_obj;
+    #ifdef Py_TPFLAGS_VALID_VERSION_TAG
+        if (!(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return 0;
+    #endif
+        return tp->tp_version_tag;
+    }
     static int fv_type_has(PyObject *tp_obj, PyObject *name) {
         PyTypeObject *tp = (PyTypeObject *)tp_obj;
         int r = fv_mro_has(tp, name);
@@ -85,6 +93,7 @@ cdef extern from *:
     bint fv_plain_getattr(object o)
     bint fv_plain_tuple(object o)
     int fv_type_has(object tp, object name) except -1
+    unsigned int fv_type_version(object tp)
 
 cdef enum:
     MAX_SEEN_INLINE = 128
@@ -116,6 +125,26 @@ cdef Py_ssize_t NAME_CACHE_SIZE = 4096
 cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
 
 
+# Decisions on mapping keys (attribute names, dict keys), per matcher and toggles: keys
+# recur like local names do. Only short keys are kept, so the caches stay small.
+cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
+
+
+cdef dict _cache_for(object key):
+    cache = _NAME_CACHES.get(key)
+    if cache is None:
+        if len(_NAME_CACHES) >= MATCHER_CACHE_SIZE:
+            _NAME_CACHES.clear()
+        cache = _NAME_CACHES.setdefault(key, {})
+    return cache
+
+
+cdef inline void _bounded_store(dict cache, object key, object value):
+    if len(cache) >= NAME_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
 cdef class Policy:
     """One capture's masking settings; the same attributes as masking.Policy, so the
     Python twin can run with it when a value is handed over."""
@@ -130,12 +159,9 @@ cdef class Policy:
         self.inert = not (self.has_mask or self.url or self.secrets)
         self._mask_search = matcher.mask_search
         self._classify = matcher.classify
-        names = _NAME_CACHES.get(matcher)
-        if names is None:
-            if len(_NAME_CACHES) >= MATCHER_CACHE_SIZE:
-                _NAME_CACHES.clear()
-            names = _NAME_CACHES.setdefault(matcher, {})
-        self._names = names
+        self._names = _cache_for(matcher)
+        self._keys = _cache_for((matcher, self.url, self.secrets))
+        self._members = _cache_for((matcher, "members"))
 
     def mask_matches(self, text):
         return self.has_mask and bool(self._mask_search(text))
@@ -282,6 +308,32 @@ cdef bint names_a_field(str key) except -1:
     return True
 
 
+cdef enum:
+    KEY_MASKED = 1  # its value is redacted
+    KEY_HIDDEN = 2  # shown as a placeholder (masked and no field name, or secret-looking)
+    KEY_KEPT = 4    # shown as it is (credentials rewriting leaves it unchanged)
+
+
+cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
+    """masking._output_key's decisions on a key text, cached for short str keys."""
+    cdef bint cacheable = is_str and PyUnicode_GET_LENGTH(key_text) <= KEY_CACHE_MAX_LENGTH
+    if cacheable:
+        hit = p._keys.get(key_text)
+        if hit is not None:
+            return hit
+    cdef int decision = 0
+    if p.mask_matches_c(key_text):
+        decision = KEY_MASKED
+    if (decision and is_str and not names_a_field(key_text)) or (
+            p.secrets and looks_like_secret(key_text)):
+        decision |= KEY_HIDDEN
+    elif is_str and redact_embedded_credentials(key_text, p.url) is key_text:
+        decision |= KEY_KEPT
+    if cacheable and (decision & (KEY_HIDDEN | KEY_KEPT)):
+        _bounded_store(p._keys, key_text, decision)
+    return decision
+
+
 cdef int emit_key(Out *o, object key, str key_text) except -1:
     """A key as json writes one: strings escaped, numbers as their text, in quotes."""
     if type(key) is str:
@@ -330,12 +382,12 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
         out_write(o, b": ", 2)
         emit_str(o, TOO_LONG)
         return None
-    cdef bint key_masked = p.mask_matches_c(key_text)
-    if key_masked and is_str and not names_a_field(key_text):
+    cdef bint key_masked
+    cdef int decision = key_decision(p, key_text, is_str)
+    key_masked = decision & KEY_MASKED
+    if decision & KEY_HIDDEN:
         out_key = placeholder_key(k)
-    elif p.secrets and looks_like_secret(key_text):
-        out_key = placeholder_key(k)
-    elif is_str:
+    elif is_str and not (decision & KEY_KEPT):
         out_key = redact_embedded_credentials(key_text, p.url)
     else:
         out_key = key
@@ -541,13 +593,30 @@ cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
             return TOO_LONG
         return mapping(p, o, <dict>attributes, depth, seen, value)
     if p.has_mask:
-        members = py_sensitive_type_members(value, p)
+        members = sensitive_type_members(p, value)
         if members:
             if type(members) is not dict:
                 return BAIL
             (<dict>members)[CLASS_KEY] = type_name(value)
             return redacted_members(o, <dict>members)
     return checked_repr(p, value)
+
+
+cdef object sensitive_type_members(Policy p, object value):
+    """masking.sensitive_type_members, remembered per type under its version tag: CPython
+    gives a type a new tag whenever it or any of its bases changes, so a remembered
+    answer is used only while every class dict it was read from is unchanged."""
+    tp = type(value)
+    cdef unsigned int tag = fv_type_version(tp)
+    cached = p._members.get(tp) if tag else None
+    if cached is not None and (<tuple>cached)[0] == tag:
+        return dict.fromkeys(<tuple>(<tuple>cached)[1], REDACTED)
+    members = py_sensitive_type_members(value, p)
+    if type(members) is dict and type(type(tp)) is type:
+        tag = fv_type_version(tp)
+        if tag:
+            _bounded_store(p._members, tp, (tag, tuple(members)))
+    return members
 
 
 cdef object redacted_members(Out *o, dict members):
