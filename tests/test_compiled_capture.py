@@ -2,7 +2,7 @@
 pure Python, posthog), its C string scanners against their Python twins, memory over
 100,000 captures, and the fallback when the compiled path raises.
 
-FASTVARS_HYPOTHESIS_SCALE multiplies the generated cases (default 1: 4 x 550 = 2,200).
+FASTVARS_HYPOTHESIS_SCALE multiplies the generated cases (default 1: 4 x 500 = 2,000 frames).
 """
 
 import collections
@@ -29,7 +29,7 @@ from oracle import posthog_capture, fastvars_capture, raise_and_catch, serialize
 pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
 
 SCALE = float(os.environ.get("FASTVARS_HYPOTHESIS_SCALE", "1"))
-EXAMPLES = max(10, int(550 * SCALE))
+EXAMPLES = max(10, int(500 * SCALE))
 
 Point = collections.namedtuple("Point", "x y")
 Login = collections.namedtuple("Login", "user password")
@@ -155,6 +155,24 @@ def test_credentials_prefilter_never_misses(text, url):
     assert _credentials.redact_embedded_credentials_c(text, url) == expected
     if expected != text:
         assert _credentials.may_need_rewrite(text, url)
+
+
+URL_ALPHABET = "ab:/@ \t.+-Z9\xa0\x85\xe9\u017f"
+
+
+@settings(max_examples=EXAMPLES * 2, deadline=None)
+@given(text=st.one_of(
+    st.text(alphabet=URL_ALPHABET, max_size=50),
+    st.builds(lambda n, rest: "a" * n + "://" + rest, st.integers(25, 35),
+              st.text(alphabet=URL_ALPHABET, max_size=20)),
+))
+def test_native_url_rewrite_matches_regex(text):
+    """The one-byte URL rewrite in C against credentials.py's regex."""
+    from fastvars import _credentials
+
+    for url in (True, False):
+        expected = credentials.redact_embedded_credentials(text, url)
+        assert _credentials.redact_embedded_credentials_c(text, url) == expected
 
 
 def test_prefilter_case_folding_table_is_complete():

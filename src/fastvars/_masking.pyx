@@ -13,7 +13,7 @@ reference. Only user code (a __repr__, a property) runs twice then.
 from cpython.dict cimport PyDict_Next, PyDict_Copy
 from cpython.object cimport PyObject, PyObject_RichCompareBool, Py_EQ, PyObject_Hash
 from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
-from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromVoidPtr
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA
 from cpython.type cimport PyType_Check
@@ -115,6 +115,8 @@ cdef tuple PLACEHOLDERS = tuple(_REDACTED_KEY_FORMAT.format(n) for n in range(MA
 cdef object BAIL = object()
 
 cdef object py_object_attributes = _py.object_attributes
+cdef object py_mask_value = _py.mask_value
+cdef object py_mask_mapping = _py.mask_mapping
 cdef object py_sensitive_type_members = _py.sensitive_type_members
 cdef object py_field_name = _py._FIELD_NAME.fullmatch
 
@@ -197,16 +199,19 @@ cdef str mask_string(Policy policy, str text):
 # ---------------------------------------------------------------- the visited set
 
 cdef struct Seen:
-    # The ids (addresses) visited by one variable's walk, as masking's `seen` set. It
-    # keeps growing past MAX_NODES (every later node is added, then marked too long), so
-    # entries beyond the inline array go to a Python set.
-    Py_ssize_t n
+    # masking's `seen` set for one variable's walk: the ids (addresses) visited. The
+    # first ones live in a C array; any more (it keeps growing past MAX_NODES: each later
+    # node is added, then marked too long), or whatever the Python twin added while a
+    # part of the walk was handed to it (key-probe tags included), in a Python set.
+    Py_ssize_t n          # total entries: len(seen)
+    Py_ssize_t n_inline
     PyObject *extra
     void *ids[MAX_SEEN_INLINE]
 
 
 cdef inline void seen_init(Seen *s) noexcept:
     s.n = 0
+    s.n_inline = 0
     s.extra = NULL
 
 
@@ -215,27 +220,47 @@ cdef inline void seen_free(Seen *s) noexcept:
     s.extra = NULL
 
 
-cdef int seen_add(Seen *s, object value) except -1:
-    """Add the id; 1 if it was there already."""
-    cdef void *oid = <void *>value
-    cdef Py_ssize_t i, inline_n = s.n if s.n < MAX_SEEN_INLINE else MAX_SEEN_INLINE
-    for i in range(inline_n):
-        if s.ids[i] == oid:
-            return 1
-    if s.n < MAX_SEEN_INLINE:
-        s.ids[s.n] = oid
-        s.n += 1
-        return 0
+cdef set seen_extra(Seen *s):
     if s.extra == NULL:
         extra = set()
         Py_INCREF(extra)
         s.extra = <PyObject *>extra
-    key = id(value)
-    if key in <set>s.extra:
+    return <set>s.extra
+
+
+cdef int seen_add(Seen *s, object value) except -1:
+    """Add the id; 1 if it was there already."""
+    cdef void *oid = <void *>value
+    cdef Py_ssize_t i
+    for i in range(s.n_inline):
+        if s.ids[i] == oid:
+            return 1
+    if s.extra != NULL and id(value) in <set>s.extra:
         return 1
-    (<set>s.extra).add(key)
+    if s.n_inline < MAX_SEEN_INLINE:
+        s.ids[s.n_inline] = oid
+        s.n_inline += 1
+    else:
+        seen_extra(s).add(id(value))
     s.n += 1
     return 0
+
+
+cdef set seen_export(Seen *s):
+    """The walk's visited set as the Python twin's `seen`; take it back with seen_import."""
+    cdef Py_ssize_t i
+    out = set(<set>s.extra) if s.extra != NULL else set()
+    for i in range(s.n_inline):
+        out.add(PyLong_FromVoidPtr(s.ids[i]))
+    return out
+
+
+cdef void seen_import(Seen *s, set visited) noexcept:
+    Py_XDECREF(s.extra)
+    Py_INCREF(visited)
+    s.extra = <PyObject *>visited
+    s.n_inline = 0
+    s.n = len(visited)
 
 
 # ---------------------------------------------------------------- mapping keys
@@ -468,7 +493,12 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
             emit_str(o, "nan" if isnan(d) else ("inf" if d > 0 else "-inf"))
         return None
     if isinstance(value, (str, int, float)):
-        return BAIL  # subclasses of the scalars
+        # Subclasses of the scalars: never containers, so no visited set involved.
+        try:
+            masked = py_mask_value(value, p, None, depth)
+        except Exception:
+            return BAIL
+        return emit_masked(o, masked)
     r = node(p, o, value, depth, seen)
     if r is None or r is BAIL:
         return r
@@ -479,13 +509,21 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
 cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
     """masking._mask_node: a container's JSON is written and None returned; a leaf result
     (too long, circular, a checked repr) is returned as a str, not written; or BAIL."""
+    cdef object t = type(value)
+    fields = None
+    if t is not dict and t is not list and t is not tuple:
+        if isinstance(value, (dict, list)):
+            return delegate_value(p, o, value, depth, seen)
+        if isinstance(value, tuple):
+            fields = namedtuple_fields(value)
+            if fields is None:
+                return delegate_value(p, o, value, depth, seen)
     if depth >= MAX_DEPTH:
         return TOO_LONG
     if seen_add(seen, value):
         return CIRCULAR
     if seen.n > MAX_NODES:
         return TOO_LONG
-    cdef object t = type(value)
     if t is dict:
         if len(<dict>value) > MAX_ITEMS:
             return TOO_LONG
@@ -494,11 +532,129 @@ cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
         if len(value) > MAX_ITEMS:
             return TOO_LONG
         return sequence(p, o, value, depth, seen)
-    if isinstance(value, (dict, list)):
-        return BAIL
-    if isinstance(value, tuple):
-        return named_tuple(p, o, value, depth, seen)
+    if fields is not None:
+        return named_tuple(p, o, value, <tuple>fields, depth, seen)
     return plain_object(p, o, value, depth, seen)
+
+
+cdef object namedtuple_fields(object value):
+    """The `_fields` of a namedtuple the walk can read as a tuple, else None."""
+    if not fv_plain_tuple(value):
+        return None
+    try:
+        fields = value._fields
+    except Exception:
+        return None
+    return fields if type(fields) is tuple else None
+
+
+# ---------------------------------------------------------------- handing parts over
+# A part the walk does not handle natively goes to the Python twin with the walk's
+# visited set, exactly where the twin would be in its own walk, and its masked result
+# is written here as json.dumps writes it.
+
+cdef object delegate_value(Policy p, Out *o, object value, int depth, Seen *seen):
+    """masking.mask_value for one value, before the walk has touched it."""
+    visited = seen_export(seen)
+    try:
+        masked = py_mask_value(value, p, visited, depth)
+    except Exception:
+        # (a hostile __len__, say): the twin fails the whole variable the same way
+        return BAIL
+    seen_import(seen, visited)
+    if isinstance(masked, str):
+        return masked  # a leaf, as node() returns them
+    return emit_masked(o, masked)
+
+
+cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *seen,
+                             object owner):
+    """masking.mask_mapping (and _with_class) for a mapping with keys the walk does not
+    handle natively (tuples, objects: the twin probes their text)."""
+    visited = seen_export(seen)
+    try:
+        masked = py_mask_mapping(items, p, visited, depth)
+    except Exception:
+        return BAIL
+    seen_import(seen, visited)
+    if owner is not None:
+        masked[CLASS_KEY] = type_name(owner)
+    return emit_masked(o, masked)
+
+
+cdef bint native_key(object key) except -1:
+    cdef object kt = type(key)
+    cdef int overflow
+    if kt is str or key is None or kt is bool:
+        return True
+    if kt is int:
+        PyLong_AsLongLongAndOverflow(key, &overflow)
+        return not overflow
+    if kt is float:
+        return isfinite(PyFloat_AS_DOUBLE(key))
+    return False
+
+
+cdef object emit_masked(Out *o, object value):
+    """json.dumps(value, allow_nan=False) for a masked result, into the buffer; BAIL where
+    json would raise or call its default (the whole variable is then handed over)."""
+    cdef double d
+    cdef Py_ssize_t i
+    cdef bint first = True
+    if value is None:
+        out_write(o, b"null", 4)
+    elif value is True:
+        out_write(o, b"true", 4)
+    elif value is False:
+        out_write(o, b"false", 5)
+    elif isinstance(value, str):
+        emit_str(o, <str>value)  # (a cast: str subclasses are written as their text)
+    elif isinstance(value, int):
+        return emit_int(o, value)
+    elif isinstance(value, float):
+        d = PyFloat_AS_DOUBLE(value)
+        if not isfinite(d):
+            return BAIL
+        emit_float(o, d)
+    elif isinstance(value, (list, tuple)):
+        out_char(o, b'[')
+        for i in range(len(value)):
+            if i:
+                out_write(o, b", ", 2)
+            if emit_masked(o, value[i]) is BAIL:
+                return BAIL
+        out_char(o, b']')
+    elif type(value) is dict:
+        out_char(o, b'{')
+        for key, item_value in (<dict>value).items():
+            if not first:
+                out_write(o, b", ", 2)
+            first = False
+            if isinstance(key, str):
+                emit_str(o, <str>key)
+            elif isinstance(key, float):
+                d = PyFloat_AS_DOUBLE(key)
+                if not isfinite(d):
+                    return BAIL
+                out_char(o, b'"')
+                emit_float(o, d)
+                out_char(o, b'"')
+            elif key is True or key is False or key is None:
+                emit_key(o, key, None)
+            elif isinstance(key, int):
+                out_char(o, b'"')
+                if emit_int(o, key) is BAIL:
+                    return BAIL
+                out_char(o, b'"')
+            else:
+                return BAIL
+            out_write(o, b": ", 2)
+            if emit_masked(o, item_value) is BAIL:
+                return BAIL
+        out_char(o, b'}')
+    else:
+        return BAIL
+    return None
 
 
 cdef object sequence(Policy p, Out *o, object value, int depth, Seen *seen):
@@ -522,6 +678,10 @@ cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owne
     cdef Py_ssize_t pos = 0, size = len(d)
     cdef PyObject *kp
     cdef PyObject *vp
+    while PyDict_Next(d, &pos, &kp, &vp):
+        if not native_key(<object>kp):
+            return delegate_mapping(p, o, d.items(), depth, seen, owner)
+    pos = 0
     keys_init(&k)
     try:
         out_char(o, b'{')
@@ -540,24 +700,20 @@ cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owne
         keys_free(&k)
 
 
-cdef object named_tuple(Policy p, Out *o, object value, int depth, Seen *seen):
-    if not fv_plain_tuple(value):
-        return BAIL
-    try:
-        fields = value._fields
-    except Exception:
-        return BAIL  # a tuple subclass but no namedtuple: the Python twin rebuilds it
-    if type(fields) is not tuple:
-        return BAIL
-    if len(<tuple>fields) > MAX_ITEMS:
+cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
+                        Seen *seen):
+    if len(fields) > MAX_ITEMS:
         return TOO_LONG
     cdef Keys k
-    cdef Py_ssize_t i, n = min(len(<tuple>fields), len(<tuple>value))
+    cdef Py_ssize_t i, n = min(len(fields), len(<tuple>value))
+    for i in range(n):
+        if not native_key(fields[i]):
+            return delegate_mapping(p, o, zip(fields, value), depth, seen, value)
     keys_init(&k)
     try:
         out_char(o, b'{')
         for i in range(n):
-            if map_item(p, o, &k, (<tuple>fields)[i], (<tuple>value)[i], depth, seen) is BAIL:
+            if map_item(p, o, &k, fields[i], (<tuple>value)[i], depth, seen) is BAIL:
                 return BAIL
         return close_with_class(o, &k, value)
     finally:
@@ -628,9 +784,9 @@ cdef object redacted_members(Out *o, dict members):
         if not first:
             out_write(o, b", ", 2)
         first = False
-        emit_str(o, name)
+        emit_str(o, <str>name)
         out_write(o, b": ", 2)
-        emit_str(o, text)
+        emit_str(o, <str>text)
     out_char(o, b'}')
     return None
 

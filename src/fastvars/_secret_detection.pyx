@@ -73,6 +73,72 @@ def _token_run_bound(formats) -> int:
 
 cdef Py_ssize_t TOKEN_RUN = _token_run_bound(_FORMATS)
 
+
+def _required_literals(formats):
+    """For each format, literal strings one of which every match contains: a run of
+    plain characters (at least two), or the alternatives of a group of plain
+    alternatives such as (?:sk|pk|rk); the most selective. None when some format has
+    neither, or a flag such as IGNORECASE: then no shortcut is taken."""
+    try:
+        from re import _parser as parser  # 3.11+
+    except ImportError:
+        import sre_parse as parser
+    out = []
+    for _, fmt in formats:
+        parsed = parser.parse(fmt)
+        if parsed.state.flags & ~32:  # anything but re.UNICODE, implied for str
+            return None
+        candidates = []
+        run = []
+        for op, av in list(parsed) + [(None, None)]:
+            if str(op) == "LITERAL":
+                run.append(chr(av))
+                continue
+            if len(run) >= 2:
+                candidates.append(["".join(run)])
+            run = []
+            branch = None
+            if str(op) == "BRANCH":  # the parser inlines (?:a|b) and factors prefixes
+                branch = av
+            elif str(op) == "SUBPATTERN":
+                inner = list(av[len(av) - 1])
+                if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
+                    branch = inner[0][1]
+            if branch is not None:
+                alternatives = []
+                for alt in branch[1]:
+                    items = list(alt)
+                    if len(items) >= 2 and all(str(o) == "LITERAL" for o, _ in items):
+                        alternatives.append("".join(chr(a) for _, a in items))
+                    else:
+                        alternatives = None
+                        break
+                if alternatives:
+                    candidates.append(alternatives)
+        if not candidates:
+            return None
+        out.extend(max(candidates, key=lambda c: min(map(len, c))))
+    return out
+
+
+# Bigram table: the first two characters of every required literal. A text without any
+# of these bigrams cannot contain a known format.
+cdef unsigned char BIGRAM[65536]
+cdef bint USE_BIGRAMS = False
+_literals = _required_literals(_FORMATS)
+if _literals is not None and all(len(x) >= 2 and max(map(ord, x[:2])) < 256 for x in _literals):
+    for _lit in _literals:
+        BIGRAM[ord(_lit[0]) << 8 | ord(_lit[1])] = 1
+    USE_BIGRAMS = True
+
+
+cdef bint _has_bigram(const unsigned char *s, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    for i in range(n - 1):
+        if BIGRAM[(<unsigned int>s[i]) << 8 | s[i + 1]]:
+            return True
+    return False
+
 cdef unsigned char IS_TOKEN_CHAR[256]
 cdef unsigned char IS_STRUCTURE[256]
 cdef unsigned char IS_HEX[256]
@@ -210,6 +276,8 @@ cdef int looks_like_secret(str text) except -1:
         return 1
     if n > MAX_SCAN_LENGTH:
         return 0
+    if USE_BIGRAMS and not _has_bigram(s, n):
+        return 0
     if TOKEN_RUN and not _has_token_run(s, n):
         return 0
     return 1 if contains_known_secret(text) else 0
@@ -222,3 +290,8 @@ def looks_like_secret_c(text: str) -> bool:
 
 def token_run_bound() -> int:
     return TOKEN_RUN
+
+
+def required_literals():
+    """The literals behind the bigram shortcut, or None when it is off (for tests)."""
+    return _literals if USE_BIGRAMS else None
