@@ -98,4 +98,8 @@ def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:
             return {}
         if type(local_vars) is not dict:
             return py_encode_variables(local_vars, policy, budget)
-    return encode_locals(<dict>local_vars, policy, budget)
+    try:
+        code = frame.f_code
+    except Exception:
+        code = None
+    return encode_locals(<dict>local_vars, policy, budget, code)

@@ -11,6 +11,7 @@ On "maybe", credentials.py does the exact rewrite, except URL credentials in one
 text, which are rewritten here (see _redact_url_one_byte).
 """
 
+from libc.string cimport memchr
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ, PyUnicode_GET_LENGTH
 
 from . import credentials as _py
@@ -37,6 +38,17 @@ cdef inline unsigned int _fold(unsigned int c) noexcept:
 cdef bint _may_hold_url_credentials(int kind, void *data, Py_ssize_t n) noexcept:
     cdef Py_ssize_t i
     cdef bint scheme = False
+    cdef const unsigned char *s
+    cdef const unsigned char *hit
+    if kind == 1:
+        s = <const unsigned char *>data
+        hit = <const unsigned char *>memchr(s, 0x3a, n)
+        while hit != NULL:
+            i = hit - s
+            if i + 2 < n and s[i + 1] == 0x2f and s[i + 2] == 0x2f:
+                return memchr(s + i + 3, 0x40, n - i - 3) != NULL
+            hit = <const unsigned char *>memchr(s + i + 1, 0x3a, n - i - 1)
+        return False
     for i in range(n):
         if not scheme:
             if (i + 2 < n and PyUnicode_READ(kind, data, i) == 0x3a
@@ -50,8 +62,12 @@ cdef bint _may_hold_url_credentials(int kind, void *data, Py_ssize_t n) noexcept
 
 cdef bint _may_hold_authorization(int kind, void *data, Py_ssize_t n) noexcept:
     cdef Py_ssize_t i
+    cdef const unsigned char *s = <const unsigned char *>data
     for i in range(n - 4):
-        if _fold(PyUnicode_READ(kind, data, i)) != 0x62:  # 'b'
+        if kind == 1:
+            if (s[i] | 0x20) != 0x62:  # 'b' or 'B' (no other one-byte character folds)
+                continue
+        elif _fold(PyUnicode_READ(kind, data, i)) != 0x62:
             continue
         if (_fold(PyUnicode_READ(kind, data, i + 1)) == 0x61  # a
                 and _fold(PyUnicode_READ(kind, data, i + 2)) == 0x73  # s

@@ -6,4 +6,4 @@ cdef class Budget:
     cdef bint take_c(self, Py_ssize_t size) noexcept
 
 cdef object encode_value(Policy policy, Budget budget, object value)
-cdef dict encode_locals(dict local_vars, Policy policy, Budget budget)
+cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code)

@@ -7,7 +7,7 @@ shared Budget. A value the compiled walk hands over is encoded by encoding.encod
 with this Policy and Budget, so both engines charge one budget the same way.
 """
 
-from cpython.dict cimport PyDict_Next
+from cpython.dict cimport PyDict_Next, PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
@@ -36,6 +36,7 @@ cdef extern from *:
         PyObject *value;
         int bits;
         int scalar;
+        Py_ssize_t rank;
     } fv_entry;
 
     /* Python's str ordering (code points), for two exact str. */
@@ -68,6 +69,7 @@ cdef extern from *:
         PyObject *value
         int bits
         int scalar
+        Py_ssize_t rank
     int fv_entry_cmp(const void *x, const void *y) noexcept nogil
 
 cdef int IGNORE = _IGNORE
@@ -79,6 +81,7 @@ cdef object py_encode_variable = _py.encode_variable
 
 cdef enum:
     INLINE_ENTRIES = 64
+    INLINE_SLOTS = 128
 
 
 cdef class Budget:
@@ -143,15 +146,47 @@ cdef void release(fv_entry *entries, Py_ssize_t n) noexcept:
         Py_DECREF(<object>entries[i].value)
 
 
-cdef dict encode_locals(dict local_vars, Policy policy, Budget budget):
+cdef dict code_table(Policy policy, object code):
+    """For a function's code object: {local name: its bits | its rank in name order << 2},
+    built once per matcher and code. A function's locals are drawn from these names, so
+    its frames are ordered by rank, without comparing names; None for other code."""
+    table = policy._codes.get(code)
+    if table is not None:
+        return table
+    try:
+        names = code.co_varnames + code.co_cellvars + code.co_freevars
+    except Exception:
+        return None
+    if type(names) is not tuple:
+        return None
+    for name in names:
+        if type(name) is not str:
+            return None
+    table = {}
+    for rank, name in enumerate(sorted(set(names))):
+        table[name] = policy.classify_c(name) | (rank << 2)
+    if len(policy._codes) >= 4096:
+        policy._codes.clear()
+    policy._codes[code] = table
+    return table
+
+
+cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code):
     """encoding.encode_variables for a dict of locals (read here, never kept)."""
-    cdef Py_ssize_t size = len(local_vars), n = 0, pos = 0, i
+    cdef Py_ssize_t size = len(local_vars), n = 0, pos = 0, i, j, m = 0
     cdef fv_entry inline_entries[INLINE_ENTRIES]
     cdef fv_entry *entries = inline_entries
+    cdef Py_ssize_t inline_slots[INLINE_SLOTS]
+    cdef Py_ssize_t *slots = NULL
     cdef PyObject *kp
     cdef PyObject *vp
+    cdef PyObject *hit
+    cdef long packed
     cdef int bits
+    cdef bint ranked
     cdef dict result = {}
+    table = code_table(policy, code) if code is not None else None
+    ranked = table is not None
     if size > INLINE_ENTRIES:
         entries = <fv_entry *>PyMem_Malloc(size * sizeof(fv_entry))
         if entries == NULL:
@@ -165,7 +200,14 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget):
                 # As the Python twin: posthog fails on such a name (module globals can
                 # have any key), so the capture is handed back.
                 raise TypeError(f"local variable name is not a str: {type(name).__name__}")
-            bits = policy.classify_c(<str>name)
+            hit = PyDict_GetItem(<dict>table, name) if ranked else NULL
+            if hit != NULL:
+                packed = <long>(<object>hit)
+                bits = packed & 3
+            else:
+                ranked = False  # a name from elsewhere (f_locals written to): sort
+                packed = 0
+                bits = policy.classify_c(<str>name)
             if bits & IGNORE:
                 continue
             value = <object>vp
@@ -174,22 +216,51 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget):
             entries[n].name = <PyObject *>name
             entries[n].value = <PyObject *>value
             entries[n].bits = bits
+            entries[n].rank = packed >> 2
             entries[n].scalar = value is None or isinstance(value, (bool, int, float, str))
             n += 1
+        if ranked:
+            # Counting sort on rank: scalars first, then the rest, each by name.
+            m = len(<dict>table)
+            if m <= INLINE_SLOTS:
+                slots = &inline_slots[0]
+            else:
+                slots = <Py_ssize_t *>PyMem_Malloc(m * sizeof(Py_ssize_t))
+            if slots == NULL:
+                raise MemoryError()
+            for j in range(m):
+                slots[j] = -1
+            for i in range(n):
+                slots[entries[i].rank] = i
+            for i in (1, 0):  # scalars, then the rest
+                for j in range(m):
+                    if slots[j] >= 0 and entries[slots[j]].scalar == i:
+                        if not emit_entry(&entries[slots[j]], result, policy, budget):
+                            return result
+            return result
         qsort(entries, n, sizeof(fv_entry), fv_entry_cmp)
         for i in range(n):
-            name = <object>entries[i].name
-            if entries[i].bits & MASK:  # the value is never read
-                if not budget.take_c(REDACTED_SIZE):
-                    break
-                result[name] = REDACTED
-                continue
-            encoded = encode_value(policy, budget, <object>entries[i].value)
-            if encoded is None:
+            if not emit_entry(&entries[i], result, policy, budget):
                 break
-            result[name] = encoded
         return result
     finally:
         release(entries, n)
         if entries != inline_entries:
             PyMem_Free(entries)
+        if slots != NULL and slots != &inline_slots[0]:
+            PyMem_Free(slots)
+
+
+cdef bint emit_entry(fv_entry *entry, dict result, Policy policy, Budget budget) except -1:
+    """One variable into the frame's dict; False once the budget is spent."""
+    name = <object>entry.name
+    if entry.bits & MASK:  # the value is never read
+        if not budget.take_c(REDACTED_SIZE):
+            return False
+        result[name] = REDACTED
+        return True
+    encoded = encode_value(policy, budget, <object>entry.value)
+    if encoded is None:
+        return False
+    result[name] = encoded
+    return True

@@ -164,6 +164,7 @@ cdef class Policy:
         self._names = _cache_for(matcher)
         self._keys = _cache_for((matcher, self.url, self.secrets))
         self._members = _cache_for((matcher, "members"))
+        self._codes = _cache_for((matcher, "codes"))
 
     def mask_matches(self, text):
         return self.has_mask and bool(self._mask_search(text))

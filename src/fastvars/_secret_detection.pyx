@@ -8,7 +8,7 @@ the float compared against the threshold is bit for bit the same.
 """
 
 from libc.math cimport log2
-from libc.string cimport memchr, memcmp
+from libc.string cimport memchr, memcmp, memset
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_GET_LENGTH
 from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
 
@@ -216,13 +216,16 @@ cdef bint _is_uuid(const unsigned char *s, Py_ssize_t n) noexcept:
 cdef bint _is_high_entropy_token(const unsigned char *s, Py_ssize_t n) noexcept:
     if memchr(s, b' ', n) != NULL or _looks_like_path_or_url(s, n) or _is_uuid(s, n):
         return False
-    cdef Py_ssize_t counts[256]
+    # Texts here are at most 2,048 characters long (longer ones are never scanned), so
+    # 16-bit counters suffice and the table is cheap to clear.
+    cdef unsigned short counts[256]
     cdef unsigned char order[256]
     cdef int distinct = 0, j
     cdef Py_ssize_t i
     cdef unsigned char c
-    for j in range(256):
-        counts[j] = 0
+    if n > 65535:
+        return False
+    memset(counts, 0, sizeof(counts))
     for i in range(n):
         c = s[i]
         if counts[c] == 0:
