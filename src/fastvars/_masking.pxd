@@ -12,6 +12,7 @@ cdef class Policy:
     cdef dict _keys
     cdef dict _members
     cdef readonly dict _codes
+    cdef readonly dict key_decisions
     cdef int classify_c(self, str name) except -1
     cdef int mask_matches_c(self, str text) except -1
 

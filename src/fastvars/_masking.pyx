@@ -165,6 +165,8 @@ cdef class Policy:
         self._keys = _cache_for((matcher, self.url, self.secrets))
         self._members = _cache_for((matcher, "members"))
         self._codes = _cache_for((matcher, "codes"))
+        # The Python twin's key cache, for the parts handed to it.
+        self.key_decisions = _py._key_decisions_for(matcher, self.url, self.secrets)
 
     def mask_matches(self, text):
         return self.has_mask and bool(self._mask_search(text))

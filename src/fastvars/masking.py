@@ -40,7 +40,9 @@ from .secret_detection import looks_like_secret
 class Policy:
     """One capture's masking settings: the compiled patterns and the two toggles."""
 
-    __slots__ = ("matcher", "mask_url_credentials", "detect_secrets", "has_mask", "inert")
+    __slots__ = (
+        "matcher", "mask_url_credentials", "detect_secrets", "has_mask", "inert", "key_decisions"
+    )
 
     def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
         self.matcher = matcher
@@ -49,9 +51,31 @@ class Policy:
         self.has_mask = matcher.has_mask
         # With no pattern and both toggles off, values pass through untouched.
         self.inert = not (self.has_mask or mask_url_credentials or detect_secrets)
+        self.key_decisions = _key_decisions_for(
+            matcher, bool(mask_url_credentials), bool(detect_secrets)
+        )
 
     def mask_matches(self, text: str) -> bool:
         return self.has_mask and self.matcher.mask_search(text)
+
+
+# Decisions on short str mapping keys, per matcher and toggles: keys recur like local
+# names do (attribute names, config keys), and deciding one runs every pattern. Bounded
+# like the matcher's name cache; a key whose text the credentials rewrite would change
+# is never stored.
+_KEY_CACHE_MAX_LENGTH = 64
+_KEY_CACHE_SIZE = 4096
+_key_decision_caches: Dict[Any, Dict[str, Any]] = {}
+
+
+def _key_decisions_for(matcher: Any, url: bool, secrets: bool) -> Dict[str, Any]:
+    key = (matcher, url, secrets)
+    cache = _key_decision_caches.get(key)
+    if cache is None:
+        if len(_key_decision_caches) >= 256:
+            _key_decision_caches.clear()
+        cache = _key_decision_caches.setdefault(key, {})
+    return cache
 
 
 # ---------------------------------------------------------------- strings and reprs
@@ -316,7 +340,18 @@ def mask_mapping(
     items: Iterable[Tuple[Any, Any]], policy: Policy, seen: Any, depth: int
 ) -> Dict[Any, Any]:
     result: Dict[Any, Any] = {}
+    decisions = policy.key_decisions
     for key, value in items:
+        if type(key) is str:
+            # (key_masked, shown as itself) for a short key decided before.
+            decision = decisions.get(key)
+            if decision is not None:
+                key_masked, kept = decision
+                out_key = key if kept and key not in result else placeholder_key(result)
+                result[out_key] = (
+                    REDACTED if key_masked else mask_value(value, policy, seen, depth + 1)
+                )
+                continue
         try:
             key_text = key if isinstance(key, str) else str(key)
         except Exception:
@@ -331,8 +366,26 @@ def mask_mapping(
         out_key = _output_key(
             key, key_text, out_key, is_native, key_masked, result, policy, seen, depth
         )
+        if type(key) is str and len(key) <= _KEY_CACHE_MAX_LENGTH:
+            _remember_key(decisions, key, key_masked, out_key)
         if out_key in result:
             # Distinct keys can share a text (URLs differing only in credentials).
             out_key = placeholder_key(result)
         result[out_key] = REDACTED if key_masked else mask_value(value, policy, seen, depth + 1)
     return result
+
+
+def _remember_key(decisions: Dict[str, Any], key: str, key_masked: bool, out_key: Any) -> None:
+    """Store a str key's decision when it does not depend on the mapping: shown as itself
+    (out_key is the key) or as a placeholder (out_key is one, and the key is not)."""
+    if key.startswith("$$_posthog_redacted_key_"):
+        return  # its own placeholder-like text: `kept` and `hidden` could look alike
+    if out_key == key:
+        kept = True
+    elif isinstance(out_key, str) and out_key.startswith("$$_posthog_redacted_key_"):
+        kept = False
+    else:
+        return  # rewritten by the credentials rules: decided anew each time
+    if len(decisions) >= _KEY_CACHE_SIZE:
+        decisions.clear()
+    decisions[key] = (bool(key_masked), kept)
