@@ -12,9 +12,16 @@ from fastvars.oracle import (  # noqa: F401  (shared with fastvars-bench)
 )
 
 
-def fastvars_capture(engine, exceptions, exc_info, mask, ignore, url=True, secrets=True):
+def fastvars_capture(engine, exceptions, exc_info, mask, ignore, url=True, secrets=True,
+                     allow_fallback=False):
+    """Capture with one engine. A fallback would let another engine answer for the one
+    under test, so unless the caller expects one, it fails the test."""
     out = copy.deepcopy(exceptions)
+    before = fastvars.capture.stats.snapshot()
     fastvars.attach_code_variables(out, exc_info, mask, ignore, url, secrets, engine=engine)
+    after = fastvars.capture.stats.snapshot()
+    if not allow_fallback and after["fallbacks"] != before["fallbacks"]:
+        raise AssertionError(f"{engine.name} engine fell back: {after['last_fallback_reason']}")
     return out
 
 
