@@ -150,9 +150,12 @@ cdef dict code_table(Policy policy, object code):
     """For a function's code object: {local name: its bits | its rank in name order << 2},
     built once per matcher and code. A function's locals are drawn from these names, so
     its frames are ordered by rank, without comparing names; None for other code."""
-    table = policy._codes.get(code)
-    if table is not None:
-        return table
+    # Keyed by id: hashing a code object hashes its bytecode and constants every time.
+    # The entry holds the code itself, so the id cannot be reused while it is stored.
+    key = id(code)
+    entry = policy._codes.get(key)
+    if entry is not None and (<tuple>entry)[0] is code:
+        return (<tuple>entry)[1]
     try:
         names = code.co_varnames + code.co_cellvars + code.co_freevars
     except Exception:
@@ -167,7 +170,7 @@ cdef dict code_table(Policy policy, object code):
         table[name] = policy.classify_c(name) | (rank << 2)
     if len(policy._codes) >= 4096:
         policy._codes.clear()
-    policy._codes[code] = table
+    policy._codes[key] = (code, table)
     return table
 
 

@@ -120,8 +120,9 @@ cdef object py_mask_mapping = _py.mask_mapping
 cdef object py_sensitive_type_members = _py.sensitive_type_members
 cdef object py_field_name = _py._FIELD_NAME.fullmatch
 
-# Name decisions per matcher, shared by every Policy on that matcher: captures are many
-# and short, while the same local names recur. Bounded like the matcher's own cache.
+# Name decisions (and the other caches below) per matcher, shared by every Policy on
+# that matcher: captures are many and short, while the same local names recur. Bounded
+# like the matcher's own cache.
 _NAME_CACHES = {}
 cdef Py_ssize_t NAME_CACHE_SIZE = 4096
 cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
@@ -132,13 +133,26 @@ cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
 cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
 
 
-cdef dict _cache_for(object key):
-    cache = _NAME_CACHES.get(key)
-    if cache is None:
+cdef class _MatcherState:
+    """Everything remembered for one matcher, found with one lookup per capture."""
+    cdef dict names, members, codes
+    cdef list keys, py_keys  # per (url, secrets): index 2 * url + secrets
+
+    def __init__(self):
+        self.names = {}
+        self.members = {}
+        self.codes = {}
+        self.keys = [{}, {}, {}, {}]
+        self.py_keys = [None, None, None, None]
+
+
+cdef _MatcherState _state_for(object matcher):
+    state = _NAME_CACHES.get(matcher)
+    if state is None:
         if len(_NAME_CACHES) >= MATCHER_CACHE_SIZE:
             _NAME_CACHES.clear()
-        cache = _NAME_CACHES.setdefault(key, {})
-    return cache
+        state = _NAME_CACHES.setdefault(matcher, _MatcherState())
+    return <_MatcherState>state
 
 
 cdef inline void _bounded_store(dict cache, object key, object value):
@@ -161,12 +175,18 @@ cdef class Policy:
         self.inert = not (self.has_mask or self.url or self.secrets)
         self._mask_search = matcher.mask_search
         self._classify = matcher.classify
-        self._names = _cache_for(matcher)
-        self._keys = _cache_for((matcher, self.url, self.secrets))
-        self._members = _cache_for((matcher, "members"))
-        self._codes = _cache_for((matcher, "codes"))
+        cdef _MatcherState state = _state_for(matcher)
+        cdef int variant = 2 * self.url + self.secrets
+        self._names = state.names
+        self._keys = state.keys[variant]
+        self._members = state.members
+        self._codes = state.codes
         # The Python twin's key cache, for the parts handed to it.
-        self.key_decisions = _py._key_decisions_for(matcher, self.url, self.secrets)
+        py_keys = state.py_keys[variant]
+        if py_keys is None:
+            py_keys = state.py_keys[variant] = _py._key_decisions_for(
+                matcher, self.url, self.secrets)
+        self.key_decisions = py_keys
 
     def mask_matches(self, text):
         return self.has_mask and bool(self._mask_search(text))
