@@ -192,6 +192,23 @@ def test_prefilter_case_folding_table_is_complete():
                     assert _credentials.may_need_rewrite(probe, False), (hex(code), word)
 
 
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data(), padding=st.sampled_from([0, 40, 300]))
+def test_known_formats_survive_the_shortcuts(data, padding):
+    """A sample of every known format, alone or inside prose long enough for the literal
+    check, is found by the compiled test exactly when the Python twin finds it."""
+    from fastvars import _secret_detection
+    from fastvars.known_secrets import KNOWN_SECRET_FORMATS
+
+    _, fmt = data.draw(st.sampled_from(KNOWN_SECRET_FORMATS))
+    sample = data.draw(st.from_regex(fmt, fullmatch=True).filter(lambda t: t.isascii()))
+    prose = "lorem ipsum dolor sit amet, consectetur " * (padding // 40 + 1)
+    for text in (sample, prose[:padding] + " " + sample + " " + prose[:padding]):
+        expected = secret_detection.looks_like_secret(text)
+        assert _secret_detection.looks_like_secret_c(text) == expected
+
+
 def test_entropy_is_bit_identical():
     from fastvars import _secret_detection
 

@@ -132,6 +132,19 @@ if _literals is not None and all(len(x) >= 2 and max(map(ord, x[:2])) < 256 for 
     USE_BIGRAMS = True
 
 
+# The literals themselves, for long texts where a bigram alone proves little.
+cdef list LITERALS = [lit.encode("latin-1") for lit in _literals] if USE_BIGRAMS else []
+cdef Py_ssize_t LITERAL_CHECK_LENGTH = 256
+
+
+cdef bint _has_literal(const unsigned char *s, Py_ssize_t n) except -1:
+    cdef bytes lit
+    for lit in LITERALS:
+        if _contains(s, n, lit, len(lit)):
+            return True
+    return False
+
+
 cdef bint _has_bigram(const unsigned char *s, Py_ssize_t n) noexcept:
     cdef Py_ssize_t i
     for i in range(n - 1):
@@ -290,6 +303,8 @@ cdef int looks_like_secret(str text) except -1:
         return 0
     if USE_BIGRAMS and not _has_bigram(s, n):
         return 0
+    if USE_BIGRAMS and n >= LITERAL_CHECK_LENGTH and not _has_literal(s, n):
+        return 0  # in long prose some bigram is likely; a whole literal is not
     if TOKEN_RUN and not _has_token_run(s, n):
         return 0
     return 1 if contains_known_secret(text) else 0
