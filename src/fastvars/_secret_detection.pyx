@@ -74,51 +74,7 @@ def _token_run_bound(formats) -> int:
 cdef Py_ssize_t TOKEN_RUN = _token_run_bound(_FORMATS)
 
 
-def _required_literals(formats):
-    """For each format, literal strings one of which every match contains: a run of
-    plain characters (at least two), or the alternatives of a group of plain
-    alternatives such as (?:sk|pk|rk); the most selective. None when some format has
-    neither, or a flag such as IGNORECASE: then no shortcut is taken."""
-    try:
-        from re import _parser as parser  # 3.11+
-    except ImportError:
-        import sre_parse as parser
-    out = []
-    for _, fmt in formats:
-        parsed = parser.parse(fmt)
-        if parsed.state.flags & ~32:  # anything but re.UNICODE, implied for str
-            return None
-        candidates = []
-        run = []
-        for op, av in list(parsed) + [(None, None)]:
-            if str(op) == "LITERAL":
-                run.append(chr(av))
-                continue
-            if len(run) >= 2:
-                candidates.append(["".join(run)])
-            run = []
-            branch = None
-            if str(op) == "BRANCH":  # the parser inlines (?:a|b) and factors prefixes
-                branch = av
-            elif str(op) == "SUBPATTERN":
-                inner = list(av[len(av) - 1])
-                if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
-                    branch = inner[0][1]
-            if branch is not None:
-                alternatives = []
-                for alt in branch[1]:
-                    items = list(alt)
-                    if len(items) >= 2 and all(str(o) == "LITERAL" for o, _ in items):
-                        alternatives.append("".join(chr(a) for _, a in items))
-                    else:
-                        alternatives = None
-                        break
-                if alternatives:
-                    candidates.append(alternatives)
-        if not candidates:
-            return None
-        out.extend(max(candidates, key=lambda c: min(map(len, c))))
-    return out
+_required_literals = _py.required_literals
 
 
 # Bigram table: the first two characters of every required literal. A text without any

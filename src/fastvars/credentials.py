@@ -24,7 +24,13 @@ _URL_WITH_CREDENTIALS = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_URL_REPLACEMENT = r"\g<1>" + REDACTED.replace("\\", "\\\\") + "@"
+_URL_REDACTED_USERINFO = REDACTED + "@"
+
+
+def _url_replacement(match: Match[str]) -> str:
+    # The same text as the template \g<1>REDACTED@, without re's Python-level template
+    # expansion per match (3.10, 3.11).
+    return match.group(1) + _URL_REDACTED_USERINFO
 
 # `Bearer <token>`, `Basic <base64>`, also `Bearer: <token>` and a quote before the
 # credential; the separator can't be empty, so `basicConfig` is left alone.
@@ -66,9 +72,13 @@ def _replace_authorization(match: Match[str]) -> str:
 
 
 def redact_url_credentials(text: str) -> str:
-    if "://" not in text:
+    # A match needs '://' and, after it, an '@' (neither has a case variant).
+    scheme_end = text.find("://")
+    if scheme_end < 0:
         return text
-    return _URL_WITH_CREDENTIALS.sub(_URL_REPLACEMENT, text)
+    if type(text) is str and text.find("@", scheme_end) < 0:
+        return text  # (a str subclass goes through re, which hands back a plain str)
+    return _URL_WITH_CREDENTIALS.sub(_url_replacement, text)
 
 
 def redact_authorization_values(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, List, Optional, Tuple
 
 from .defaults import (
     MAX_SCAN_LENGTH,
@@ -20,7 +20,7 @@ from .defaults import (
     SECRET_MIN_ENTROPY_BITS,
     SECRET_MIN_LENGTH,
 )
-from .known_secrets import contains_known_secret
+from .known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Punctuation of reprs and structured text, never of a bare token.
@@ -91,6 +91,59 @@ def is_high_entropy_token(text: str) -> bool:
     return shannon_entropy(counts.values(), len(text)) >= SECRET_MIN_ENTROPY_BITS
 
 
+def required_literals(formats: Iterable[Tuple[str, str]]) -> Optional[List[str]]:
+    """For each format, literal strings one of which every match contains: a run of
+    plain characters (at least two), or the alternatives of a group of plain
+    alternatives such as (?:sk|pk|rk); the most selective. None when some format has
+    neither, or a flag such as IGNORECASE: then no shortcut is taken."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]  # 3.11+
+    except ImportError:  # pragma: no cover - 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    out = []
+    for _, fmt in formats:
+        parsed = parser.parse(fmt)
+        if parsed.state.flags & ~32:  # anything but re.UNICODE, implied for str
+            return None
+        candidates = []
+        run = []
+        for op, av in list(parsed) + [(None, None)]:
+            if str(op) == "LITERAL":
+                run.append(chr(av))
+                continue
+            if len(run) >= 2:
+                candidates.append(["".join(run)])
+            run = []
+            branch = None
+            if str(op) == "BRANCH":  # the parser inlines (?:a|b) and factors prefixes
+                branch = av
+            elif str(op) == "SUBPATTERN":
+                inner = list(av[len(av) - 1])
+                if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
+                    branch = inner[0][1]
+            if branch is not None:
+                alternatives = []
+                for alt in branch[1]:
+                    items = list(alt)
+                    if len(items) >= 2 and all(str(o) == "LITERAL" for o, _ in items):
+                        alternatives.append("".join(chr(a) for _, a in items))
+                    else:
+                        alternatives = None
+                        break
+                if alternatives:
+                    candidates.append(alternatives)
+        if not candidates:
+            return None
+        out.extend(max(candidates, key=lambda c: min(map(len, c))))
+    return out
+
+
+# Texts this long must also hold one of those literals before the known-format search
+# runs: in long prose that search is the costliest test, and a literal is rare.
+_LITERAL_CHECK_LENGTH = 256
+_LITERALS = required_literals(KNOWN_SECRET_FORMATS)
+
+
 def looks_like_secret(text: str) -> bool:
     if PEM_PRIVATE_KEY_MARKER in text:
         return True
@@ -99,4 +152,12 @@ def looks_like_secret(text: str) -> bool:
         return False
     if is_high_entropy_token(text):
         return True
-    return length <= MAX_SCAN_LENGTH and contains_known_secret(text)
+    if length > MAX_SCAN_LENGTH:
+        return False
+    if (
+        length >= _LITERAL_CHECK_LENGTH
+        and _LITERALS is not None
+        and not any(literal in text for literal in _LITERALS)
+    ):
+        return False
+    return contains_known_secret(text)
