@@ -18,7 +18,7 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
-from ._masking cimport Policy, mask_string, masked_text
+from ._masking cimport Policy, mask_string, masked_text, is_scalar_kind
 
 from . import encoding as _py
 from .defaults import (
@@ -132,7 +132,7 @@ cdef object encode_value(Policy policy, Budget budget, object value):
         if isfinite(d):
             return value if budget.take_c(float_repr_length(d)) else None
         return cut_and_charge("nan" if isnan(d) else ("inf" if d > 0 else "-inf"), budget)
-    elif not policy.inert and not isinstance(value, (str, int, float)):
+    elif not policy.inert and not is_scalar_kind(value):
         text = masked_text(policy, value)
         if text is not None:
             return cut_and_charge(text, budget)
@@ -220,7 +220,7 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
             entries[n].value = <PyObject *>value
             entries[n].bits = bits
             entries[n].rank = packed >> 2
-            entries[n].scalar = value is None or isinstance(value, (bool, int, float, str))
+            entries[n].scalar = value is None or is_scalar_kind(value)
             n += 1
         if ranked:
             # Counting sort on rank: scalars first, then the rest, each by name.

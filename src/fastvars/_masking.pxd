@@ -1,3 +1,7 @@
+from cpython.unicode cimport PyUnicode_Check
+from cpython.long cimport PyLong_Check
+from cpython.float cimport PyFloat_Check
+
 cdef class Policy:
     cdef readonly object matcher
     cdef readonly object mask_url_credentials
@@ -18,3 +22,8 @@ cdef class Policy:
 
 cdef str mask_string(Policy policy, str text)
 cdef object masked_text(Policy policy, object value)
+
+
+cdef inline bint is_scalar_kind(object value) noexcept:
+    """isinstance(value, (str, int, float)) by type flags (bool is an int)."""
+    return PyUnicode_Check(value) or PyLong_Check(value) or PyFloat_Check(value)

@@ -4,10 +4,16 @@
 The walk masks and encodes in one pass: a container's JSON text is written straight
 into a C buffer (see _json.pxd), never built as Python objects first. It follows
 masking.mask_value decision for decision for exact str, int, bool, None, float, dict,
-list, tuple, namedtuples and plain objects. Whenever it meets anything else (a
-subclass, a non-native key, a dict changing under it, ...) it gives up on that variable
-and returns BAIL: the caller hands the variable to the Python twin, whose result is the
-reference. Only user code (a __repr__, a property) runs twice then.
+list, tuple, namedtuples and plain objects.
+
+Anything else is handed to the Python twin at the point where the twin's own walk would
+be, with the walk's visited set: a subclass value (before the walk touches it), or the
+body of a mapping with keys that are not native JSON keys (tuples, objects: the twin
+probes their text). The twin's masked result is then written as json.dumps writes it.
+Only where that cannot reproduce the twin exactly (a dict changing size under the walk,
+a `__class__` attribute, an int past the str-conversion limit, a failing handover...)
+does the walk return BAIL, and the caller hands the whole variable over; user code (a
+__repr__, a property) may then run twice.
 """
 
 from cpython.dict cimport PyDict_Next, PyDict_Copy
@@ -17,6 +23,9 @@ from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromVoidPtr
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA
 from cpython.type cimport PyType_Check
+from cpython.dict cimport PyDict_Check
+from cpython.list cimport PyList_Check
+from cpython.tuple cimport PyTuple_Check
 from libc.math cimport isfinite, isnan
 
 from ._json cimport (
@@ -515,7 +524,7 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
         else:
             emit_str(o, "nan" if isnan(d) else ("inf" if d > 0 else "-inf"))
         return None
-    if isinstance(value, (str, int, float)):
+    if is_scalar_kind(value):
         # Subclasses of the scalars: never containers, so no visited set involved.
         try:
             masked = py_mask_value(value, p, None, depth)
@@ -535,7 +544,7 @@ cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
     cdef object t = type(value)
     fields = None
     if t is not dict and t is not list and t is not tuple:
-        if isinstance(value, (dict, list)):
+        if PyDict_Check(value) or PyList_Check(value):
             return delegate_value(p, o, value, depth, seen)
         if isinstance(value, tuple):
             fields = namedtuple_fields(value)
@@ -639,7 +648,7 @@ cdef object emit_masked(Out *o, object value):
         if not isfinite(d):
             return BAIL
         emit_float(o, d)
-    elif isinstance(value, (list, tuple)):
+    elif PyList_Check(value) or PyTuple_Check(value):
         out_char(o, b'[')
         for i in range(len(value)):
             if i:
