@@ -15,6 +15,7 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 
 from . import matching as _py
+from . import known_secrets as _known_secrets
 from . import patterns as _patterns
 from .defaults import IGNORE, MASK
 
@@ -256,7 +257,7 @@ cdef class Matcher:
         )
 
 
-cdef dict _compiled = {}
+cdef object _cache = _py.MatcherCache(Matcher)
 
 
 def compile_patterns(mask_patterns, ignore_patterns):
@@ -265,20 +266,10 @@ def compile_patterns(mask_patterns, ignore_patterns):
     ``None`` stands for an empty list. A pattern that is not a ``str`` raises
     ``TypeError``; one that does not compile is dropped with a warning.
     """
-    key = (_py._as_tuple(mask_patterns), _py._as_tuple(ignore_patterns))
-    try:
-        matcher = _compiled.get(key)
-    except TypeError:  # an unhashable item: it fails below with a clear message
-        return Matcher(*key)
-    if matcher is None:
-        matcher = Matcher(*key)
-        if len(_compiled) >= COMPILED_CACHE_SIZE:
-            _compiled.clear()
-        _compiled[key] = matcher
-    return matcher
+    return _cache.get(mask_patterns, ignore_patterns)
 
 
-_known_secret_search = _patterns.KNOWN_SECRET_RE.search
+_known_secret_search = _known_secrets.KNOWN_SECRET_RE.search
 cdef fv_secrets _secrets
 cdef object _secret_tables = None  # built on first use, kept alive for the struct
 

@@ -18,35 +18,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from .defaults import IGNORE, MASK
-from .patterns import KNOWN_SECRET_RE
+from .known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
+from .patterns import plain_caseless_text
 
-_KNOWN_SECRET_SEARCH = KNOWN_SECRET_RE.search
 
 log = logging.getLogger("fastvars")
-
-# What posthog accepts as "flags then plain text": the flags group must carry `i`.
-_CASELESS_FLAGS = re.compile(r"\(\?[aiLmsux]*i[aiLmsux]*\)")
-_METACHARACTERS = frozenset("\\.^$*+?{}[]|()")
 
 # A name cache bigger than this is cleared, so that unbounded distinct names
 # (generated identifiers, module globals) cannot grow a process without limit.
 NAME_CACHE_SIZE = 4096
 # How many compiled pattern sets are kept, keyed by content.
 COMPILED_CACHE_SIZE = 256
-
-
-def plain_caseless_text(pattern: str) -> Optional[str]:
-    """The lowercased text of a ``(?i)text`` pattern, or None for any other pattern."""
-    flags = _CASELESS_FLAGS.match(pattern)
-    if flags is None:
-        return None
-    text = pattern[flags.end():]
-    if not text or not _METACHARACTERS.isdisjoint(text):
-        return None
-    return text.lower()
 
 
 _warned_patterns: set = set()
@@ -172,16 +157,33 @@ class Matcher:
         )
 
 
-def contains_known_secret(text: str) -> bool:
-    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
-    return _KNOWN_SECRET_SEARCH(text) is not None
-
-
 def _as_tuple(patterns: Optional[Iterable[str]]) -> Tuple[Any, ...]:
     return () if patterns is None else tuple(patterns)
 
 
-_compiled: dict = {}
+class MatcherCache:
+    """Matchers by the content of their two lists, so that lists set per request through
+    a context are compiled once. Bounded: past COMPILED_CACHE_SIZE it starts over."""
+
+    def __init__(self, factory: Callable[[Tuple[Any, ...], Tuple[Any, ...]], Any]) -> None:
+        self._factory = factory
+        self._matchers: dict = {}
+
+    def get(self, mask_patterns: Optional[Iterable[str]], ignore_patterns: Optional[Iterable[str]]) -> Any:
+        key = (_as_tuple(mask_patterns), _as_tuple(ignore_patterns))
+        try:
+            matcher = self._matchers.get(key)
+        except TypeError:  # an unhashable item: the factory fails with a clear message
+            return self._factory(*key)
+        if matcher is None:
+            matcher = self._factory(*key)
+            if len(self._matchers) >= COMPILED_CACHE_SIZE:
+                self._matchers.clear()
+            self._matchers[key] = matcher
+        return matcher
+
+
+_cache = MatcherCache(Matcher)
 
 
 def compile_patterns(
@@ -192,14 +194,4 @@ def compile_patterns(
     ``None`` stands for an empty list. A pattern that is not a ``str`` raises
     ``TypeError``; one that does not compile is dropped with a warning.
     """
-    key = (_as_tuple(mask_patterns), _as_tuple(ignore_patterns))
-    try:
-        matcher = _compiled.get(key)
-    except TypeError:  # an unhashable item: it fails below with a clear message
-        return Matcher(*key)
-    if matcher is None:
-        matcher = Matcher(*key)
-        if len(_compiled) >= COMPILED_CACHE_SIZE:
-            _compiled.clear()
-        _compiled[key] = matcher
-    return matcher
+    return _cache.get(mask_patterns, ignore_patterns)

@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from .known_secrets import FORMAT_REGEXES, KNOWN_SECRET_RE  # noqa: F401  (re-exported)
+
 if sys.version_info >= (3, 11):
     from re import _constants as C
     from re import _parser as P
@@ -690,43 +692,7 @@ def _fit(nfa: _Nfa, built: List[Tuple[_Entry, Tuple[int, int, int, int]]]):
 
 
 # --- posthog's known secret formats ----------------------------------------------------
-
-# The vendor credential formats posthog 7.91.1 searches for in values (one row each).
-# `sk-` prefixes are deliberately not anchored: keys follow letters in encoded text.
-KNOWN_SECRET_FORMATS: Tuple[str, ...] = (
-    r"sk-ant-[A-Za-z0-9_-]{16,}",
-    r"sk-(?:proj-)?[A-Za-z0-9_-]{20,}",
-    r"hf_[A-Za-z0-9]{34}",
-    r"AKIA[0-9A-Z]{16}",
-    r"(?:ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[0-9A-Z]{16}",
-    r"AIza[A-Za-z0-9_-]{35}",
-    r"ya29\.[A-Za-z0-9_-]{20,}",
-    r"do[opr]_v1_[a-f0-9]{64}",
-    r"(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
-    r"sq0[a-z]{3}-[A-Za-z0-9_-]{22,43}",
-    r"gh[pousr]_[A-Za-z0-9]{36}",
-    r"github_pat_[A-Za-z0-9_]{20,}",
-    r"gl(?:pat|ptt|rt|soat)-[A-Za-z0-9_-]{20}",
-    r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
-    r"xox[abeoprs]-[A-Za-z0-9-]{10,}",
-    r"xapp-[0-9]-[A-Za-z0-9-]{10,}",
-    r"SK[0-9a-fA-F]{32}",
-    r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}",
-    r"key-[0-9a-f]{32}",
-    r"[0-9a-f]{32}-us[0-9]{1,2}",
-    r"npm_[A-Za-z0-9]{36}",
-    r"pypi-AgEI[A-Za-z0-9_-]{50,}",
-    r"dapi[0-9a-f]{32}",
-    r"dp\.pt\.[A-Za-z0-9]{40,}",
-    r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}",
-    r"lin_api_[A-Za-z0-9]{40}",
-    r"ntn_[A-Za-z0-9]{40,}",
-    r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}",
-    r"NR(?:AK|JS|II|MA|RA)-[A-Za-z0-9]{27}",
-    r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{6,}",
-)
-
-KNOWN_SECRET_RE = re.compile("|".join(KNOWN_SECRET_FORMATS))
+# The table itself is data in known_secrets.py; here it becomes position chains.
 
 
 @dataclass
@@ -791,7 +757,7 @@ def _product(options: List[List[Tuple[int, bool]]], count: int) -> List[List[Lis
     return combos
 
 
-def compile_secret_tables(formats: Sequence[str] = KNOWN_SECRET_FORMATS) -> SecretTables:
+def compile_secret_tables(formats: Sequence[str] = FORMAT_REGEXES) -> SecretTables:
     chains = [chain for fmt in formats for chain in _chains(_parse(fmt)[0], True, True)]
     cls = array("Q")
     groups = array("h")
