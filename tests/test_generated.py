@@ -6,6 +6,7 @@ it with `.*word.*` patterns is quadratic and would dominate the run.
 """
 
 import collections
+import keyword
 import dataclasses
 import math
 import os
@@ -71,7 +72,9 @@ NAMES = st.one_of(
         "_private", "__dunder", "temp_a", "cache_b", "value", "PASSWORD", "my_pwd", "sig",
         "conn_str", "n", "data", "payload",
     ]),
-    st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,10}", fullmatch=True),
+    st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,10}", fullmatch=True).filter(
+        lambda name: not keyword.iskeyword(name)  # `or = ...` would not compile
+    ),
 )
 
 texts = st.one_of(
