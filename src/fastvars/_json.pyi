@@ -1,1 +1,3 @@
-# fastvars._json exposes only C-level functions (see _json.pxd); nothing to import.
+# fastvars._json is mostly C-level functions (see _json.pxd); one test hook.
+
+def float_repr_length_c(value: float) -> int: ...

@@ -14,6 +14,9 @@ cdef extern from "Python.h":
     str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void *PyUnicode_DATA(object)
 
+cdef extern from "floatrepr.h":
+    Py_ssize_t fv_float_repr_length_fast(double x) noexcept nogil
+
 cdef const char *HEX = b"0123456789abcdef"
 # Same numbers as defaults.MAX_VALUE_LENGTH, checked by tests/test_compiled_capture.py.
 cdef enum:
@@ -169,7 +172,16 @@ cdef int emit_float(Out *o, double value) except -1:
 
 
 cdef Py_ssize_t float_repr_length(double value) except -1:
+    cdef Py_ssize_t n = fv_float_repr_length_fast(value)
+    if n >= 0:
+        return n
+    return _formatted_length(value)
+
+
+cdef Py_ssize_t _formatted_length(double value) except -1:
     cdef char *text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    if text == NULL:
+        raise MemoryError()
     cdef Py_ssize_t n = strlen(text)
     PyMem_Free(text)
     return n
@@ -220,3 +232,8 @@ cdef str out_text_cut(Out *o):
     else:
         memcpy(dst, o.buf, n)
     return text
+
+
+def float_repr_length_c(double value):
+    """For tests: the fast exact length of repr(value), or -1 where it defers."""
+    return fv_float_repr_length_fast(value)
