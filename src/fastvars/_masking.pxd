@@ -2,6 +2,8 @@ from cpython.unicode cimport PyUnicode_Check
 from cpython.long cimport PyLong_Check
 from cpython.float cimport PyFloat_Check
 
+from ._matching cimport Matcher
+
 cdef class Policy:
     cdef readonly object matcher
     cdef readonly object mask_url_credentials
@@ -11,6 +13,7 @@ cdef class Policy:
     cdef bint url
     cdef bint secrets
     cdef object _mask_search
+    cdef Matcher _cmatcher  # the compiled matcher, called in C; None for another kind
     cdef object _classify
     cdef dict _names
     cdef dict _keys

@@ -184,6 +184,7 @@ cdef class Policy:
         self.inert = not (self.has_mask or self.url or self.secrets)
         self._mask_search = matcher.mask_search
         self._classify = matcher.classify
+        self._cmatcher = matcher if type(matcher) is Matcher else None
         cdef _MatcherState state = _state_for(matcher)
         cdef int variant = 2 * self.url + self.secrets
         self._names = state.names
@@ -205,7 +206,10 @@ cdef class Policy:
         bits = names.get(name)
         if bits is not None:
             return bits
-        bits = self._classify(name)
+        if self._cmatcher is not None:
+            bits = self._cmatcher.classify_str(name)
+        else:
+            bits = self._classify(name)
         if len(names) >= NAME_CACHE_SIZE:
             names.clear()
         names[name] = bits
@@ -214,6 +218,8 @@ cdef class Policy:
     cdef int mask_matches_c(self, str text) except -1:
         if not self.has_mask:
             return 0
+        if self._cmatcher is not None:
+            return self._cmatcher.mask_search_str(text)
         return 1 if self._mask_search(text) else 0
 
 
@@ -221,7 +227,7 @@ cdef str mask_string(Policy policy, str text):
     """masking.mask_string for an exact str."""
     if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH:
         return TOO_LONG
-    if policy.has_mask and policy._mask_search(text):
+    if policy.mask_matches_c(text):
         return REDACTED
     if policy.secrets and looks_like_secret(text):
         return REDACTED

@@ -36,34 +36,6 @@ cdef extern from "Python.h":
     # an exact str key cannot raise (its hash is cached, comparison is str's own).
     PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
-cdef extern from "automaton.h":
-    enum:
-        FV_STOP_ALL
-        FV_STOP_MASK
-    ctypedef struct fv_automaton:
-        int n_classes
-        uint32_t start
-        const uint8_t *ascii_class
-        uint8_t na_class[4]
-        const uint8_t *na_kind
-        int uses_case
-        const uint32_t *trans
-        const uint8_t *acc
-        const uint8_t *eot
-    int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data,
-               Py_ssize_t length) nogil
-    ctypedef struct fv_secrets:
-        int n_pos
-        const uint64_t *cls
-        const int32_t *next
-        const uint8_t *loop
-        const int32_t *start_index
-        const int32_t *starts
-        const int16_t *group
-        int n_groups
-    int fv_secrets_search(const fv_secrets *s, int kind, const void *data,
-                          Py_ssize_t length) nogil
-
 # C constants: the Python IGNORE / MASK would be a module-global lookup per name.
 cdef enum:
     BIT_IGNORE = 1
@@ -97,17 +69,6 @@ cdef tuple _BITS = (0, 1, 2, 3)
 
 cdef class Matcher:
     """The mask and ignore lists of one configuration, with a cache of name decisions."""
-
-    cdef fv_automaton _a
-    cdef object _tables          # keeps the table bytes alive
-    cdef tuple _mask_patterns
-    cdef tuple _ignore_patterns
-    cdef list _residual_ignore
-    cdef list _residual_mask
-    cdef bint _has_mask
-    cdef bint _has_ignore
-    cdef dict _cache
-    cdef object _exact           # matching.Matcher, built on first need
 
     def __init__(self, mask_patterns, ignore_patterns):
         self._mask_patterns = tuple(mask_patterns)
@@ -193,6 +154,13 @@ cdef class Matcher:
         PyDict_SetItem(self._cache, name, result)
         return result
 
+    cdef int classify_str(self, str name) except -1:
+        """classify() for an exact str, for the compiled capture: no call through Python."""
+        cdef PyObject *hit = PyDict_GetItemWithError(self._cache, name)
+        if hit is not NULL:
+            return <int><long>(<object>hit)
+        return <int><long>self._lookup(name)
+
     def classify(self, name):
         """``IGNORE | MASK`` bits for a variable name."""
         return self._lookup(name)
@@ -232,23 +200,30 @@ cdef class Matcher:
             PyList_SET_ITEM(out, i, result)
         return out
 
+    cdef int mask_search_str(self, str text) except -1:
+        """mask_search() for an exact str, for the compiled capture: 1 or 0."""
+        cdef int bits
+        if not self._has_mask:
+            return 0
+        bits = fv_run(&self._a, FV_STOP_MASK, PyUnicode_KIND(text),
+                      PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
+        if bits < 0:
+            # A code point the tables cannot decide: the exact Python path.
+            return 1 if self._exact_matcher().mask_search(text) else 0
+        if bits & BIT_MASK:
+            return 1
+        for search in self._residual_mask:
+            if search(text):
+                return 1
+        return 0
+
     def mask_search(self, text):
         """Whether a mask pattern matches anywhere in a value (values are not cached)."""
-        cdef int bits
         if not self._has_mask:
             return False
         if type(text) is not str:
             return self._exact_matcher().mask_search(text)
-        bits = fv_run(&self._a, FV_STOP_MASK, PyUnicode_KIND(text),
-                      PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text))
-        if bits < 0:
-            return bool(self._exact_matcher().mask_search(text))
-        if bits & BIT_MASK:
-            return True
-        for search in self._residual_mask:
-            if search(text):
-                return True
-        return False
+        return self.mask_search_str(<str>text) == 1
 
     def __repr__(self):
         return (
@@ -289,15 +264,20 @@ cdef int _load_secrets() except -1:
     return 0
 
 
-def contains_known_secret(text):
-    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
+cdef int contains_known_secret_str(str text) except -1:
+    """contains_known_secret() for an exact str, for the compiled capture: 1 or 0."""
     cdef int found
-    if type(text) is not str:
-        return _known_secret_search(text) is not None
     if _secret_tables is None:
         _load_secrets()
     found = fv_secrets_search(&_secrets, PyUnicode_KIND(text), PyUnicode_DATA(text),
                               PyUnicode_GET_LENGTH(text))
     if found < 0:
+        return 1 if _known_secret_search(text) is not None else 0
+    return found
+
+
+def contains_known_secret(text):
+    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
+    if type(text) is not str:
         return _known_secret_search(text) is not None
-    return found == 1
+    return contains_known_secret_str(<str>text) == 1

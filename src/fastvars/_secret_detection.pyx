@@ -22,17 +22,13 @@ from .defaults import (
 )
 from .known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
 
-try:
-    from ._matching import contains_known_secret as _contains_known_secret
-except ImportError:  # the compiled matcher is missing: the engine won't load anyway
-    from .known_secrets import contains_known_secret as _contains_known_secret
+from ._matching cimport contains_known_secret_str
 
 cdef Py_ssize_t MIN_LENGTH = _MIN_LENGTH
 cdef Py_ssize_t MAX_SCAN_LENGTH = _MAX_SCAN_LENGTH
 cdef double MIN_BITS = _MIN_BITS
 cdef int MIN_CLASSES = _MIN_CLASSES
 cdef bytes PEM = _PEM.encode("ascii")
-cdef object contains_known_secret = _contains_known_secret
 cdef object py_looks_like_secret = _py.looks_like_secret
 
 
@@ -263,7 +259,7 @@ cdef int looks_like_secret(str text) except -1:
         return 0  # in long prose some bigram is likely; a whole literal is not
     if TOKEN_RUN and not _has_token_run(s, n):
         return 0
-    return 1 if contains_known_secret(text) else 0
+    return contains_known_secret_str(text)
 
 
 def looks_like_secret_c(text: str) -> bool:
