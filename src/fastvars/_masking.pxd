@@ -17,6 +17,7 @@ cdef class Policy:
     cdef object _classify
     cdef dict _names
     cdef dict _keys
+    cdef dict _plain  # exact str values that come out unchanged
     cdef dict _members
     cdef readonly dict _codes
     cdef readonly dict key_decisions

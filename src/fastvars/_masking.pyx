@@ -28,6 +28,11 @@ from cpython.list cimport PyList_Check
 from cpython.tuple cimport PyTuple_Check
 from libc.math cimport isfinite, isnan
 
+cdef extern from "Python.h":
+    # No save/restore of the exception state per probe, unlike PyDict_GetItem; an exact
+    # str key cannot raise (str's own hash and comparison).
+    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
+
 from ._json cimport (
     Out, out_init, out_free, out_write, out_char, emit_str, emit_float, emit_longlong,
     out_text_cut,
@@ -140,12 +145,17 @@ cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
 # Decisions on mapping keys (attribute names, dict keys), per matcher and toggles: keys
 # recur like local names do. Only short keys are kept, so the caches stay small.
 cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
+# String values that come out unchanged, per matcher and toggles: values recur across
+# frames and captures (a region, a user name, a path), and an unchanged one then costs a
+# hash and a probe instead of the mask scan, the secret tests and the credentials scan.
+# Only texts shown as they are are kept, so the cache never holds a redacted value.
+cdef Py_ssize_t VALUE_CACHE_MAX_LENGTH = 128
 
 
 cdef class _MatcherState:
     """Everything remembered for one matcher, found with one lookup per capture."""
     cdef dict names, members, codes
-    cdef list keys, py_keys  # per (url, secrets): index 2 * url + secrets
+    cdef list keys, py_keys, plain  # per (url, secrets): index 2 * url + secrets
 
     def __init__(self):
         self.names = {}
@@ -153,6 +163,7 @@ cdef class _MatcherState:
         self.codes = {}
         self.keys = [{}, {}, {}, {}]
         self.py_keys = [None, None, None, None]
+        self.plain = [{}, {}, {}, {}]
 
 
 cdef _MatcherState _state_for(object matcher):
@@ -189,6 +200,7 @@ cdef class Policy:
         cdef int variant = 2 * self.url + self.secrets
         self._names = state.names
         self._keys = state.keys[variant]
+        self._plain = state.plain[variant]
         self._members = state.members
         self._codes = state.codes
         # The Python twin's key cache, for the parts handed to it.
@@ -225,13 +237,20 @@ cdef class Policy:
 
 cdef str mask_string(Policy policy, str text):
     """masking.mask_string for an exact str."""
-    if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH:
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    if n > MAX_SCAN_LENGTH:
         return TOO_LONG
+    cdef bint cacheable = n <= VALUE_CACHE_MAX_LENGTH
+    if cacheable and PyDict_GetItemWithError(policy._plain, text) != NULL:
+        return text
     if policy.mask_matches_c(text):
         return REDACTED
     if policy.secrets and looks_like_secret(text):
         return REDACTED
-    return redact_embedded_credentials(text, policy.url)
+    out = redact_embedded_credentials(text, policy.url)
+    if cacheable and out is text:
+        _bounded_store(policy._plain, text, True)
+    return out
 
 
 # ---------------------------------------------------------------- the visited set
