@@ -7,7 +7,7 @@ shared Budget. A value the compiled walk hands over is encoded by encoding.encod
 with this Policy and Budget, so both engines charge one budget the same way.
 """
 
-from cpython.dict cimport PyDict_Next, PyDict_GetItem
+from cpython.dict cimport PyDict_Next
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
@@ -28,6 +28,11 @@ from .defaults import (
     REDACTED as _REDACTED,
     TOTAL_SIZE_BUDGET as _TOTAL_SIZE_BUDGET,
 )
+
+cdef extern from "Python.h":
+    # Unlike PyDict_GetItem, no save and restore of the exception state on every probe:
+    # an exact str key cannot raise (str's own hash and comparison).
+    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
 cdef extern from *:
     """
@@ -203,7 +208,7 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
                 # As the Python twin: posthog fails on such a name (module globals can
                 # have any key), so the capture is handed back.
                 raise TypeError(f"local variable name is not a str: {type(name).__name__}")
-            hit = PyDict_GetItem(<dict>table, name) if ranked else NULL
+            hit = PyDict_GetItemWithError(<dict>table, name) if ranked else NULL
             if hit != NULL:
                 packed = <long>(<object>hit)
                 bits = packed & 3

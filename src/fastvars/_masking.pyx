@@ -777,11 +777,32 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
         keys_free(&k)
 
 
+# Classes known to have no __dataclass_fields__, with the version tag they had then: the
+# MRO walk (class and metaclass) costs more than the rest of reading a small object.
+# Only for classes whose metaclass is `type` itself, whose own dicts cannot change.
+cdef dict PLAIN_TYPES = {}
+
+
+cdef bint is_dataclass_type(object tp) except -1:
+    """Whether the class (or its metaclass) has __dataclass_fields__, as hasattr sees it."""
+    cdef unsigned int tag = fv_type_version(tp) if type(tp) is type else 0
+    if tag:
+        cached = PLAIN_TYPES.get(tp)
+        if cached is not None and <unsigned int>cached == tag:
+            return False
+    if fv_type_has(tp, DATACLASS_FIELDS):
+        return True
+    # The tag is current: CPython replaces it when the class or any base changes.
+    if tag and fv_type_version(tp) == tag:
+        _bounded_store(PLAIN_TYPES, tp, tag)
+    return False
+
+
 cdef object object_attributes(object value):
     """masking.object_attributes: a private dict copy, None, or BAIL."""
     if PyType_Check(value):
         return None
-    if not fv_plain_getattr(value) or fv_type_has(type(value), DATACLASS_FIELDS):
+    if not fv_plain_getattr(value) or is_dataclass_type(type(value)):
         return py_object_attributes(value)
     try:
         instance_dict = value.__dict__

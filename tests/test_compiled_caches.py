@@ -1,0 +1,79 @@
+"""The compiled engine's caches must never change an answer: string values remembered
+as unchanged (per matcher and toggles, never a redacted one) and classes remembered as
+plain (until the class or a base changes). Each capture is compared with the pure-Python
+engine and with posthog, before and after what a stale cache would get wrong."""
+
+import pytest
+
+from fastvars import defaults, engine as fv_engine
+from oracle import (code_variables, fastvars_capture, posthog_capture, raise_and_catch,
+                    serialized_exceptions)
+
+pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
+
+MASK = list(defaults.DEFAULT_MASK_PATTERNS)
+IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
+
+
+def _all_three(exc_info, url=True, secrets=True):
+    exceptions = serialized_exceptions(exc_info)
+    compiled = code_variables(fastvars_capture(fv_engine.COMPILED, exceptions, exc_info,
+                                               MASK, IGNORE, url, secrets))
+    python = code_variables(fastvars_capture(fv_engine.PYTHON, exceptions, exc_info,
+                                             MASK, IGNORE, url, secrets))
+    posthog = code_variables(posthog_capture(exceptions, exc_info, MASK, IGNORE, url, secrets))
+    assert compiled == python == posthog
+    return compiled
+
+
+def _raises_with(**values):
+    def fail(plain, url, secret, path, auth):
+        raise ValueError("x")
+    return raise_and_catch(fail, **values)
+
+
+def test_string_values_per_toggle():
+    url = "https://user:pw@example.com/path"
+    values = {"plain": "eu-west-1", "url": url, "secret": "ghp_" + "a1B2" * 9,
+              "path": "/srv/app", "auth": "Authorization: Bearer abc.def"}
+    exc_info = _raises_with(**values)
+    # Every toggle twice: the second capture answers from what the first remembered.
+    for url_on in (True, False, True):
+        for secrets_on in (True, False, True):
+            for _ in range(2):
+                _all_three(exc_info, url_on, secrets_on)
+
+
+class Account:
+    def __init__(self):
+        self.owner = "alice"
+        self.balance = 10
+
+
+class Base:
+    pass
+
+
+class Derived(Base):
+    def __init__(self):
+        self.name = "bob"
+
+
+def test_class_changed_after_capture():
+    def fail(account, derived):
+        raise KeyError("x")
+
+    exc_info = raise_and_catch(fail, Account(), Derived())
+    first = _all_three(exc_info)
+    # A class that gains __dataclass_fields__ is read the dataclass way from then on,
+    # and so is one whose base gains it.
+    Account.__dataclass_fields__ = {}
+    Base.__dataclass_fields__ = {}
+    try:
+        second = _all_three(exc_info)
+    finally:
+        del Account.__dataclass_fields__
+        del Base.__dataclass_fields__
+    third = _all_three(exc_info)
+    assert first == third
+    assert second != first
