@@ -34,18 +34,9 @@ def is_hidden(frame: FrameType) -> bool:
     return False
 
 
-def visible_frames(tb: Optional[TracebackType]) -> List[FrameType]:
-    """The frames of a traceback that a serialized stack trace shows, outermost first."""
-    frames = []
-    while tb is not None:
-        if not is_hidden(tb.tb_frame):
-            frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    return frames
-
-
 def visible_entries(tb: Optional[TracebackType]) -> List[TracebackType]:
-    """Like :func:`visible_frames`, keeping the traceback entries (for line numbers)."""
+    """The traceback entries whose frames a serialized stack trace shows, outermost
+    first (entries rather than frames, for their line numbers)."""
     entries = []
     while tb is not None:
         if not is_hidden(tb.tb_frame):
