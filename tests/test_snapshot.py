@@ -54,3 +54,15 @@ def test_snapshot_rejects_what_is_not_an_exception(bad):
 def test_snapshot_of_unraised_exception_has_no_frames(engine):
     (only,) = fastvars.snapshot(ValueError("never raised"), engine=engine)
     assert only["frames"] == [] and only["message"] == "never raised"
+
+
+def test_snapshot_of_frame_it_cannot_read_has_no_variables(engine):
+    namespace = {"__name__": "weird_module"}
+    code = "a = 1\nglobals()[7] = 'seven'\nraise ValueError('module level')\n"
+    try:
+        exec(compile(code, "<weird>", "exec"), namespace)
+    except ValueError as error:
+        exc = error
+    (only,) = fastvars.snapshot(exc, engine=engine)
+    module_frame = [f for f in only["frames"] if f["filename"] == "<weird>"][0]
+    assert module_frame["variables"] == {}

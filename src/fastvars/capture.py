@@ -194,6 +194,18 @@ def _safe_text(exc: Any) -> str:
         return f"<unprintable {type(exc).__name__}>"
 
 
+def _frame_variables_or_nothing(current: "_engine.Engine", frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
+    """A frame's variables; with the last engine (pure Python), a frame it cannot
+    capture (module globals with a non-str key) shows none rather than raising."""
+    if current is not _engine.PYTHON:
+        return current.frame_variables(frame, policy, budget)  # failures: Python redoes it
+    try:
+        return current.frame_variables(frame, policy, budget)
+    except Exception as error:
+        log.debug("fastvars: snapshot leaves a frame without variables: %s", _describe(error))
+        return {}
+
+
 def _snapshot_with(
     current: "_engine.Engine",
     exc_info: Tuple[Any, Any, Any],
@@ -214,7 +226,7 @@ def _snapshot_with(
                     "filename": code.co_filename,
                     "function": code.co_name,
                     "lineno": entry.tb_lineno,
-                    "variables": current.frame_variables(entry.tb_frame, policy, budget),
+                    "variables": _frame_variables_or_nothing(current, entry.tb_frame, policy, budget),
                 }
             )
         result.append(
@@ -243,7 +255,8 @@ def snapshot(
     frame a dict of ``filename``, ``function``, ``lineno`` and ``variables``, encoded
     and masked exactly as posthog would, with one size budget for the whole snapshot.
     Raises ``TypeError`` for an argument that is not an exception or exc_info tuple,
-    or for a pattern that is not a string.
+    or for a pattern that is not a string; a frame whose locals cannot be captured
+    (module globals with a non-string key) gets empty ``variables``.
     """
     exc_info = _exc_info_of(exc)
     matcher_args = (tuple(mask_patterns or ()), tuple(ignore_patterns or ()))
