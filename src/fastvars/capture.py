@@ -137,20 +137,21 @@ def attach_code_variables(
     The contract of posthog's ``attach_code_variables_to_frames``, except that each
     exception of a chain gets the locals of its own traceback. Never raises.
     """
+    # The same arguments go to every engine in turn, and to posthog last.
+    args = (
+        all_exceptions,
+        exc_info,
+        mask_patterns,
+        ignore_patterns,
+        mask_url_credentials,
+        detect_secrets,
+    )
     engines = [engine or _engine.ACTIVE]
     if engines[0] is not _engine.PYTHON:
         engines.append(_engine.PYTHON)
     for current in engines:
         try:
-            plan = _plan(
-                current,
-                all_exceptions,
-                exc_info,
-                mask_patterns,
-                ignore_patterns,
-                mask_url_credentials,
-                detect_secrets,
-            )
+            plan = _plan(current, *args)
         except Exception as error:
             reason = f"{current.name} engine: {_describe(error)}"
             stats.count_fallback(reason)
@@ -161,14 +162,7 @@ def attach_code_variables(
         stats.count_capture()
         return
     try:
-        _posthog_attach(
-            all_exceptions,
-            exc_info,
-            mask_patterns,
-            ignore_patterns,
-            mask_url_credentials,
-            detect_secrets,
-        )
+        _posthog_attach(*args)
     except Exception:
         pass  # posthog's own wrapper swallows these too
 
