@@ -37,10 +37,11 @@ static const uint64_t FV_POW5[28] = {
 
 #define FV_MAX_PLACES 31 /* 5^31 < 2^72: lo * 5^q stays below 2^127 */
 
+/* (Only GCC and clang define __SIZEOF_INT128__, and both have __builtin_clzll.) */
 static int fv_bit_length(fv_u128 v) {
-    int n = 0;
-    while (v) { v >>= 1; n++; }
-    return n;
+    uint64_t high = (uint64_t)(v >> 64), low = (uint64_t)v;
+    if (high) return 128 - __builtin_clzll(high);
+    return low ? 64 - __builtin_clzll(low) : 0;
 }
 
 /* Whether [lo, hi] / 2^s (closed when `closed`, else open) holds a multiple K * 10^p,
@@ -120,8 +121,18 @@ static Py_ssize_t fv_float_repr_length_fast(double x) {
     r = fv_holds_multiple(lo, hi, s, closed, a, &k);
     if (r != 1) return -1;
     k_found = k;
-    r = fv_holds_multiple(lo, hi, s, closed, b, &k);
-    if (r != 0) return -1;
+    /* Computed values mostly need 17 or 16 digits: look at the bottom two first. */
+    for (int step = 0; step < 2; step++) {
+        r = fv_holds_multiple(lo, hi, s, closed, a + 1, &k);
+        if (r < 0) return -1;
+        if (!r) { b = a + 1; break; }
+        a = a + 1;
+        k_found = k;
+    }
+    if (b - a > 1) {
+        r = fv_holds_multiple(lo, hi, s, closed, b, &k);
+        if (r != 0) return -1;
+    }
     while (b - a > 1) {
         int mid = a + (b - a) / 2;
         r = fv_holds_multiple(lo, hi, s, closed, mid, &k);

@@ -25,3 +25,13 @@ cdef inline int out_char(Out *o, char c) except -1:
     o.buf[o.len] = c
     o.len += 1
     return 0
+
+
+cdef inline int out_pair(Out *o, char a, char b) except -1:
+    """Two characters (the separators ", " and ": "), without a call."""
+    if o.len + 2 > o.cap:
+        out_grow(o, 2)
+    o.buf[o.len] = a
+    o.buf[o.len + 1] = b
+    o.len += 2
+    return 0

@@ -14,6 +14,38 @@ cdef extern from "Python.h":
     str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void *PyUnicode_DATA(object)
 
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* Whether any of the 8 bytes in w must be escaped in JSON text: below 0x20, 0x7f
+       or above, '"' or '\\'. Word-at-a-time zero-byte tests (exact for existence). */
+    static inline int fv_needs_escape8(uint64_t w) {
+        const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+        uint64_t below_space = (w - ones * 0x20) & ~w;
+        uint64_t quote = w ^ (ones * 0x22), backslash = w ^ (ones * 0x5c);
+        uint64_t del = w ^ (ones * 0x7f);
+        return ((below_space | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)
+                 | ((del - ones) & ~del) | w) & high) != 0;
+    }
+    /* Copy the leading run of one-byte text that needs no escape, 8 bytes at a time;
+       returns its length. */
+    static inline Py_ssize_t fv_copy_plain_run(char *dst, const unsigned char *src,
+                                               Py_ssize_t n) {
+        Py_ssize_t i = 0;
+        uint64_t w;
+        while (i + 8 <= n) {
+            memcpy(&w, src + i, 8);
+            if (fv_needs_escape8(w)) break;
+            memcpy(dst + i, &w, 8);
+            i += 8;
+        }
+        return i;
+    }
+    """
+    bint fv_needs_escape8(unsigned long long w) noexcept nogil
+    Py_ssize_t fv_copy_plain_run(char *dst, const unsigned char *src, Py_ssize_t n) noexcept nogil
+
 cdef extern from "floatrepr.h":
     Py_ssize_t fv_float_repr_length_fast(double x) noexcept nogil
 
@@ -110,7 +142,7 @@ cdef int emit_str(Out *o, str text) except -1:
     # Worst case: 12 bytes per astral character, 6 for any other.
     out_grow(o, n * (12 if kind == 4 else 6) + 2)
     cdef char *p = o.buf + o.len
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, run, stop
     cdef unsigned int c, v
     cdef const unsigned char *s1
     p[0] = b'"'
@@ -118,13 +150,22 @@ cdef int emit_str(Out *o, str text) except -1:
     if kind == 1:
         # One-byte text (nearly all of it): printable ASCII is copied through a table.
         s1 = <const unsigned char *>data
-        for i in range(n):
-            c = s1[i]
-            if PLAIN[c]:
-                p[0] = <char>c
-                p += 1
-            else:
-                p = _escape(p, c)
+        # Runs of plain text go 8 bytes at a time; a word holding an escape, and the
+        # tail, byte by byte through the table.
+        i = 0
+        while i < n:
+            run = fv_copy_plain_run(p, s1 + i, n - i)
+            p += run
+            i += run
+            stop = min(i + 8, n)
+            while i < stop:
+                c = s1[i]
+                if PLAIN[c]:
+                    p[0] = <char>c
+                    p += 1
+                else:
+                    p = _escape(p, c)
+                i += 1
         p[0] = b'"'
         o.len = p + 1 - o.buf
         return 0
