@@ -18,7 +18,7 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
-from ._masking cimport Policy, mask_string, masked_text, is_scalar_kind
+from ._masking cimport Policy, mask_string, masked_text, is_scalar_kind, class_read_is_plain
 
 from . import encoding as _py
 from .defaults import (
@@ -83,6 +83,7 @@ cdef Py_ssize_t MAX_VALUE_LENGTH = _MAX_VALUE_LENGTH
 cdef str REDACTED = _REDACTED
 cdef Py_ssize_t REDACTED_SIZE = len(_REDACTED)
 cdef object py_encode_variable = _py.encode_variable
+cdef object py_is_scalar = _py.is_scalar
 
 cdef enum:
     INLINE_ENTRIES = 64
@@ -137,7 +138,7 @@ cdef object encode_value(Policy policy, Budget budget, object value):
         if isfinite(d):
             return value if budget.take_c(float_repr_length(d)) else None
         return cut_and_charge("nan" if isnan(d) else ("inf" if d > 0 else "-inf"), budget)
-    elif not policy.inert and not is_scalar_kind(value):
+    elif not policy.inert and not is_scalar_kind(value) and class_read_is_plain(value):
         text = masked_text(policy, value)
         if text is not None:
             return cut_and_charge(text, budget)
@@ -225,7 +226,12 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
             entries[n].value = <PyObject *>value
             entries[n].bits = bits
             entries[n].rank = packed >> 2
-            entries[n].scalar = value is None or is_scalar_kind(value)
+            if value is None or is_scalar_kind(value):
+                entries[n].scalar = True
+            elif class_read_is_plain(value):
+                entries[n].scalar = False
+            else:  # isinstance() runs its class's code: ask it as the twin does
+                entries[n].scalar = py_is_scalar(value)
             n += 1
         if ranked:
             # Counting sort on rank: scalars first, then the rest, each by name.

@@ -26,6 +26,7 @@ cdef class Policy:
 
 cdef str mask_string(Policy policy, str text)
 cdef object masked_text(Policy policy, object value)
+cdef bint class_read_is_plain(object value) except -1
 
 
 cdef inline bint is_scalar_kind(object value) noexcept:

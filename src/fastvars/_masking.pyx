@@ -91,6 +91,25 @@ cdef extern from *:
         }
         return 0;
     }
+    /* Whether a class of tp's MRO has `name` in its own dict, apart from `object` (the
+       last), `type` and `module`, whose attribute reads answer __class__ the standard
+       way; 1 also for an MRO that does not end with object. */
+    static int fv_defined_below_object(PyObject *tp_obj, PyObject *name) {
+        PyObject *mro = ((PyTypeObject *)tp_obj)->tp_mro;
+        Py_ssize_t i, n;
+        if (mro == NULL || !PyTuple_Check(mro)) return 1;
+        n = PyTuple_GET_SIZE(mro);
+        if (n == 0 || PyTuple_GET_ITEM(mro, n - 1) != (PyObject *)&PyBaseObject_Type)
+            return 1;
+        for (i = 0; i < n - 1; i++) {
+            PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+            PyObject *dict = base->tp_dict;
+            if (base == &PyType_Type || base == &PyModule_Type || dict == NULL) continue;
+            if (PyDict_GetItemWithError(dict, name) != NULL) return 1;
+            if (PyErr_Occurred()) return -1;
+        }
+        return 0;
+    }
     /* The type's version tag, or 0 while it has no valid one. */
     static unsigned int fv_type_version(PyObject *tp_obj) {
         PyTypeObject *tp = (PyTypeObject *)tp_obj;
@@ -109,6 +128,7 @@ cdef extern from *:
     bint fv_plain_getattr(object o)
     bint fv_plain_tuple(object o)
     int fv_type_has(object tp, object name) except -1
+    int fv_defined_below_object(object tp, object name) except -1
     unsigned int fv_type_version(object tp)
 
 cdef enum:
@@ -577,7 +597,7 @@ cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
     cdef object t = type(value)
     fields = None
     if t is not dict and t is not list and t is not tuple:
-        if PyDict_Check(value) or PyList_Check(value):
+        if PyDict_Check(value) or PyList_Check(value) or class_traits(t) & TRAIT_ODD_CLASS_READ:
             return delegate_value(p, o, value, depth, seen)
         if isinstance(value, tuple):
             fields = namedtuple_fields(value)
@@ -785,32 +805,50 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
         keys_free(&k)
 
 
-# Classes known to have no __dataclass_fields__, with the version tag they had then: the
-# MRO walk (class and metaclass) costs more than the rest of reading a small object.
-# Only for classes whose metaclass is `type` itself, whose own dicts cannot change.
-cdef dict PLAIN_TYPES = {}
+# What the walk needs to know about a class, remembered with the version tag it had
+# then: the MRO walks (class and metaclass) cost more than the rest of reading a small
+# object. Only for classes whose metaclass is `type` itself, whose own dicts cannot
+# change; CPython gives a class a new tag when it or any base changes.
+cdef enum:
+    TRAIT_DATACLASS = 1       # hasattr(cls, "__dataclass_fields__")
+    TRAIT_ODD_CLASS_READ = 2  # reading __class__ may run its code (see below)
+
+cdef dict CLASS_TRAITS = {}
+cdef str CLASS_ATTRIBUTE = "__class__"
+cdef str GETATTRIBUTE = "__getattribute__"
 
 
-cdef bint is_dataclass_type(object tp) except -1:
-    """Whether the class (or its metaclass) has __dataclass_fields__, as hasattr sees it."""
+cdef int class_traits(object tp) except -1:
     cdef unsigned int tag = fv_type_version(tp) if type(tp) is type else 0
     if tag:
-        cached = PLAIN_TYPES.get(tp)
-        if cached is not None and <unsigned int>cached == tag:
-            return False
+        cached = CLASS_TRAITS.get(tp)
+        if cached is not None and ((<long>cached) >> 2) == tag:
+            return (<long>cached) & 3
+    cdef int traits = 0
     if fv_type_has(tp, DATACLASS_FIELDS):
-        return True
-    # The tag is current: CPython replaces it when the class or any base changes.
+        traits |= TRAIT_DATACLASS
+    # isinstance() reads `__class__` whenever the real type does not match, and the
+    # Python twin (like posthog) asks isinstance() of every value many times: a class
+    # that defines __class__ or __getattribute__ runs code there, so its instances go
+    # to the twin whole.
+    if (fv_defined_below_object(tp, CLASS_ATTRIBUTE)
+            or fv_defined_below_object(tp, GETATTRIBUTE)):
+        traits |= TRAIT_ODD_CLASS_READ
     if tag and fv_type_version(tp) == tag:
-        _bounded_store(PLAIN_TYPES, tp, tag)
-    return False
+        _bounded_store(CLASS_TRAITS, tp, (<long>tag << 2) | traits)
+    return traits
+
+
+cdef bint class_read_is_plain(object value) except -1:
+    """Whether isinstance() can look at this value without running its class's code."""
+    return not (class_traits(type(value)) & TRAIT_ODD_CLASS_READ)
 
 
 cdef object object_attributes(object value):
     """masking.object_attributes: a private dict copy, None, or BAIL."""
     if PyType_Check(value):
         return None
-    if not fv_plain_getattr(value) or is_dataclass_type(type(value)):
+    if not fv_plain_getattr(value) or class_traits(type(value)) & TRAIT_DATACLASS:
         return py_object_attributes(value)
     try:
         instance_dict = value.__dict__
