@@ -1,8 +1,15 @@
 from types import FrameType, TracebackType
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._encoding import Budget as Budget
 from ._masking import Policy as Policy
 
-def visible_entries(tb: Optional[TracebackType]) -> List[TracebackType]: ...
+def visible_entries(tb: Optional[TracebackType], policy: Optional[Policy] = ...) -> List[TracebackType]: ...
 def frame_variables(frame: FrameType, policy: Policy, budget: Budget) -> Dict[str, Any]: ...
+def collect_variables(
+    serialized: Sequence[Any],
+    entries: Sequence[TracebackType],
+    policy: Policy,
+    budget: Budget,
+    frame_variables: Callable[[FrameType, Policy, Budget], Dict[str, Any]],
+) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]: ...

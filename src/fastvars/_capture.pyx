@@ -2,17 +2,29 @@
 """The compiled capture engine: the contract engine.py loads.
 
 ``Policy(matcher, mask_url_credentials, detect_secrets)``, ``Budget()``,
-``visible_entries(tb)`` and ``frame_variables(frame, policy, budget)``, the same as
-masking.Policy, encoding.Budget, frames.visible_entries and
-engine._python_frame_variables, with identical results. Any exception raised here
-reaches capture.py, which has the pure-Python engine redo the capture.
+``visible_entries(tb, policy)``, ``frame_variables(frame, policy, budget)`` and
+``collect_variables(serialized, entries, policy, budget, frame_variables)``, the same as
+masking.Policy, encoding.Budget, frames.visible_entries and engine's
+_python_frame_variables and _python_collect_variables, with identical results. Any
+exception raised here reaches capture.py, which has the pure-Python engine redo the
+capture.
+
+Reading a frame's locals is the costliest step per frame (on 3.10-3.12 it copies every
+fast local into the frame's f_locals dict), and posthog reads them twice: for the hidden
+check, then for the values. The second read can only differ from the first if code ran
+in between that changed them (a value's __repr__ rebinding a closure variable, a write
+through frame.f_locals). The compiled engine runs no such code of its own and counts
+every call it makes into code that is not its own (_masking.note_foreign_call), so it
+reuses the first read while that count has not moved, and reads again otherwise.
+(Other threads and garbage-collector finalizers are not ordered with a capture in
+posthog either: they may run at any point of it.)
 """
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
 
-from ._masking cimport Policy as CPolicy
+from ._masking cimport Policy as CPolicy, note_foreign_call, foreign_calls
 from ._encoding cimport Budget as CBudget, encode_locals
 
 from ._masking import Policy
@@ -41,53 +53,84 @@ cdef tuple HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 cdef object py_is_hidden = _py_frames.is_hidden
 cdef object py_frame_locals = _py_frames.frame_locals
 cdef object py_encode_variables = _py_encoding.encode_variables
+cdef object NoneType = type(None)
 
-__all__ = ["Policy", "Budget", "visible_entries", "frame_variables"]
+__all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables"]
 
 
-cdef bint is_hidden(object frame) except -1:
-    """frames.is_hidden, natively for a dict of globals and a dict of locals."""
+cdef bint flag_is_set(object flag) except -1:
+    """`if flag:` as posthog asks it, an exception counting as not set."""
+    cdef object t = type(flag)
+    if t is bool or t is int or t is str or t is NoneType:
+        return True if flag else False  # their own truth test, in C
+    note_foreign_call()
+    try:
+        return True if flag else False
+    except Exception:
+        return False
+
+
+cdef bint is_hidden(object frame, dict reads) except -1:
+    """frames.is_hidden, natively for a dict of globals and a dict of locals. The locals
+    it reads are remembered in `reads` (frame -> (locals, foreign_calls())) when given."""
     f_globals = frame.f_globals
     if type(f_globals) is not dict:
+        note_foreign_call()
         return py_is_hidden(frame)
     cdef PyObject *name = PyDict_GetItem(f_globals, NAME_KEY)
     if name != NULL:
         if type(<object>name) is not str:
+            note_foreign_call()
             return py_is_hidden(frame)
         if PyUnicode_Tailmatch(<object>name, SENTRY_PREFIX, 0, len(SENTRY_PREFIX), -1):
             return True
-    try:
-        f_locals = fv_frame_locals(frame)
-    except Exception:
-        return False  # each flag read would fail the same way, and be ignored
-    if type(f_locals) is not dict:
-        return py_is_hidden(frame)
     cdef PyObject *flag
+    cdef unsigned long long read_at = 0
+    f_locals = None
     for key in HIDE_FLAGS:
-        flag = PyDict_GetItem(f_locals, key)
-        if flag != NULL:
+        # posthog reads frame.f_locals afresh for each flag: the same read while no
+        # code but ours has run since (a flag's __bool__ may have changed them).
+        if f_locals is None or foreign_calls() != read_at:
             try:
-                if <object>flag:
-                    return True
+                f_locals = fv_frame_locals(frame)
             except Exception:
-                pass
+                return False  # each flag read would fail the same way, and be ignored
+            if type(f_locals) is not dict:
+                note_foreign_call()
+                return py_is_hidden(frame)
+            read_at = foreign_calls()
+        flag = PyDict_GetItem(f_locals, key)
+        if flag != NULL and flag_is_set(<object>flag):
+            return True
+    if reads is not None:
+        reads[frame] = (f_locals, read_at)
     return False
 
 
-def visible_entries(tb) -> list:
-    """The traceback entries a serialized stack trace shows, outermost first."""
+def visible_entries(tb, CPolicy policy=None) -> list:
+    """The traceback entries a serialized stack trace shows, outermost first; with a
+    policy, the locals read for the hidden checks are kept for its capture."""
+    cdef dict reads = policy.frame_reads if policy is not None else None
     entries = []
     while tb is not None:
-        if not is_hidden(tb.tb_frame):
+        if not is_hidden(tb.tb_frame, reads):
             entries.append(tb)
         tb = tb.tb_next
     return entries
 
 
-def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:
-    """One frame's masked, encoded locals, charged to ``budget``."""
+cdef object read_locals(object frame, CPolicy policy):
+    """The frame's locals as posthog reads them for its values: the hidden check's read
+    while nothing but our own code has run since, a new read otherwise."""
+    hit = policy.frame_reads.get(frame)
+    if hit is not None and <unsigned long long>(<tuple>hit)[1] == foreign_calls():
+        return (<tuple>hit)[0]
+    return fv_frame_locals(frame)
+
+
+cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
     try:
-        local_vars = fv_frame_locals(frame)
+        local_vars = read_locals(frame, policy)
     except Exception:
         return {}
     if type(local_vars) is not dict:
@@ -97,9 +140,37 @@ def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:
         if local_vars is None:
             return {}
         if type(local_vars) is not dict:
+            note_foreign_call()
             return py_encode_variables(local_vars, policy, budget)
     try:
         code = frame.f_code
     except Exception:
         code = None
     return encode_locals(<dict>local_vars, policy, budget, code)
+
+
+def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:
+    """One frame's masked, encoded locals, charged to ``budget``."""
+    return encode_frame(frame, policy, budget)
+
+
+cdef object NATIVE_FRAME_VARIABLES = frame_variables
+
+
+def collect_variables(serialized, entries, CPolicy policy, CBudget budget,
+                      frame_variables) -> list:
+    """(frame dict, variables) for every in-app serialized frame paired with its entry,
+    in order, leaving out frames without variables. ``frame_variables`` is the engine's
+    (tests may swap it); this module's own is called without going through Python."""
+    cdef bint native = frame_variables is NATIVE_FRAME_VARIABLES
+    found = []
+    for frame_dict, entry in zip(serialized, entries):
+        if not frame_dict.get("in_app"):
+            continue
+        if native:
+            variables = encode_frame(entry.tb_frame, policy, budget)
+        else:
+            variables = frame_variables(entry.tb_frame, policy, budget)
+        if variables:
+            found.append((frame_dict, variables))
+    return found

@@ -18,7 +18,9 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
-from ._masking cimport Policy, mask_string, masked_text, is_scalar_kind, class_read_is_plain
+from ._masking cimport (
+    Policy, mask_string, masked_text, is_scalar_kind, class_read_is_plain, note_foreign_call,
+)
 
 from . import encoding as _py
 from .defaults import (
@@ -142,6 +144,7 @@ cdef object encode_value(Policy policy, Budget budget, object value):
         text = masked_text(policy, value)
         if text is not None:
             return cut_and_charge(text, budget)
+    note_foreign_call()
     return py_encode_variable(value, policy, budget)
 
 
@@ -231,6 +234,7 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
             elif class_read_is_plain(value):
                 entries[n].scalar = False
             else:  # isinstance() runs its class's code: ask it as the twin does
+                note_foreign_call()
                 entries[n].scalar = py_is_scalar(value)
             n += 1
         if ranked:

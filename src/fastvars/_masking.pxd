@@ -21,12 +21,17 @@ cdef class Policy:
     cdef dict _members
     cdef readonly dict _codes
     cdef readonly dict key_decisions
+    # The locals read by this capture's hidden checks, for its frames to reuse:
+    # frame -> (locals dict, foreign_calls() when read). See _capture.pyx.
+    cdef dict frame_reads
     cdef int classify_c(self, str name) except -1
     cdef int mask_matches_c(self, str text) except -1
 
 cdef str mask_string(Policy policy, str text)
 cdef object masked_text(Policy policy, object value)
 cdef bint class_read_is_plain(object value) except -1
+cdef void note_foreign_call() noexcept
+cdef unsigned long long foreign_calls() noexcept
 
 
 cdef inline bint is_scalar_kind(object value) noexcept:

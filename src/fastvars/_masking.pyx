@@ -110,6 +110,31 @@ cdef extern from *:
         }
         return 0;
     }
+    /* Whether attribute reads on instances of tp go the standard way (many built-in
+       types name the generic getter in their slot, and so list __getattribute__ in
+       their dict: that one runs no code of theirs). */
+    static int fv_standard_getattro(PyObject *tp_obj) {
+        getattrofunc f = ((PyTypeObject *)tp_obj)->tp_getattro;
+        return f == PyObject_GenericGetAttr || f == PyType_Type.tp_getattro
+            || f == PyModule_Type.tp_getattro;
+    }
+    /* What the class (through its MRO) holds under `name`, as a borrowed reference;
+       None when nothing does. Only dict lookups: no descriptor is run. */
+    static PyObject *fv_class_attribute(PyObject *tp_obj, PyObject *name) {
+        PyObject *mro = ((PyTypeObject *)tp_obj)->tp_mro;
+        Py_ssize_t i, n;
+        if (mro == NULL || !PyTuple_Check(mro)) return Py_None;
+        n = PyTuple_GET_SIZE(mro);
+        for (i = 0; i < n; i++) {
+            PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+            if (dict != NULL) {
+                PyObject *hit = PyDict_GetItemWithError(dict, name);
+                if (hit != NULL) return hit;
+                if (PyErr_Occurred()) { PyErr_Clear(); return Py_None; }
+            }
+        }
+        return Py_None;
+    }
     /* The type's version tag, or 0 while it has no valid one. */
     static unsigned int fv_type_version(PyObject *tp_obj) {
         PyTypeObject *tp = (PyTypeObject *)tp_obj;
@@ -129,6 +154,8 @@ cdef extern from *:
     bint fv_plain_tuple(object o)
     int fv_type_has(object tp, object name) except -1
     int fv_defined_below_object(object tp, object name) except -1
+    bint fv_standard_getattro(object tp)
+    PyObject *fv_class_attribute(object tp, object name)
     unsigned int fv_type_version(object tp)
 
 cdef enum:
@@ -220,6 +247,7 @@ cdef class Policy:
         self._mask_search = matcher.mask_search
         self._classify = matcher.classify
         self._cmatcher = matcher if type(matcher) is Matcher else None
+        self.frame_reads = {}
         cdef _MatcherState state = _state_for(matcher)
         cdef int variant = 2 * self.url + self.secrets
         self._names = state.names
@@ -275,6 +303,24 @@ cdef str mask_string(Policy policy, str text):
     if cacheable and out is text:
         _bounded_store(policy._plain, text, True)
     return out
+
+
+# ---------------------------------------------------------------- code not our own
+# How many times the compiled engine has called code that is not its own: the Python
+# twin, a value's __repr__, a hide flag's __bool__, an attribute read that may run a
+# descriptor... Whoever holds something read before such a call (a frame's locals, read
+# for the hidden check) may reuse it only while this count has not moved.
+
+cdef unsigned long long _foreign_calls = 0
+
+
+cdef void note_foreign_call() noexcept:
+    global _foreign_calls
+    _foreign_calls += 1
+
+
+cdef unsigned long long foreign_calls() noexcept:
+    return _foreign_calls
 
 
 # ---------------------------------------------------------------- the visited set
@@ -525,6 +571,8 @@ cdef object close_with_class(Out *o, Keys *k, object value):
 
 
 cdef object type_name(object value):
+    if type(type(value)) is not type:
+        note_foreign_call()  # a metaclass may compute __qualname__
     try:
         return type(value).__qualname__
     except Exception:
@@ -579,6 +627,7 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
         return None
     if is_scalar_kind(value):
         # Subclasses of the scalars: never containers, so no visited set involved.
+        note_foreign_call()
         try:
             masked = py_mask_value(value, p, None, depth)
         except Exception:
@@ -626,6 +675,8 @@ cdef object namedtuple_fields(object value):
     """The `_fields` of a namedtuple the walk can read as a tuple, else None."""
     if not fv_plain_tuple(value):
         return None
+    if type(<object>fv_class_attribute(type(value), FIELDS)) is not tuple:
+        note_foreign_call()  # a descriptor, or an instance attribute: code may run
     try:
         fields = value._fields
     except Exception:
@@ -641,6 +692,7 @@ cdef object namedtuple_fields(object value):
 cdef object delegate_value(Policy p, Out *o, object value, int depth, Seen *seen):
     """masking.mask_value for one value, before the walk has touched it."""
     visited = seen_export(seen)
+    note_foreign_call()
     try:
         masked = py_mask_value(value, p, visited, depth)
     except Exception:
@@ -657,6 +709,7 @@ cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *se
     """masking.mask_mapping (and _with_class) for a mapping with keys the walk does not
     handle natively (tuples, objects: the twin probes their text)."""
     visited = seen_export(seen)
+    note_foreign_call()
     try:
         masked = py_mask_mapping(items, p, visited, depth)
     except Exception:
@@ -812,18 +865,35 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
 cdef enum:
     TRAIT_DATACLASS = 1       # hasattr(cls, "__dataclass_fields__")
     TRAIT_ODD_CLASS_READ = 2  # reading __class__ may run its code (see below)
+    TRAIT_ODD_DICT_READ = 4   # its __dict__ is not the standard descriptor
 
 cdef dict CLASS_TRAITS = {}
 cdef str CLASS_ATTRIBUTE = "__class__"
 cdef str GETATTRIBUTE = "__getattribute__"
+cdef str DICT_ATTRIBUTE = "__dict__"
+cdef str FIELDS = "_fields"
+cdef object GETSET_DESCRIPTOR = type(type.__dict__["__dict__"])
+
+
+# The last class asked about, by address and version tag: objects of one class come in
+# runs (a frame's user object, then its attributes). No reference is held: a tag is
+# never given to two classes, so a freed class's address cannot match with its tag.
+cdef void *last_class = NULL
+cdef unsigned int last_class_tag = 0
+cdef int last_class_traits = 0
 
 
 cdef int class_traits(object tp) except -1:
+    global last_class, last_class_tag, last_class_traits
     cdef unsigned int tag = fv_type_version(tp) if type(tp) is type else 0
     if tag:
+        if <void *>tp == last_class and tag == last_class_tag:
+            return last_class_traits
         cached = CLASS_TRAITS.get(tp)
-        if cached is not None and ((<long>cached) >> 2) == tag:
-            return (<long>cached) & 3
+        if cached is not None and ((<long>cached) >> 3) == tag:
+            last_class, last_class_tag = <void *>tp, tag
+            last_class_traits = (<long>cached) & 7
+            return last_class_traits
     cdef int traits = 0
     if fv_type_has(tp, DATACLASS_FIELDS):
         traits |= TRAIT_DATACLASS
@@ -831,31 +901,43 @@ cdef int class_traits(object tp) except -1:
     # Python twin (like posthog) asks isinstance() of every value many times: a class
     # that defines __class__ or __getattribute__ runs code there, so its instances go
     # to the twin whole.
-    if (fv_defined_below_object(tp, CLASS_ATTRIBUTE)
-            or fv_defined_below_object(tp, GETATTRIBUTE)):
+    if fv_defined_below_object(tp, CLASS_ATTRIBUTE) or (
+            not fv_standard_getattro(tp) and fv_defined_below_object(tp, GETATTRIBUTE)):
         traits |= TRAIT_ODD_CLASS_READ
+    # An instance's __dict__ comes from a C getter, unless a class replaced it.
+    descriptor = <object>fv_class_attribute(tp, DICT_ATTRIBUTE)
+    if descriptor is not None and type(descriptor) is not GETSET_DESCRIPTOR:
+        traits |= TRAIT_ODD_DICT_READ
     if tag and fv_type_version(tp) == tag:
-        _bounded_store(CLASS_TRAITS, tp, (<long>tag << 2) | traits)
+        _bounded_store(CLASS_TRAITS, tp, (<long>tag << 3) | traits)
     return traits
 
 
 cdef bint class_read_is_plain(object value) except -1:
     """Whether isinstance() can look at this value without running its class's code."""
-    return not (class_traits(type(value)) & TRAIT_ODD_CLASS_READ)
+    cdef object t = type(value)
+    if t is dict or t is list or t is tuple:
+        return True
+    return not (class_traits(t) & TRAIT_ODD_CLASS_READ)
 
 
 cdef object object_attributes(object value):
     """masking.object_attributes: a private dict copy, None, or BAIL."""
     if PyType_Check(value):
         return None
-    if not fv_plain_getattr(value) or class_traits(type(value)) & TRAIT_DATACLASS:
+    cdef int traits = class_traits(type(value))
+    if not fv_plain_getattr(value) or traits & TRAIT_DATACLASS:
+        note_foreign_call()
         return py_object_attributes(value)
+    if traits & TRAIT_ODD_DICT_READ:
+        note_foreign_call()
     try:
         instance_dict = value.__dict__
     except Exception:
         return None
     if type(instance_dict) is dict:
         return PyDict_Copy(instance_dict) if instance_dict else None
+    note_foreign_call()  # isinstance() on it reads its __class__
     if isinstance(instance_dict, dict):
         return BAIL
     return None
@@ -891,6 +973,7 @@ cdef object sensitive_type_members(Policy p, object value):
     cached = p._members.get(tp) if tag else None
     if cached is not None and (<tuple>cached)[0] == tag:
         return dict.fromkeys(<tuple>(<tuple>cached)[1], REDACTED)
+    note_foreign_call()
     members = py_sensitive_type_members(value, p)
     if type(members) is dict and type(type(tp)) is type:
         tag = fv_type_version(tp)
@@ -917,6 +1000,7 @@ cdef object redacted_members(Out *o, dict members):
 
 cdef object checked_repr(Policy p, object value):
     """masking.checked_repr."""
+    note_foreign_call()
     try:
         text = repr(value)
     except Exception:

@@ -89,18 +89,20 @@ def _plan(
     _, _, tb = exc_info
     if tb is None:
         return []
-    primary = engine.visible_entries(tb)
-    if not primary:
-        return []
-    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
-    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
-    budget = engine.make_budget()
-
     all_exceptions = list(all_exceptions)
+    # Walked before any frame is read: an exception class may compute the attributes
+    # read here, and the compiled engine reuses a frame's first read of its locals only
+    # while no code but its own has run.
     chain = exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
     # Only trust the chain when it lines up with the serialized list entry for entry;
     # otherwise pair with the primary traceback, as posthog does.
     own_tracebacks = len(chain) == len(all_exceptions)
+    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
+    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
+    budget = engine.make_budget()
+    primary = engine.visible_entries(tb, policy)
+    if not primary:
+        return []
 
     plan = []
     for index, exception in enumerate(all_exceptions):
@@ -110,15 +112,12 @@ def _plan(
         serialized = stacktrace["frames"]
         entries = primary
         if index and own_tracebacks:
-            own = engine.visible_entries(chain[index][1])
+            own = engine.visible_entries(chain[index][1], policy)
             if _same_frames(serialized, own):
                 entries = own
-        for frame_dict, entry in zip(serialized, entries):
-            if not frame_dict.get("in_app"):
-                continue
-            variables = engine.frame_variables(entry.tb_frame, policy, budget)
-            if variables:
-                plan.append((frame_dict, variables))
+        plan += engine.collect_variables(
+            serialized, entries, policy, budget, engine.frame_variables
+        )
     return plan
 
 
@@ -213,7 +212,7 @@ def _snapshot_with(
     result = []
     for exc, tb in exception_tracebacks(exc_info):
         frames_out = []
-        for entry in current.visible_entries(tb):
+        for entry in current.visible_entries(tb, policy):
             code = entry.tb_frame.f_code
             frames_out.append(
                 {

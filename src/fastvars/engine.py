@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import encoding, frames, masking, matching
 
@@ -27,8 +27,11 @@ class Engine:
     compile_patterns: Callable[[Any, Any], Any]
     make_policy: Callable[[Any, bool, bool], Any]
     make_budget: Callable[[], Any]
-    visible_entries: Callable[[Any], List[Any]]
+    visible_entries: Callable[[Any, Any], List[Any]]
     frame_variables: Callable[[Any, Any, Any], Dict[str, Any]]
+    # (serialized frames, entries, policy, budget, frame_variables) -> [(frame dict,
+    # variables)] for the in-app pairs; called with the engine's own frame_variables.
+    collect_variables: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
 
 
 def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
@@ -38,6 +41,23 @@ def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, A
     return encoding.encode_variables(local_vars, policy, budget)
 
 
+def _python_collect_variables(
+    serialized: Sequence[Any],
+    entries: Sequence[Any],
+    policy: Any,
+    budget: Any,
+    frame_variables: Callable[[Any, Any, Any], Dict[str, Any]],
+) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    found = []
+    for frame_dict, entry in zip(serialized, entries):
+        if not frame_dict.get("in_app"):
+            continue
+        variables = frame_variables(entry.tb_frame, policy, budget)
+        if variables:
+            found.append((frame_dict, variables))
+    return found
+
+
 PYTHON = Engine(
     name="python",
     compile_patterns=matching.compile_patterns,
@@ -45,6 +65,7 @@ PYTHON = Engine(
     make_budget=encoding.Budget,
     visible_entries=frames.visible_entries,
     frame_variables=_python_frame_variables,
+    collect_variables=_python_collect_variables,
 )
 
 
@@ -68,6 +89,7 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
             make_budget=_capture.Budget,
             visible_entries=_capture.visible_entries,
             frame_variables=_capture.frame_variables,
+            collect_variables=_capture.collect_variables,
         ),
         "",
     )

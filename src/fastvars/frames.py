@@ -34,9 +34,10 @@ def is_hidden(frame: FrameType) -> bool:
     return False
 
 
-def visible_entries(tb: Optional[TracebackType]) -> List[TracebackType]:
+def visible_entries(tb: Optional[TracebackType], policy: Any = None) -> List[TracebackType]:
     """The traceback entries whose frames a serialized stack trace shows, outermost
-    first (entries rather than frames, for their line numbers)."""
+    first (entries rather than frames, for their line numbers). ``policy`` is the
+    capture's; this twin keeps nothing in it (the compiled one keeps the locals read)."""
     entries = []
     while tb is not None:
         if not is_hidden(tb.tb_frame):
