@@ -77,3 +77,31 @@ def test_class_changed_after_capture():
     third = _all_three(exc_info)
     assert first == third
     assert second != first
+
+
+def _alternating(depth, limit):
+    # Frames of one function whose locals dicts list different names (one of `a`/`b`
+    # bound, or both, or a name added through f_locals) at the same positions: the
+    # compiled engine matches names by address at the last order seen for this code.
+    import sys
+
+    if depth % 3 == 0:
+        a = depth
+    elif depth % 3 == 1:
+        b = str(depth)
+    else:
+        a, b = depth, "both"
+    password = "hunter2"
+    if depth == 4:
+        sys._getframe().f_locals["extra_name"] = "written"
+    if depth >= limit:
+        raise ValueError("alternating")
+    _alternating(depth + 1, limit)
+
+
+def test_frames_of_one_function_with_different_key_orders():
+    exc_info = raise_and_catch(_alternating, 0, 9)
+    for _ in range(3):  # the second and third captures start from a learned order
+        frames = _all_three(exc_info)[0]
+    assert any("extra_name" in (frame or {}) for frame in frames)
+    assert len({frozenset(frame) for frame in frames if frame and "password" in frame}) >= 3

@@ -8,6 +8,7 @@ with this Policy and Budget, so both engines charge one budget the same way.
 """
 
 from cpython.dict cimport PyDict_Next
+from cpython.tuple cimport PyTuple_GET_ITEM
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
@@ -155,16 +156,53 @@ cdef void release(fv_entry *entries, Py_ssize_t n) noexcept:
         Py_DECREF(<object>entries[i].value)
 
 
-cdef dict code_table(Policy policy, object code):
+cdef class KeyOrder:
+    """The names of a frame's locals dict in the order it lists them, with their table
+    entries: frames of one function list the same interned names in the same order, so
+    a name is matched by address at its position instead of by a hash probe."""
+    cdef tuple names
+    cdef long *packed
+    cdef Py_ssize_t n
+
+    def __dealloc__(self):
+        PyMem_Free(self.packed)
+
+
+cdef KeyOrder learn_order(dict local_vars, dict table):
+    """The key order of this locals dict, every name of it being in the table."""
+    cdef KeyOrder order = KeyOrder.__new__(KeyOrder)
+    cdef Py_ssize_t pos = 0, i = 0, n = len(local_vars)
+    cdef PyObject *kp
+    cdef PyObject *vp
+    order.packed = <long *>PyMem_Malloc(max(n, 1) * sizeof(long))
+    if order.packed == NULL:
+        raise MemoryError()
+    names = []
+    while PyDict_Next(local_vars, &pos, &kp, &vp) and i < n:
+        names.append(<object>kp)
+        order.packed[i] = <long>(<object>table[<object>kp])
+        i += 1
+    order.names = tuple(names)
+    order.n = i
+    return order
+
+
+cdef class CodeTable:
     """For a function's code object: {local name: its bits | its rank in name order << 2},
     built once per matcher and code. A function's locals are drawn from these names, so
-    its frames are ordered by rank, without comparing names; None for other code."""
+    its frames are ordered by rank, without comparing names."""
+    cdef object code  # held, so that its id (the cache key) cannot be reused
+    cdef dict table
+    cdef KeyOrder order  # the last key order seen, or None
+
+
+cdef CodeTable code_table(Policy policy, object code):
+    """The code's table, None for code whose names are not all str."""
     # Keyed by id: hashing a code object hashes its bytecode and constants every time.
-    # The entry holds the code itself, so the id cannot be reused while it is stored.
     key = id(code)
     entry = policy._codes.get(key)
-    if entry is not None and (<tuple>entry)[0] is code:
-        return (<tuple>entry)[1]
+    if entry is not None and (<CodeTable>entry).code is code:
+        return <CodeTable>entry
     try:
         names = code.co_varnames + code.co_cellvars + code.co_freevars
     except Exception:
@@ -177,15 +215,19 @@ cdef dict code_table(Policy policy, object code):
     table = {}
     for rank, name in enumerate(sorted(set(names))):
         table[name] = policy.classify_c(name) | (rank << 2)
+    cdef CodeTable found = CodeTable.__new__(CodeTable)
+    found.code = code
+    found.table = table
+    found.order = None
     if len(policy._codes) >= 4096:
         policy._codes.clear()
-    policy._codes[key] = (code, table)
-    return table
+    policy._codes[key] = found
+    return found
 
 
 cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code):
     """encoding.encode_variables for a dict of locals (read here, never kept)."""
-    cdef Py_ssize_t size = len(local_vars), n = 0, pos = 0, i, j, m = 0
+    cdef Py_ssize_t size = len(local_vars), n = 0, pos = 0, i, j, m = 0, seen = 0
     cdef fv_entry inline_entries[INLINE_ENTRIES]
     cdef fv_entry *entries = inline_entries
     cdef Py_ssize_t inline_slots[INLINE_SLOTS]
@@ -195,10 +237,14 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
     cdef PyObject *hit
     cdef long packed
     cdef int bits
-    cdef bint ranked
+    cdef bint ranked, in_order
     cdef dict result = {}
-    table = code_table(policy, code) if code is not None else None
+    cdef CodeTable codes = code_table(policy, code) if code is not None else None
+    cdef dict table = codes.table if codes is not None else None
+    # A local reference: another thread may replace the table's order meanwhile.
+    cdef KeyOrder order = codes.order if codes is not None else None
     ranked = table is not None
+    in_order = order is not None and order.n == size
     if size > INLINE_ENTRIES:
         entries = <fv_entry *>PyMem_Malloc(size * sizeof(fv_entry))
         if entries == NULL:
@@ -207,21 +253,28 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
         while PyDict_Next(local_vars, &pos, &kp, &vp):
             if n >= size:
                 raise RuntimeError("fastvars: locals changed while being read")
-            name = <object>kp
-            if type(name) is not str:
-                # As the Python twin: posthog fails on such a name (module globals can
-                # have any key), so the capture is handed back.
-                raise TypeError(f"local variable name is not a str: {type(name).__name__}")
-            hit = PyDict_GetItemWithError(<dict>table, name) if ranked else NULL
-            if hit != NULL:
-                packed = <long>(<object>hit)
+            if in_order and seen < order.n and kp == PyTuple_GET_ITEM(order.names, seen):
+                packed = order.packed[seen]
                 bits = packed & 3
             else:
-                ranked = False  # a name from elsewhere (f_locals written to): sort
-                packed = 0
-                bits = policy.classify_c(<str>name)
+                in_order = False
+                name = <object>kp
+                if type(name) is not str:
+                    # As the Python twin: posthog fails on such a name (module globals
+                    # can have any key), so the capture is handed back.
+                    raise TypeError(f"local variable name is not a str: {type(name).__name__}")
+                hit = PyDict_GetItemWithError(table, name) if ranked else NULL
+                if hit != NULL:
+                    packed = <long>(<object>hit)
+                    bits = packed & 3
+                else:
+                    ranked = False  # a name from elsewhere (f_locals written to): sort
+                    packed = 0
+                    bits = policy.classify_c(<str>name)
+            seen += 1
             if bits & IGNORE:
                 continue
+            name = <object>kp
             value = <object>vp
             Py_INCREF(name)
             Py_INCREF(value)
@@ -237,9 +290,11 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
                 note_foreign_call()
                 entries[n].scalar = py_is_scalar(value)
             n += 1
+        if ranked and not in_order and size:
+            codes.order = learn_order(local_vars, table)
         if ranked:
             # Counting sort on rank: scalars first, then the rest, each by name.
-            m = len(<dict>table)
+            m = len(table)
             if m <= INLINE_SLOTS:
                 slots = &inline_slots[0]
             else:
