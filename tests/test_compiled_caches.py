@@ -105,3 +105,33 @@ def test_frames_of_one_function_with_different_key_orders():
         frames = _all_three(exc_info)[0]
     assert any("extra_name" in (frame or {}) for frame in frames)
     assert len({frozenset(frame) for frame in frames if frame and "password" in frame}) >= 3
+
+
+class _Twice(tuple):
+    """A tuple subclass read like a namedtuple whose fields repeat a name."""
+
+    _fields = ("a", "a", "b")
+
+
+def _colliding_keys(table, placeholders, twice, plain):
+    raise ValueError("collisions")
+
+
+def test_keys_that_collide_after_rewriting():
+    rewritten = "postgres://$$_posthog_redacted_based_on_masking_rules_$$@h/db"
+    placeholder = defaults.REDACTED_KEY_FORMAT.format(0)
+    values = {
+        # a key whose credentials are rewritten, then a key equal to the rewritten text
+        "table": {"region": 1, "postgres://u:p@h/db": 2, rewritten: 3, "region2": 4},
+        # a masked key that is no field name (a placeholder), then the placeholder text
+        "placeholders": {"api key!": 1, placeholder: 2, "region": 3},
+        "twice": _Twice(("x", "y", "z")),
+        # the same keys, shown as themselves, with nothing to collide with
+        "plain": {"region": "eu", "region2": "us", "password": "pw"},
+    }
+    exc_info = raise_and_catch(_colliding_keys, **values)
+    first = _all_three(exc_info)
+    # Again: every key is now remembered by address.
+    assert _all_three(exc_info) == first
+    shown = first[0][-1]
+    assert placeholder in shown["table"] and shown["twice"].count('"a"') == 1

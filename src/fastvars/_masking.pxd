@@ -2,7 +2,21 @@ from cpython.unicode cimport PyUnicode_Check
 from cpython.long cimport PyLong_Check
 from cpython.float cimport PyFloat_Check
 
+from cpython.object cimport PyObject
+
 from ._matching cimport Matcher
+
+cdef enum:
+    ADDRESS_SLOTS = 256
+
+cdef class AddressCache:
+    # Answers for short strings met again as the very same object (interned names,
+    # constants), found by address: slot = hash of the address; the key is held, so
+    # its address cannot be reused while stored. `texts` holds a key's JSON text.
+    cdef PyObject *keys[ADDRESS_SLOTS]
+    cdef int values[ADDRESS_SLOTS]
+    cdef PyObject *texts[ADDRESS_SLOTS]
+    cdef void store(self, object key, int value, object text) noexcept
 
 cdef class Policy:
     cdef readonly object matcher
@@ -18,6 +32,8 @@ cdef class Policy:
     cdef dict _names
     cdef dict _keys
     cdef dict _plain  # exact str values that come out unchanged
+    cdef AddressCache _plain_addresses  # the same, by address, in front of it
+    cdef AddressCache _key_addresses  # shown-as-is key decisions and texts, by address
     cdef dict _members
     cdef readonly dict _codes
     cdef readonly dict key_decisions

@@ -203,10 +203,42 @@ cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
 cdef Py_ssize_t VALUE_CACHE_MAX_LENGTH = 128
 
 
+cdef inline Py_ssize_t address_slot(void *address) noexcept:
+    cdef size_t a = <size_t>address
+    return ((a >> 4) ^ (a >> 12)) & (ADDRESS_SLOTS - 1)
+
+
+cdef class AddressCache:
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        for i in range(ADDRESS_SLOTS):
+            Py_XDECREF(self.keys[i])
+            Py_XDECREF(self.texts[i])
+
+    cdef void store(self, object key, int value, object text) noexcept:
+        cdef Py_ssize_t i = address_slot(<void *>key)
+        Py_XDECREF(self.keys[i])
+        Py_XDECREF(self.texts[i])
+        Py_INCREF(key)
+        self.keys[i] = <PyObject *>key
+        self.values[i] = value
+        if text is None:
+            self.texts[i] = NULL
+        else:
+            Py_INCREF(text)
+            self.texts[i] = <PyObject *>text
+
+
+cdef inline bint address_cached(AddressCache cache, object key) noexcept:
+    return cache.keys[address_slot(<void *>key)] == <PyObject *>key
+
+
 cdef class _MatcherState:
     """Everything remembered for one matcher, found with one lookup per capture."""
     cdef dict names, members, codes
-    cdef list keys, py_keys, plain  # per (url, secrets): index 2 * url + secrets
+    # per (url, secrets): index 2 * url + secrets
+    cdef list keys, py_keys, plain, key_addresses, plain_addresses
 
     def __init__(self):
         self.names = {}
@@ -215,6 +247,8 @@ cdef class _MatcherState:
         self.keys = [{}, {}, {}, {}]
         self.py_keys = [None, None, None, None]
         self.plain = [{}, {}, {}, {}]
+        self.key_addresses = [AddressCache() for _ in range(4)]
+        self.plain_addresses = [AddressCache() for _ in range(4)]
 
 
 cdef _MatcherState _state_for(object matcher):
@@ -253,6 +287,8 @@ cdef class Policy:
         self._names = state.names
         self._keys = state.keys[variant]
         self._plain = state.plain[variant]
+        self._plain_addresses = state.plain_addresses[variant]
+        self._key_addresses = state.key_addresses[variant]
         self._members = state.members
         self._codes = state.codes
         # The Python twin's key cache, for the parts handed to it.
@@ -293,8 +329,12 @@ cdef str mask_string(Policy policy, str text):
     if n > MAX_SCAN_LENGTH:
         return TOO_LONG
     cdef bint cacheable = n <= VALUE_CACHE_MAX_LENGTH
-    if cacheable and PyDict_GetItemWithError(policy._plain, text) != NULL:
-        return text
+    if cacheable:
+        if address_cached(policy._plain_addresses, text):
+            return text
+        if PyDict_GetItemWithError(policy._plain, text) != NULL:
+            policy._plain_addresses.store(text, 1, None)
+            return text
     if policy.mask_matches_c(text):
         return REDACTED
     if policy.secrets and looks_like_secret(text):
@@ -302,6 +342,7 @@ cdef str mask_string(Policy policy, str text):
     out = redact_embedded_credentials(text, policy.url)
     if cacheable and out is text:
         _bounded_store(policy._plain, text, True)
+        policy._plain_addresses.store(text, 1, None)
     return out
 
 
@@ -394,13 +435,19 @@ cdef void seen_import(Seen *s, set visited) noexcept:
 
 cdef struct Keys:
     # The keys already in one masked mapping (owned references), for `key in result`.
+    # Distinct source keys shown as themselves cannot collide with each other, only
+    # with a key that was rewritten or replaced by a placeholder: until one of those
+    # is written, a key shown as itself needs no check.
     Py_ssize_t n
+    Py_ssize_t transformed  # keys written that are not their source key
+    bint unique_sources     # the source keys are distinct (a dict's keys)
     PyObject *keys[MAX_KEYS]
-    Py_hash_t hashes[MAX_KEYS]
 
 
-cdef inline void keys_init(Keys *k) noexcept:
+cdef inline void keys_init(Keys *k, bint unique_sources) noexcept:
     k.n = 0
+    k.transformed = 0
+    k.unique_sources = unique_sources
 
 
 cdef void keys_free(Keys *k) noexcept:
@@ -414,20 +461,27 @@ cdef int keys_has(Keys *k, object key) except -1:
     cdef Py_hash_t h = PyObject_Hash(key)
     cdef Py_ssize_t i
     for i in range(k.n):
-        if k.hashes[i] == h and (k.keys[i] == <PyObject *>key or
-                                 PyObject_RichCompareBool(<object>k.keys[i], key, Py_EQ)):
+        if k.keys[i] == <PyObject *>key:
+            return 1
+        if PyObject_Hash(<object>k.keys[i]) == h and PyObject_RichCompareBool(
+                <object>k.keys[i], key, Py_EQ):
             return 1
     return 0
 
 
-cdef int keys_add(Keys *k, object key) except -1:
+cdef int keys_add(Keys *k, object key, bint transformed) except -1:
     if k.n >= MAX_KEYS:
         raise RuntimeError("fastvars: too many keys in one mapping")
-    k.hashes[k.n] = PyObject_Hash(key)
     Py_INCREF(key)
     k.keys[k.n] = <PyObject *>key
     k.n += 1
+    k.transformed += transformed
     return 0
+
+
+cdef inline bint needs_key_check(Keys *k) noexcept:
+    """Whether a key shown as itself must still be checked against those written."""
+    return k.transformed or not k.unique_sources
 
 
 cdef str placeholder_key(Keys *k):
@@ -486,6 +540,18 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     return decision
 
 
+cdef bytes key_json(str key):
+    """`"key": ` as written before a value."""
+    cdef Out o
+    out_init(&o)
+    try:
+        emit_str(&o, key)
+        out_pair(&o, b':', b' ')
+        return o.buf[:o.len]
+    finally:
+        out_free(&o)
+
+
 cdef int emit_key(Out *o, object key, str key_text) except -1:
     """A key as json writes one: strings escaped, numbers as their text, in quotes."""
     if type(key) is str:
@@ -506,7 +572,22 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
     cdef str key_text
     cdef int overflow
     cdef bint is_str = kt is str
+    cdef Py_ssize_t slot
+    cdef int known
     if is_str:
+        slot = address_slot(<void *>key)
+        if p._key_addresses.keys[slot] == <PyObject *>key and not needs_key_check(k):
+            # Decided before and shown as itself: its text is ready.
+            known = p._key_addresses.values[slot]
+            text = <bytes>p._key_addresses.texts[slot]  # never NULL for a key
+            if k.n:
+                out_pair(o, b',', b' ')
+            keys_add(k, key, False)
+            out_write(o, text, len(text))
+            if known & KEY_MASKED:
+                out_write(o, REDACTED_JSON, len(REDACTED_JSON))
+                return None
+            return item(p, o, value, depth + 1, seen)
         key_text = key
     elif key is True:
         key_text = "True"
@@ -529,7 +610,7 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
         out_pair(o, b',', b' ')
     if PyUnicode_GET_LENGTH(key_text) > MAX_SCAN_LENGTH:
         out_key = placeholder_key(k)
-        keys_add(k, out_key)
+        keys_add(k, out_key, True)
         emit_str(o, out_key)
         out_pair(o, b':', b' ')
         emit_str(o, TOO_LONG)
@@ -543,9 +624,11 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
         out_key = redact_embedded_credentials(key_text, p.url)
     else:
         out_key = key
-    if keys_has(k, out_key):
+    if (out_key is not key or needs_key_check(k)) and keys_has(k, out_key):
         out_key = placeholder_key(k)
-    keys_add(k, out_key)
+    keys_add(k, out_key, out_key is not key)
+    if out_key is key and is_str and PyUnicode_GET_LENGTH(key_text) <= KEY_CACHE_MAX_LENGTH:
+        p._key_addresses.store(key, decision, key_json(key))
     emit_key(o, out_key, key_text)
     out_pair(o, b':', b' ')
     if key_masked:
@@ -820,7 +903,7 @@ cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owne
         if not native_key(<object>kp):
             return delegate_mapping(p, o, d.items(), depth, seen, owner)
     pos = 0
-    keys_init(&k)
+    keys_init(&k, True)
     try:
         out_char(o, b'{')
         while PyDict_Next(d, &pos, &kp, &vp):
@@ -847,7 +930,7 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
     for i in range(n):
         if not native_key(fields[i]):
             return delegate_mapping(p, o, zip(fields, value), depth, seen, value)
-    keys_init(&k)
+    keys_init(&k, False)  # a class's _fields may repeat a name
     try:
         out_char(o, b'{')
         for i in range(n):
