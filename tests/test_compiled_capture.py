@@ -334,3 +334,59 @@ def test_compiled_path_handles_hostile_values_without_fallback():
     out = fastvars_capture(fv_engine.COMPILED, exceptions, exc_info, mask, ignore)
     assert capture.stats.snapshot()["fallbacks"] == before
     assert repr(out) == repr(posthog_capture(exceptions, exc_info, mask, ignore))
+
+
+# ------------------------------------------------------------------ the chain walk
+
+
+class _ComputedLinks(Exception):
+    """An exception whose links are computed: both walks must read them alike."""
+
+    reads = []
+
+    @property
+    def __context__(self):
+        type(self).reads.append("context")
+        return KeyError("computed")
+
+
+def _chains():
+    import corpus
+
+    made = []
+    for fn in (corpus.outer_chain, corpus.context_chain):
+        made.append(raise_and_catch(fn))
+    if sys.version_info >= (3, 11):
+        made.append(raise_and_catch(corpus.group_raiser))
+        members = [ValueError(str(i)) for i in range(70)]
+        nested = ExceptionGroup("outer", [ExceptionGroup("inner", members[:40]),  # noqa: F821
+                                          *members[40:]])
+        made.append((type(nested), nested, None))
+    looped = ValueError("a")
+    other = KeyError("b")
+    looped.__context__, other.__context__ = other, looped
+    made.append((ValueError, looped, None))
+    suppressed = ValueError("s")
+    suppressed.__cause__ = None
+    suppressed.__context__ = KeyError("hidden")
+    suppressed.__suppress_context__ = True
+    made.append((ValueError, suppressed, None))
+    made.append((_ComputedLinks, _ComputedLinks(), None))
+    made.append((None, None, None))
+    return made
+
+
+def test_exception_tracebacks_twins_agree():
+    from fastvars import _capture, frames
+
+    for exc_info in _chains():
+        _ComputedLinks.reads.clear()
+        python = frames.exception_tracebacks(exc_info)
+        python_reads = list(_ComputedLinks.reads)
+        _ComputedLinks.reads.clear()
+        compiled = _capture.exception_tracebacks(exc_info)
+        assert [(id(e), id(t)) for e, t in compiled] == [(id(e), id(t)) for e, t in python] or (
+            # a computed link is a new object on every read: compare its kind instead
+            [type(e) for e, _ in compiled] == [type(e) for e, _ in python])
+        assert _ComputedLinks.reads == python_reads
+        assert len(compiled) <= frames.MAX_EXCEPTIONS

@@ -275,3 +275,23 @@ def test_context_set_through_fastvars_is_read_by_posthogs_client(active):
     with posthog.new_context():
         posthog.set_capture_exception_code_variables_context(True)
         assert fastvars.contexts.get_capture_exception_code_variables_context() is True
+
+
+@pytest.mark.parametrize("broken", ["missing", "stale"])
+def test_unusable_extension_means_pure_python(monkeypatch, broken):
+    """A compiled module that does not import, or one built from older sources that
+    lacks a function, leaves the pure-Python engine in charge; importing never fails."""
+    import types
+
+    import fastvars
+
+    stale = types.ModuleType("fastvars._capture")  # no functions at all
+    module = None if broken == "missing" else stale
+    monkeypatch.setitem(sys.modules, "fastvars._capture", module)
+    if module is None:
+        monkeypatch.delattr(fastvars, "_capture", raising=False)
+    else:
+        monkeypatch.setattr(fastvars, "_capture", module, raising=False)
+    monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
+    compiled, reason = fv_engine._load_compiled()
+    assert compiled is None and reason.startswith("compiled extension unavailable")

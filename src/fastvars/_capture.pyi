@@ -6,6 +6,9 @@ from ._masking import Policy as Policy
 
 def visible_entries(tb: Optional[TracebackType], policy: Optional[Policy] = ...) -> List[TracebackType]: ...
 def frame_variables(frame: FrameType, policy: Policy, budget: Budget) -> Dict[str, Any]: ...
+def exception_tracebacks(
+    exc_info: Tuple[Any, Any, Any],
+) -> List[Tuple[Optional[BaseException], Optional[TracebackType]]]: ...
 def collect_variables(
     serialized: Sequence[Any],
     entries: Sequence[TracebackType],

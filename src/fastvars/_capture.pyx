@@ -55,7 +55,8 @@ cdef object py_frame_locals = _py_frames.frame_locals
 cdef object py_encode_variables = _py_encoding.encode_variables
 cdef object NoneType = type(None)
 
-__all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables"]
+__all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables",
+           "exception_tracebacks"]
 
 
 cdef bint flag_is_set(object flag) except -1:
@@ -174,3 +175,53 @@ def collect_variables(serialized, entries, CPolicy policy, CBudget budget,
         if variables:
             found.append((frame_dict, variables))
     return found
+
+
+# ---------------------------------------------------------------- the chain
+
+cdef object EXCEPTION_GROUP = _py_frames.BaseExceptionGroup
+cdef Py_ssize_t MAX_EXCEPTIONS = _py_frames.MAX_EXCEPTIONS
+cdef Py_ssize_t MAX_GROUP_MEMBER_INSPECTIONS = _py_frames.MAX_GROUP_MEMBER_INSPECTIONS
+
+
+cdef class _ChainWalk:
+    cdef set seen
+    cdef list found
+    cdef Py_ssize_t inspected
+
+
+cdef int visit(_ChainWalk walk, object exc, object tb) except -1:
+    # frames.exception_tracebacks' visit(), step for step (the same attribute reads,
+    # so an exception class that computes them sees the same calls).
+    if exc is not None:
+        if id(exc) in walk.seen or len(walk.found) >= MAX_EXCEPTIONS:
+            return 0
+        walk.seen.add(id(exc))
+    walk.found.append((exc, tb))
+    if getattr(exc, "__suppress_context__", False) and exc is not None:
+        linked = getattr(exc, "__cause__", None)
+    else:
+        linked = getattr(exc, "__context__", None)
+    if linked is not None and len(walk.found) < MAX_EXCEPTIONS:
+        visit(walk, linked, getattr(linked, "__traceback__", None))
+    cdef Py_ssize_t index = 0
+    if EXCEPTION_GROUP is not None and isinstance(exc, EXCEPTION_GROUP):
+        members = exc.exceptions
+        while (index < len(members) and len(walk.found) < MAX_EXCEPTIONS
+               and walk.inspected < MAX_GROUP_MEMBER_INSPECTIONS):
+            walk.inspected += 1
+            member = members[index]
+            index += 1
+            visit(walk, member, getattr(member, "__traceback__", None))
+    return 0
+
+
+def exception_tracebacks(exc_info) -> list:
+    """frames.exception_tracebacks: every exception posthog serializes for exc_info,
+    with its own traceback, in the order of posthog's exception list."""
+    cdef _ChainWalk walk = _ChainWalk.__new__(_ChainWalk)
+    walk.seen = set()
+    walk.found = []
+    walk.inspected = 0
+    visit(walk, exc_info[1], exc_info[2])
+    return walk.found

@@ -17,7 +17,6 @@ from posthog import exception_utils as _posthog
 
 from . import engine as _engine
 from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from .frames import exception_tracebacks
 
 log = logging.getLogger("fastvars")
 
@@ -93,7 +92,7 @@ def _plan(
     # Walked before any frame is read: an exception class may compute the attributes
     # read here, and the compiled engine reuses a frame's first read of its locals only
     # while no code but its own has run.
-    chain = exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
+    chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
     # Only trust the chain when it lines up with the serialized list entry for entry;
     # otherwise pair with the primary traceback, as posthog does.
     own_tracebacks = len(chain) == len(all_exceptions)
@@ -210,7 +209,7 @@ def _snapshot_with(
     policy = current.make_policy(matcher, mask_url_credentials, detect_secrets)
     budget = current.make_budget()
     result = []
-    for exc, tb in exception_tracebacks(exc_info):
+    for exc, tb in current.exception_tracebacks(exc_info):
         frames_out = []
         for entry in current.visible_entries(tb, policy):
             code = entry.tb_frame.f_code

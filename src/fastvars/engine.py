@@ -32,6 +32,8 @@ class Engine:
     # (serialized frames, entries, policy, budget, frame_variables) -> [(frame dict,
     # variables)] for the in-app pairs; called with the engine's own frame_variables.
     collect_variables: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
+    # exc_info -> [(exception, its own traceback)] in the order of posthog's list
+    exception_tracebacks: Callable[[Any], List[Tuple[Any, Any]]]
 
 
 def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
@@ -66,6 +68,7 @@ PYTHON = Engine(
     visible_entries=frames.visible_entries,
     frame_variables=_python_frame_variables,
     collect_variables=_python_collect_variables,
+    exception_tracebacks=frames.exception_tracebacks,
 )
 
 
@@ -78,11 +81,8 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
         return None, "FASTVARS_NO_EXTENSIONS is set"
     try:
         from . import _capture, _matching  # noqa: F401
-    except ImportError as error:
-        log.debug("fastvars: compiled extension unavailable, using pure Python: %s", error)
-        return None, f"compiled extension unavailable: {error}"
-    return (
-        Engine(
+
+        compiled = Engine(
             name="c",
             compile_patterns=_matching.compile_patterns,
             make_policy=_capture.Policy,
@@ -90,9 +90,14 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
             visible_entries=_capture.visible_entries,
             frame_variables=_capture.frame_variables,
             collect_variables=_capture.collect_variables,
-        ),
-        "",
-    )
+            exception_tracebacks=_capture.exception_tracebacks,
+        )
+    except Exception as error:
+        # Not built, or built from other sources than these (a stale in-place build
+        # that lacks a function): either way, the pure-Python engine does the work.
+        log.debug("fastvars: compiled extension unavailable, using pure Python: %s", error)
+        return None, f"compiled extension unavailable: {error}"
+    return compiled, ""
 
 
 COMPILED, COMPILED_UNAVAILABLE_REASON = _load_compiled()
