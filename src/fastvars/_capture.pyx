@@ -55,6 +55,21 @@ cdef object py_frame_locals = _py_frames.frame_locals
 cdef object py_encode_variables = _py_encoding.encode_variables
 cdef object NoneType = type(None)
 
+
+def _frame_locals_proxy_type():
+    """3.13's FrameLocalsProxy (PEP 667): what f_locals is in a function; None before."""
+    import sys
+
+    def probe():
+        return type(sys._getframe().f_locals)
+
+    found = probe()
+    return None if found is dict else found
+
+
+# Its reads are live and run no code but CPython's, and it copies itself in C.
+cdef object FRAME_LOCALS_PROXY = _frame_locals_proxy_type()
+
 __all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables",
            "exception_tracebacks"]
 
@@ -88,6 +103,25 @@ cdef bint is_hidden(object frame, dict reads) except -1:
     cdef PyObject *flag
     cdef unsigned long long read_at = 0
     f_locals = None
+    if FRAME_LOCALS_PROXY is not None:
+        try:
+            f_locals = fv_frame_locals(frame)
+        except Exception:
+            return False
+        if type(f_locals) is FRAME_LOCALS_PROXY:
+            # Live reads of the frame's variables: nothing to keep for later. Asked
+            # with `in` first: a miss raised as KeyError costs ten times as much.
+            for key in HIDE_FLAGS:
+                if key not in f_locals:
+                    continue
+                try:
+                    value = f_locals[key]
+                except Exception:
+                    continue
+                if flag_is_set(value):
+                    return True
+            return False
+        f_locals = None
     for key in HIDE_FLAGS:
         # posthog reads frame.f_locals afresh for each flag: the same read while no
         # code but ours has run since (a flag's __bool__ may have changed them).
@@ -129,17 +163,35 @@ cdef object read_locals(object frame, CPolicy policy):
     return fv_frame_locals(frame)
 
 
+cdef dict proxy_copy(object proxy):
+    """proxy.copy() (what posthog calls), built from proxy.items(): the same names in
+    the same order with the same values, but copy() merges key by key, each key
+    looked up again by a scan of the function's names (quadratic in its locals), while
+    items() reads the frame's variables in one pass."""
+    copied = {}
+    for name, value in proxy.items():
+        copied[name] = value
+    return copied
+
+
 cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
     try:
         local_vars = read_locals(frame, policy)
     except Exception:
         return {}
     if type(local_vars) is not dict:
-        # 3.13's FrameLocalsProxy, or a class body's custom namespace: a copy, as the
-        # Python twin takes it.
-        local_vars = py_frame_locals(frame)
-        if local_vars is None:
-            return {}
+        # 3.13's FrameLocalsProxy, or a class body's custom namespace: a copy, as posthog
+        # takes it (f_locals.copy()).
+        if type(local_vars) is FRAME_LOCALS_PROXY:
+            try:
+                local_vars = proxy_copy(local_vars)
+            except Exception:
+                return {}
+        else:
+            note_foreign_call()  # a custom namespace's copy() is its own code
+            local_vars = py_frame_locals(frame)
+            if local_vars is None:
+                return {}
         if type(local_vars) is not dict:
             note_foreign_call()
             return py_encode_variables(local_vars, policy, budget)

@@ -135,10 +135,12 @@ cdef extern from *:
         }
         return Py_None;
     }
-    /* The type's version tag, or 0 while it has no valid one. */
+    /* The type's version tag, or 0 while it has no valid one. Up to 3.12 a flag says
+       whether the tag is valid; 3.13 no longer sets that flag and keeps 0 in the tag
+       itself while there is none (a change to the class or a base resets it to 0). */
     static unsigned int fv_type_version(PyObject *tp_obj) {
         PyTypeObject *tp = (PyTypeObject *)tp_obj;
-    #ifdef Py_TPFLAGS_VALID_VERSION_TAG
+    #if PY_VERSION_HEX < 0x030D0000 && defined(Py_TPFLAGS_VALID_VERSION_TAG)
         if (!(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return 0;
     #endif
         return tp->tp_version_tag;
@@ -203,9 +205,11 @@ cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
 cdef Py_ssize_t VALUE_CACHE_MAX_LENGTH = 128
 
 
-cdef inline Py_ssize_t address_slot(void *address) noexcept:
+cdef inline Py_ssize_t address_set(void *address) noexcept:
+    """The first of the two slots an address may occupy (two ways: keys whose slots
+    collide do not keep evicting each other)."""
     cdef size_t a = <size_t>address
-    return ((a >> 4) ^ (a >> 12)) & (ADDRESS_SLOTS - 1)
+    return (((a >> 4) ^ (a >> 12)) & (ADDRESS_SLOTS // 2 - 1)) * 2
 
 
 cdef class AddressCache:
@@ -217,9 +221,17 @@ cdef class AddressCache:
             Py_XDECREF(self.texts[i])
 
     cdef void store(self, object key, int value, object text) noexcept:
-        cdef Py_ssize_t i = address_slot(<void *>key)
-        Py_XDECREF(self.keys[i])
-        Py_XDECREF(self.texts[i])
+        cdef Py_ssize_t i = address_set(<void *>key)
+        if self.keys[i] != NULL and self.keys[i] != <PyObject *>key:
+            # The newest in the first way, the one before it in the second.
+            Py_XDECREF(self.keys[i + 1])
+            Py_XDECREF(self.texts[i + 1])
+            self.keys[i + 1] = self.keys[i]
+            self.values[i + 1] = self.values[i]
+            self.texts[i + 1] = self.texts[i]
+        else:
+            Py_XDECREF(self.keys[i])
+            Py_XDECREF(self.texts[i])
         Py_INCREF(key)
         self.keys[i] = <PyObject *>key
         self.values[i] = value
@@ -230,8 +242,14 @@ cdef class AddressCache:
             self.texts[i] = <PyObject *>text
 
 
-cdef inline bint address_cached(AddressCache cache, object key) noexcept:
-    return cache.keys[address_slot(<void *>key)] == <PyObject *>key
+cdef inline Py_ssize_t address_find(AddressCache cache, object key) noexcept:
+    """The slot holding `key`, or -1."""
+    cdef Py_ssize_t i = address_set(<void *>key)
+    if cache.keys[i] == <PyObject *>key:
+        return i
+    if cache.keys[i + 1] == <PyObject *>key:
+        return i + 1
+    return -1
 
 
 cdef class _MatcherState:
@@ -330,7 +348,7 @@ cdef str mask_string(Policy policy, str text):
         return TOO_LONG
     cdef bint cacheable = n <= VALUE_CACHE_MAX_LENGTH
     if cacheable:
-        if address_cached(policy._plain_addresses, text):
+        if address_find(policy._plain_addresses, text) >= 0:
             return text
         if PyDict_GetItemWithError(policy._plain, text) != NULL:
             policy._plain_addresses.store(text, 1, None)
@@ -575,8 +593,8 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
     cdef Py_ssize_t slot
     cdef int known
     if is_str:
-        slot = address_slot(<void *>key)
-        if p._key_addresses.keys[slot] == <PyObject *>key and not needs_key_check(k):
+        slot = address_find(p._key_addresses, key)
+        if slot >= 0 and not needs_key_check(k):
             # Decided before and shown as itself: its text is ready.
             known = p._key_addresses.values[slot]
             text = <bytes>p._key_addresses.texts[slot]  # never NULL for a key
