@@ -390,3 +390,24 @@ def test_exception_tracebacks_twins_agree():
             [type(e) for e, _ in compiled] == [type(e) for e, _ in python])
         assert _ComputedLinks.reads == python_reads
         assert len(compiled) <= frames.MAX_EXCEPTIONS
+
+
+def test_compiled_planner_matches_its_twin():
+    """_capture.plan against planning.plan driving the same compiled steps, on chains
+    (own tracebacks, a context, a group) and a plain stack."""
+    import corpus
+    from fastvars import planning
+
+    twin = dataclasses.replace(fv_engine.COMPILED, plan=planning.plan)
+    makers = [corpus.outer_chain, corpus.context_chain, corpus.level1]
+    if sys.version_info >= (3, 11):
+        makers.append(corpus.group_raiser)
+    for make in makers:
+        exc_info = raise_and_catch(make)
+        exceptions = serialized_exceptions(exc_info)
+        got = [fastvars_capture(engine, exceptions, exc_info, list(defaults.DEFAULT_MASK_PATTERNS),
+                                list(defaults.DEFAULT_IGNORE_PATTERNS))
+               for engine in (fv_engine.COMPILED, twin)]
+        assert got[0] == got[1]
+        assert any("code_variables" in frame for e in got[0]
+                   for frame in e.get("stacktrace", {}).get("frames", []))

@@ -16,3 +16,12 @@ def collect_variables(
     budget: Budget,
     frame_variables: Callable[[FrameType, Policy, Budget], Dict[str, Any]],
 ) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]: ...
+def plan(
+    engine: Any,
+    all_exceptions: Any,
+    exc_info: Tuple[Any, Any, Any],
+    mask_patterns: Any,
+    ignore_patterns: Any,
+    mask_url_credentials: bool,
+    detect_secrets: bool,
+) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]: ...

@@ -31,6 +31,7 @@ from ._masking import Policy
 from ._encoding import Budget
 from . import encoding as _py_encoding
 from . import frames as _py_frames
+from . import planning as _py_planning
 
 cdef extern from *:
     """
@@ -71,7 +72,7 @@ def _frame_locals_proxy_type():
 cdef object FRAME_LOCALS_PROXY = _frame_locals_proxy_type()
 
 __all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables",
-           "exception_tracebacks"]
+           "exception_tracebacks", "plan"]
 
 
 cdef bint flag_is_set(object flag) except -1:
@@ -109,8 +110,8 @@ cdef bint is_hidden(object frame, dict reads) except -1:
         except Exception:
             return False
         if type(f_locals) is FRAME_LOCALS_PROXY:
-            # Live reads of the frame's variables: nothing to keep for later. Asked
-            # with `in` first: a miss raised as KeyError costs ten times as much.
+            # Live reads of the frame's variables. Asked with `in` first: a miss
+            # raised as KeyError costs ten times as much.
             for key in HIDE_FLAGS:
                 if key not in f_locals:
                     continue
@@ -120,6 +121,10 @@ cdef bint is_hidden(object frame, dict reads) except -1:
                     continue
                 if flag_is_set(value):
                     return True
+            if reads is not None:
+                # A proxy reads live whenever it is read: kept only to spare making
+                # another one for the values.
+                reads[frame] = (f_locals, foreign_calls())
             return False
         f_locals = None
     for key in HIDE_FLAGS:
@@ -158,8 +163,11 @@ cdef object read_locals(object frame, CPolicy policy):
     """The frame's locals as posthog reads them for its values: the hidden check's read
     while nothing but our own code has run since, a new read otherwise."""
     hit = policy.frame_reads.get(frame)
-    if hit is not None and <unsigned long long>(<tuple>hit)[1] == foreign_calls():
-        return (<tuple>hit)[0]
+    if hit is not None:
+        if type((<tuple>hit)[0]) is FRAME_LOCALS_PROXY:
+            return (<tuple>hit)[0]  # live: as good as a new one
+        if <unsigned long long>(<tuple>hit)[1] == foreign_calls():
+            return (<tuple>hit)[0]
     return fv_frame_locals(frame)
 
 
@@ -277,3 +285,66 @@ def exception_tracebacks(exc_info) -> list:
     walk.inspected = 0
     visit(walk, exc_info[1], exc_info[2])
     return walk.found
+
+
+# ---------------------------------------------------------------- planning
+
+cdef bint same_frames(object serialized, list entries) except -1:
+    """planning.same_frames."""
+    if len(serialized) != len(entries):
+        return False
+    for frame_dict, entry in zip(serialized, entries):
+        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
+            if frame_dict["lineno"] != entry.tb_lineno:
+                return False
+    return True
+
+
+cdef object NATIVE_VISIBLE_ENTRIES = visible_entries
+cdef object NATIVE_COLLECT_VARIABLES = collect_variables
+cdef object NATIVE_EXCEPTION_TRACEBACKS = exception_tracebacks
+
+
+def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
+         mask_url_credentials, detect_secrets) -> list:
+    """planning.plan, step for step, calling this module's functions directly where the
+    engine's are this module's (an engine with swapped steps is planned through them)."""
+    _, _, tb = exc_info
+    if tb is None:
+        return []
+    all_exceptions = list(all_exceptions)
+    cdef bint native_chain = engine.exception_tracebacks is NATIVE_EXCEPTION_TRACEBACKS
+    cdef bint native_entries = engine.visible_entries is NATIVE_VISIBLE_ENTRIES
+    cdef bint native_collect = engine.collect_variables is NATIVE_COLLECT_VARIABLES
+    chain = []
+    if len(all_exceptions) > 1:
+        chain = (exception_tracebacks(exc_info) if native_chain
+                 else engine.exception_tracebacks(exc_info))
+    cdef bint own_tracebacks = len(chain) == len(all_exceptions)
+    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
+    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
+    budget = engine.make_budget()
+    primary = visible_entries(tb, policy) if native_entries else engine.visible_entries(tb, policy)
+    if not primary:
+        return []
+    step = engine.frame_variables
+    found = []
+    for index, exception in enumerate(all_exceptions):
+        stacktrace = exception.get("stacktrace")
+        if not stacktrace or "frames" not in stacktrace:
+            continue
+        serialized = stacktrace["frames"]
+        entries = primary
+        if index and own_tracebacks:
+            tb_own = chain[index][1]
+            own = visible_entries(tb_own, policy) if native_entries else engine.visible_entries(
+                tb_own, policy)
+            if type(own) is list and same_frames(serialized, <list>own):
+                entries = own
+            elif type(own) is not list and _py_planning.same_frames(serialized, own):
+                entries = own
+        if native_collect:
+            found += collect_variables(serialized, entries, policy, budget, step)
+        else:
+            found += engine.collect_variables(serialized, entries, policy, budget, step)
+    return found

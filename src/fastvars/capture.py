@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from posthog import exception_utils as _posthog
 
@@ -61,63 +61,13 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-# ------------------------------------------------------------------ pairing frames
+# ------------------------------------------------------------------ planning
 
 
-def _same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
-    """Whether a serialized stack trace was made from these traceback entries."""
-    if len(serialized) != len(entries):
-        return False
-    for frame_dict, entry in zip(serialized, entries):
-        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
-            if frame_dict["lineno"] != entry.tb_lineno:
-                return False
-    return True
-
-
-def _plan(
-    engine: "_engine.Engine",
-    all_exceptions: Iterable[Any],
-    exc_info: Tuple[Any, Any, Any],
-    mask_patterns: Any,
-    ignore_patterns: Any,
-    mask_url_credentials: bool,
-    detect_secrets: bool,
-) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
-    """Compute, without writing anything, which frame dict gets which variables."""
-    _, _, tb = exc_info
-    if tb is None:
-        return []
-    all_exceptions = list(all_exceptions)
-    # Walked before any frame is read: an exception class may compute the attributes
-    # read here, and the compiled engine reuses a frame's first read of its locals only
-    # while no code but its own has run.
-    chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
-    # Only trust the chain when it lines up with the serialized list entry for entry;
-    # otherwise pair with the primary traceback, as posthog does.
-    own_tracebacks = len(chain) == len(all_exceptions)
-    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
-    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
-    budget = engine.make_budget()
-    primary = engine.visible_entries(tb, policy)
-    if not primary:
-        return []
-
-    plan = []
-    for index, exception in enumerate(all_exceptions):
-        stacktrace = exception.get("stacktrace")
-        if not stacktrace or "frames" not in stacktrace:
-            continue
-        serialized = stacktrace["frames"]
-        entries = primary
-        if index and own_tracebacks:
-            own = engine.visible_entries(chain[index][1], policy)
-            if _same_frames(serialized, own):
-                entries = own
-        plan += engine.collect_variables(
-            serialized, entries, policy, budget, engine.frame_variables
-        )
-    return plan
+def _plan(engine: "_engine.Engine", *args: Any) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """Which frame dict gets which variables (see planning.plan), computed by the
+    engine's own planner without writing anything."""
+    return engine.plan(engine, *args)
 
 
 def attach_code_variables(

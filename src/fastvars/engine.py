@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from . import encoding, frames, masking, matching
+from . import encoding, frames, masking, matching, planning
 
 log = logging.getLogger("fastvars")
 
@@ -34,6 +34,9 @@ class Engine:
     collect_variables: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
     # exc_info -> [(exception, its own traceback)] in the order of posthog's list
     exception_tracebacks: Callable[[Any], List[Tuple[Any, Any]]]
+    # (engine, all_exceptions, exc_info, mask, ignore, url, secrets) -> [(frame dict,
+    # variables)]: the whole capture, each step through the engine it is given
+    plan: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
 
 
 def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
@@ -69,6 +72,7 @@ PYTHON = Engine(
     frame_variables=_python_frame_variables,
     collect_variables=_python_collect_variables,
     exception_tracebacks=frames.exception_tracebacks,
+    plan=planning.plan,
 )
 
 
@@ -91,6 +95,7 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
             frame_variables=_capture.frame_variables,
             collect_variables=_capture.collect_variables,
             exception_tracebacks=_capture.exception_tracebacks,
+            plan=_capture.plan,
         )
     except Exception as error:
         # Not built, or built from other sources than these (a stale in-place build

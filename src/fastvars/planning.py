@@ -1,0 +1,66 @@
+"""Planning a capture: pair every serialized frame with its traceback entry and compute
+its variables, without writing anything (capture.py writes, once all are ready).
+
+Pure-Python twin of ``_capture.plan``. Both call the engine they are given for each
+step, so an engine whose steps are swapped (tests do) is planned the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+
+def same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
+    """Whether a serialized stack trace was made from these traceback entries."""
+    if len(serialized) != len(entries):
+        return False
+    for frame_dict, entry in zip(serialized, entries):
+        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
+            if frame_dict["lineno"] != entry.tb_lineno:
+                return False
+    return True
+
+
+def plan(
+    engine: Any,
+    all_exceptions: Iterable[Any],
+    exc_info: Tuple[Any, Any, Any],
+    mask_patterns: Any,
+    ignore_patterns: Any,
+    mask_url_credentials: bool,
+    detect_secrets: bool,
+) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """(frame dict, variables) for every in-app serialized frame of every exception."""
+    _, _, tb = exc_info
+    if tb is None:
+        return []
+    all_exceptions = list(all_exceptions)
+    # Walked before any frame is read: an exception class may compute the attributes
+    # read here, and the compiled engine reuses a frame's first read of its locals only
+    # while no code but its own has run.
+    chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
+    # Only trust the chain when it lines up with the serialized list entry for entry;
+    # otherwise pair with the primary traceback, as posthog does.
+    own_tracebacks = len(chain) == len(all_exceptions)
+    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
+    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
+    budget = engine.make_budget()
+    primary = engine.visible_entries(tb, policy)
+    if not primary:
+        return []
+
+    found = []
+    for index, exception in enumerate(all_exceptions):
+        stacktrace = exception.get("stacktrace")
+        if not stacktrace or "frames" not in stacktrace:
+            continue
+        serialized = stacktrace["frames"]
+        entries = primary
+        if index and own_tracebacks:
+            own = engine.visible_entries(chain[index][1], policy)
+            if same_frames(serialized, own):
+                entries = own
+        found += engine.collect_variables(
+            serialized, entries, policy, budget, engine.frame_variables
+        )
+    return found
