@@ -289,44 +289,26 @@ def exception_tracebacks(exc_info) -> list:
 
 # ---------------------------------------------------------------- planning
 
-cdef bint same_frames(object serialized, list entries) except -1:
-    """planning.same_frames."""
-    if len(serialized) != len(entries):
-        return False
-    for frame_dict, entry in zip(serialized, entries):
-        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
-            if frame_dict["lineno"] != entry.tb_lineno:
-                return False
-    return True
-
-
-cdef object NATIVE_VISIBLE_ENTRIES = visible_entries
-cdef object NATIVE_COLLECT_VARIABLES = collect_variables
-cdef object NATIVE_EXCEPTION_TRACEBACKS = exception_tracebacks
+cdef object same_frames = _py_planning.same_frames
 
 
 def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
          mask_url_credentials, detect_secrets) -> list:
-    """planning.plan, step for step, calling this module's functions directly where the
-    engine's are this module's (an engine with swapped steps is planned through them)."""
+    """planning.plan, compiled: the same steps, each through the engine it is given."""
     _, _, tb = exc_info
     if tb is None:
         return []
     all_exceptions = list(all_exceptions)
-    cdef bint native_chain = engine.exception_tracebacks is NATIVE_EXCEPTION_TRACEBACKS
-    cdef bint native_entries = engine.visible_entries is NATIVE_VISIBLE_ENTRIES
-    cdef bint native_collect = engine.collect_variables is NATIVE_COLLECT_VARIABLES
-    chain = []
-    if len(all_exceptions) > 1:
-        chain = (exception_tracebacks(exc_info) if native_chain
-                 else engine.exception_tracebacks(exc_info))
+    chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
     cdef bint own_tracebacks = len(chain) == len(all_exceptions)
     matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
     policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
     budget = engine.make_budget()
-    primary = visible_entries(tb, policy) if native_entries else engine.visible_entries(tb, policy)
+    primary = engine.visible_entries(tb, policy)
     if not primary:
         return []
+    visible = engine.visible_entries
+    collect = engine.collect_variables
     step = engine.frame_variables
     found = []
     for index, exception in enumerate(all_exceptions):
@@ -336,15 +318,8 @@ def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
         serialized = stacktrace["frames"]
         entries = primary
         if index and own_tracebacks:
-            tb_own = chain[index][1]
-            own = visible_entries(tb_own, policy) if native_entries else engine.visible_entries(
-                tb_own, policy)
-            if type(own) is list and same_frames(serialized, <list>own):
+            own = visible(chain[index][1], policy)
+            if same_frames(serialized, own):
                 entries = own
-            elif type(own) is not list and _py_planning.same_frames(serialized, own):
-                entries = own
-        if native_collect:
-            found += collect_variables(serialized, entries, policy, budget, step)
-        else:
-            found += engine.collect_variables(serialized, entries, policy, budget, step)
+        found += collect(serialized, entries, policy, budget, step)
     return found
