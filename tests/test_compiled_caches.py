@@ -3,6 +3,8 @@ as unchanged (per matcher and toggles, never a redacted one) and classes remembe
 plain (until the class or a base changes). Each capture is compared with the pure-Python
 engine and with posthog, before and after what a stale cache would get wrong."""
 
+import types
+
 import pytest
 
 from fastvars import defaults, engine as fv_engine
@@ -105,6 +107,41 @@ def test_frames_of_one_function_with_different_key_orders():
         frames = _all_three(exc_info)[0]
     assert any("extra_name" in (frame or {}) for frame in frames)
     assert len({frozenset(frame) for frame in frames if frame and "password" in frame}) >= 3
+
+
+def _names_twice_template(a, b):
+    c = "third"
+    raise ValueError("names twice")
+
+
+def test_code_whose_variable_names_repeat():
+    # co_varnames may repeat a name: 3.13's f_locals then lists it twice, and
+    # f_locals.copy() keeps the first value (a dict up to 3.12 holds one of them).
+    code = _names_twice_template.__code__
+    twice = types.FunctionType(code.replace(co_varnames=("a", "a", "c")), globals())
+    exc_info = raise_and_catch(twice, "first", "second")
+    for _ in range(3):  # the later captures start from a learned order
+        frame = _all_three(exc_info)[0][-1]
+    assert list(frame).count("a") == 1 and frame["c"] == "third"
+
+
+def _hidden_by_written_flag(depth):
+    import sys
+
+    if depth == 1:
+        # A flag that is no variable of the function: written through f_locals (kept
+        # beside the fast locals on 3.13), under a name that is not the interned one.
+        sys._getframe().f_locals["".join(["__traceback", "_hide__"])] = 1
+    if depth == 2:
+        raise ValueError("hidden by a written flag")
+    _hidden_by_written_flag(depth + 1)
+
+
+def test_hide_flag_written_through_f_locals():
+    exc_info = raise_and_catch(_hidden_by_written_flag, 0)
+    for _ in range(2):
+        frames = _all_three(exc_info)[0]
+    assert len(frames) == 3  # the test's caller and depths 0 and 2: depth 1 is hidden
 
 
 class _Twice(tuple):

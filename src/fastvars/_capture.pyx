@@ -25,7 +25,7 @@ from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
 
 from ._masking cimport Policy as CPolicy, note_foreign_call, foreign_calls
-from ._encoding cimport Budget as CBudget, encode_locals
+from ._encoding cimport Budget as CBudget, encode_locals, encode_local_lists
 
 from ._masking import Policy
 from ._encoding import Budget
@@ -45,8 +45,38 @@ cdef extern from *:
     #endif
         return PyObject_GetAttrString(frame, "f_locals");
     }
+
+    /* frame.f_code without the attribute lookup (and, on 3.13, its audit event). */
+    static PyObject *fv_frame_code(PyObject *frame) {
+    #if PY_VERSION_HEX >= 0x030B0000
+        if (PyFrame_Check(frame))
+            return (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
+    #endif
+        return PyObject_GetAttrString(frame, "f_code");
+    }
+
+    /* Whether a list of exact str holds `key` (1), does not (0), or holds something
+       else, whose comparison could run code (-1: ask the mapping itself). */
+    static int fv_names_hold(PyObject *names, PyObject *key) {
+        Py_ssize_t i, n = PyList_GET_SIZE(names);
+        int found = 0;
+        for (i = 0; i < n; i++) {
+            PyObject *name = PyList_GET_ITEM(names, i);
+            if (name == key) {
+                found = 1;
+            } else if (!PyUnicode_CheckExact(name)) {
+                return -1;
+            } else if (!found && PyUnicode_GET_LENGTH(name) == PyUnicode_GET_LENGTH(key)
+                       && PyUnicode_Compare(name, key) == 0) {
+                found = 1;
+            }
+        }
+        return found;
+    }
     """
     object fv_frame_locals(object frame)
+    object fv_frame_code(object frame)
+    int fv_names_hold(list names, str key)
 
 cdef str SENTRY_PREFIX = "sentry_sdk."
 cdef str NAME_KEY = "__name__"
@@ -70,6 +100,11 @@ def _frame_locals_proxy_type():
 
 # Its reads are live and run no code but CPython's, and it copies itself in C.
 cdef object FRAME_LOCALS_PROXY = _frame_locals_proxy_type()
+# Its keys() and values(), called as functions: each lists the frame's variables in the
+# same order, in one pass of C that runs no Python code.
+cdef object PROXY_KEYS = FRAME_LOCALS_PROXY.keys if FRAME_LOCALS_PROXY is not None else None
+cdef object PROXY_VALUES = (
+    FRAME_LOCALS_PROXY.values if FRAME_LOCALS_PROXY is not None else None)
 
 __all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables",
            "exception_tracebacks", "plan"]
@@ -110,10 +145,15 @@ cdef bint is_hidden(object frame, dict reads) except -1:
         except Exception:
             return False
         if type(f_locals) is FRAME_LOCALS_PROXY:
-            # Live reads of the frame's variables. Asked with `in` first: a miss
-            # raised as KeyError costs ten times as much.
+            # Live reads of the frame's variables. Their names are listed once (and
+            # kept for the values); a flag among them is then read from the proxy.
+            try:
+                names = PROXY_KEYS(f_locals)
+            except Exception:
+                return False
             for key in HIDE_FLAGS:
-                if key not in f_locals:
+                held = fv_names_hold(names, key)
+                if held == 0 or (held < 0 and key not in f_locals):
                     continue
                 try:
                     value = f_locals[key]
@@ -122,9 +162,7 @@ cdef bint is_hidden(object frame, dict reads) except -1:
                 if flag_is_set(value):
                     return True
             if reads is not None:
-                # A proxy reads live whenever it is read: kept only to spare making
-                # another one for the values.
-                reads[frame] = (f_locals, foreign_calls())
+                reads[frame] = (f_locals, foreign_calls(), names)
             return False
         f_locals = None
     for key in HIDE_FLAGS:
@@ -175,11 +213,46 @@ cdef dict proxy_copy(object proxy):
     """proxy.copy() (what posthog calls), built from proxy.items(): the same names in
     the same order with the same values, but copy() merges key by key, each key
     looked up again by a scan of the function's names (quadratic in its locals), while
-    items() reads the frame's variables in one pass."""
+    items() reads the frame's variables in one pass. A name listed twice (a code object
+    whose names repeat, a name also written to f_locals) keeps its first value, as the
+    lookup copy() makes finds it first."""
     copied = {}
     for name, value in proxy.items():
-        copied[name] = value
+        copied.setdefault(name, value)
     return copied
+
+
+cdef object frame_code(object frame):
+    try:
+        return fv_frame_code(frame)
+    except Exception:
+        return None
+
+
+cdef dict encode_proxy(object frame, object proxy, CPolicy policy, CBudget budget):
+    """A 3.13 function frame's variables, as from proxy.copy(): from its names and
+    values, the names listed by the hidden check reused while no code but ours has run
+    since (only code can bind or unbind a suspended frame's variables)."""
+    names = None
+    hit = policy.frame_reads.get(frame)
+    if (hit is not None and len(<tuple>hit) == 3 and (<tuple>hit)[0] is proxy
+            and <unsigned long long>(<tuple>hit)[1] == foreign_calls()):
+        names = (<tuple>hit)[2]
+    code = frame_code(frame)
+    try:
+        if names is None:
+            names = PROXY_KEYS(proxy)
+        values = PROXY_VALUES(proxy)
+    except Exception:
+        return {}
+    encoded = encode_local_lists(names, values, policy, budget, code)
+    if encoded is not None:
+        return encoded
+    try:
+        local_vars = proxy_copy(proxy)
+    except Exception:
+        return {}
+    return encode_locals(local_vars, policy, budget, code)
 
 
 cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
@@ -187,27 +260,19 @@ cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
         local_vars = read_locals(frame, policy)
     except Exception:
         return {}
+    if type(local_vars) is FRAME_LOCALS_PROXY:
+        return encode_proxy(frame, local_vars, policy, budget)
     if type(local_vars) is not dict:
-        # 3.13's FrameLocalsProxy, or a class body's custom namespace: a copy, as posthog
-        # takes it (f_locals.copy()).
-        if type(local_vars) is FRAME_LOCALS_PROXY:
-            try:
-                local_vars = proxy_copy(local_vars)
-            except Exception:
-                return {}
-        else:
-            note_foreign_call()  # a custom namespace's copy() is its own code
-            local_vars = py_frame_locals(frame)
-            if local_vars is None:
-                return {}
+        # A class body's custom namespace: a copy, as posthog takes it
+        # (f_locals.copy()), made by its own code.
+        note_foreign_call()
+        local_vars = py_frame_locals(frame)
+        if local_vars is None:
+            return {}
         if type(local_vars) is not dict:
             note_foreign_call()
             return py_encode_variables(local_vars, policy, budget)
-    try:
-        code = frame.f_code
-    except Exception:
-        code = None
-    return encode_locals(<dict>local_vars, policy, budget, code)
+    return encode_locals(<dict>local_vars, policy, budget, frame_code(frame))
 
 
 def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:

@@ -9,6 +9,7 @@ with this Policy and Budget, so both engines charge one budget the same way.
 
 from cpython.dict cimport PyDict_Next
 from cpython.tuple cimport PyTuple_GET_ITEM
+from cpython.list cimport PyList_GET_ITEM
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_DECREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
@@ -168,22 +169,18 @@ cdef class KeyOrder:
         PyMem_Free(self.packed)
 
 
-cdef KeyOrder learn_order(dict local_vars, dict table):
-    """The key order of this locals dict, every name of it being in the table."""
+cdef KeyOrder learn_order(list names, dict table):
+    """The order of these names (a frame's locals, as it lists them), every one of them
+    being in the table."""
     cdef KeyOrder order = KeyOrder.__new__(KeyOrder)
-    cdef Py_ssize_t pos = 0, i = 0, n = len(local_vars)
-    cdef PyObject *kp
-    cdef PyObject *vp
+    cdef Py_ssize_t i, n = len(names)
     order.packed = <long *>PyMem_Malloc(max(n, 1) * sizeof(long))
     if order.packed == NULL:
         raise MemoryError()
-    names = []
-    while PyDict_Next(local_vars, &pos, &kp, &vp) and i < n:
-        names.append(<object>kp)
-        order.packed[i] = <long>(<object>table[<object>kp])
-        i += 1
+    for i in range(n):
+        order.packed[i] = <long>(<object>table[names[i]])
     order.names = tuple(names)
-    order.n = i
+    order.n = n
     return order
 
 
@@ -227,7 +224,27 @@ cdef CodeTable code_table(Policy policy, object code):
 
 cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code):
     """encoding.encode_variables for a dict of locals (read here, never kept)."""
-    cdef Py_ssize_t size = len(local_vars), n = 0, pos = 0, i, j, m = 0, seen = 0
+    return encode_pairs(local_vars, None, None, policy, budget, code)
+
+
+cdef object encode_local_lists(list names, list values, Policy policy, Budget budget,
+                               object code):
+    """The same for a frame's locals given as its names and their values, in the order
+    the frame lists them (3.13's FrameLocalsProxy keys() and values(): two lists, where
+    items() would make a tuple for each variable and a dict copy a table of them). None
+    when they are not all the function's own distinct names (f_locals written to): the
+    caller then encodes a dict of them, which settles a repeated name as a copy does."""
+    if len(names) != len(values):
+        return None
+    return encode_pairs(None, names, values, policy, budget, code)
+
+
+cdef object encode_pairs(dict local_vars, list names, list values, Policy policy,
+                         Budget budget, object code):
+    """One frame's variables from a dict, or from names and values (see above)."""
+    cdef bint from_lists = local_vars is None
+    cdef Py_ssize_t size = len(names) if from_lists else len(local_vars)
+    cdef Py_ssize_t n = 0, pos = 0, i, j, m = 0, seen = 0
     cdef fv_entry inline_entries[INLINE_ENTRIES]
     cdef fv_entry *entries = inline_entries
     cdef Py_ssize_t inline_slots[INLINE_SLOTS]
@@ -245,12 +262,22 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
     cdef KeyOrder order = codes.order if codes is not None else None
     ranked = table is not None
     in_order = order is not None and order.n == size
+    if from_lists and not ranked:
+        return None
     if size > INLINE_ENTRIES:
         entries = <fv_entry *>PyMem_Malloc(size * sizeof(fv_entry))
         if entries == NULL:
             raise MemoryError()
     try:
-        while PyDict_Next(local_vars, &pos, &kp, &vp):
+        while True:
+            if from_lists:
+                if pos >= size:
+                    break
+                kp = PyList_GET_ITEM(names, pos)
+                vp = PyList_GET_ITEM(values, pos)
+                pos += 1
+            elif not PyDict_Next(local_vars, &pos, &kp, &vp):
+                break
             if n >= size:
                 raise RuntimeError("fastvars: locals changed while being read")
             if in_order and seen < order.n and kp == PyTuple_GET_ITEM(order.names, seen):
@@ -267,6 +294,8 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
                 if hit != NULL:
                     packed = <long>(<object>hit)
                     bits = packed & 3
+                elif from_lists:
+                    return None  # a name from elsewhere: the dict decides
                 else:
                     ranked = False  # a name from elsewhere (f_locals written to): sort
                     packed = 0
@@ -290,8 +319,6 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
                 note_foreign_call()
                 entries[n].scalar = py_is_scalar(value)
             n += 1
-        if ranked and not in_order and size:
-            codes.order = learn_order(local_vars, table)
         if ranked:
             # Counting sort on rank: scalars first, then the rest, each by name.
             m = len(table)
@@ -304,7 +331,11 @@ cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object co
             for j in range(m):
                 slots[j] = -1
             for i in range(n):
+                if slots[entries[i].rank] >= 0:
+                    return None  # a name listed twice (only lists can): the dict decides
                 slots[entries[i].rank] = i
+            if not in_order and size:
+                codes.order = learn_order(names if from_lists else list(local_vars), table)
             for i in (1, 0):  # scalars, then the rest
                 for j in range(m):
                     if slots[j] >= 0 and entries[slots[j]].scalar == i:
