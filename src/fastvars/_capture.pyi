@@ -2,7 +2,7 @@ from types import FrameType, TracebackType
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._encoding import Budget as Budget
-from ._masking import Policy as Policy
+from ._policy import Policy as Policy
 
 def visible_entries(tb: Optional[TracebackType], policy: Optional[Policy] = ...) -> List[TracebackType]: ...
 def frame_variables(frame: FrameType, policy: Policy, budget: Budget) -> Dict[str, Any]: ...

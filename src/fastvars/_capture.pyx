@@ -4,7 +4,7 @@
 ``Policy(matcher, mask_url_credentials, detect_secrets)``, ``Budget()``,
 ``visible_entries(tb, policy)``, ``frame_variables(frame, policy, budget)`` and
 ``collect_variables(serialized, entries, policy, budget, frame_variables)``, the same as
-masking.Policy, encoding.Budget, frames.visible_entries and engine's
+policy.Policy, encoding.Budget, frames.visible_entries and engine's
 _python_frame_variables and _python_collect_variables, with identical results. Any
 exception raised here reaches capture.py, which has the pure-Python engine redo the
 capture.
@@ -14,7 +14,7 @@ fast local into the frame's f_locals dict), and posthog reads them twice: for th
 check, then for the values. The second read can only differ from the first if code ran
 in between that changed them (a value's __repr__ rebinding a closure variable, a write
 through frame.f_locals). The compiled engine runs no such code of its own and counts
-every call it makes into code that is not its own (_masking.note_foreign_call), so it
+every call it makes into code that is not its own (_policy.note_foreign_call), so it
 reuses the first read while that count has not moved, and reads again otherwise.
 (Other threads and garbage-collector finalizers are not ordered with a capture in
 posthog either: they may run at any point of it.)
@@ -24,10 +24,10 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
 
-from ._masking cimport Policy as CPolicy, note_foreign_call, foreign_calls
+from ._policy cimport Policy as CPolicy, note_foreign_call, foreign_calls
 from ._encoding cimport Budget as CBudget, encode_locals, encode_local_lists
 
-from ._masking import Policy
+from ._policy import Policy
 from ._encoding import Budget
 from . import encoding as _py_encoding
 from . import frames as _py_frames

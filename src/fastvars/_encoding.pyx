@@ -20,9 +20,8 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
-from ._masking cimport (
-    Policy, mask_string, masked_text, is_scalar_kind, class_read_is_plain, note_foreign_call,
-)
+from ._policy cimport Policy, mask_string, note_foreign_call
+from ._masking cimport masked_text, is_scalar_kind, class_read_is_plain
 
 from . import encoding as _py
 from .defaults import (

@@ -1,12 +1,5 @@
 from typing import Any, Optional
 
-class Policy:
-    matcher: Any
-    mask_url_credentials: Any
-    detect_secrets: Any
-    has_mask: bool
-    inert: bool
-    def __init__(self, matcher: Any, mask_url_credentials: Any, detect_secrets: Any) -> None: ...
-    def mask_matches(self, text: str) -> bool: ...
+from ._policy import Policy
 
 def masked_text_c(policy: Policy, value: Any) -> Optional[str]: ...

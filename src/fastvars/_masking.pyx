@@ -37,6 +37,10 @@ from ._json cimport (
     Out, out_init, out_free, out_write, out_char, out_pair, emit_str, emit_float, emit_longlong,
     out_text_cut,
 )
+from ._policy cimport (
+    Policy, AddressCache, address_find, bounded_store, mask_string, note_foreign_call,
+    foreign_calls, KEY_CACHE_MAX_LENGTH,
+)
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
 
@@ -186,201 +190,6 @@ cdef object py_mask_value = _py.mask_value
 cdef object py_mask_mapping = _py.mask_mapping
 cdef object py_sensitive_type_members = _py.sensitive_type_members
 cdef object py_field_name = _py._FIELD_NAME.fullmatch
-
-# Name decisions (and the other caches below) per matcher, shared by every Policy on
-# that matcher: captures are many and short, while the same local names recur. Bounded
-# like the matcher's own cache.
-_NAME_CACHES = {}
-cdef Py_ssize_t NAME_CACHE_SIZE = 4096
-cdef Py_ssize_t MATCHER_CACHE_SIZE = 256
-
-
-# Decisions on mapping keys (attribute names, dict keys), per matcher and toggles: keys
-# recur like local names do. Only short keys are kept, so the caches stay small.
-cdef Py_ssize_t KEY_CACHE_MAX_LENGTH = 64
-# String values that come out unchanged, per matcher and toggles: values recur across
-# frames and captures (a region, a user name, a path), and an unchanged one then costs a
-# hash and a probe instead of the mask scan, the secret tests and the credentials scan.
-# Only texts shown as they are are kept, so the cache never holds a redacted value.
-cdef Py_ssize_t VALUE_CACHE_MAX_LENGTH = 128
-
-
-cdef inline Py_ssize_t address_set(void *address) noexcept:
-    """The first of the two slots an address may occupy (two ways: keys whose slots
-    collide do not keep evicting each other)."""
-    cdef size_t a = <size_t>address
-    return (((a >> 4) ^ (a >> 12)) & (ADDRESS_SLOTS // 2 - 1)) * 2
-
-
-cdef class AddressCache:
-
-    def __dealloc__(self):
-        cdef Py_ssize_t i
-        for i in range(ADDRESS_SLOTS):
-            Py_XDECREF(self.keys[i])
-            Py_XDECREF(self.texts[i])
-
-    cdef void store(self, object key, int value, object text) noexcept:
-        cdef Py_ssize_t i = address_set(<void *>key)
-        if self.keys[i] != NULL and self.keys[i] != <PyObject *>key:
-            # The newest in the first way, the one before it in the second.
-            Py_XDECREF(self.keys[i + 1])
-            Py_XDECREF(self.texts[i + 1])
-            self.keys[i + 1] = self.keys[i]
-            self.values[i + 1] = self.values[i]
-            self.texts[i + 1] = self.texts[i]
-        else:
-            Py_XDECREF(self.keys[i])
-            Py_XDECREF(self.texts[i])
-        Py_INCREF(key)
-        self.keys[i] = <PyObject *>key
-        self.values[i] = value
-        if text is None:
-            self.texts[i] = NULL
-        else:
-            Py_INCREF(text)
-            self.texts[i] = <PyObject *>text
-
-
-cdef inline Py_ssize_t address_find(AddressCache cache, object key) noexcept:
-    """The slot holding `key`, or -1."""
-    cdef Py_ssize_t i = address_set(<void *>key)
-    if cache.keys[i] == <PyObject *>key:
-        return i
-    if cache.keys[i + 1] == <PyObject *>key:
-        return i + 1
-    return -1
-
-
-cdef class _MatcherState:
-    """Everything remembered for one matcher, found with one lookup per capture."""
-    cdef dict names, members, codes
-    # per (url, secrets): index 2 * url + secrets
-    cdef list keys, py_keys, plain, key_addresses, plain_addresses
-
-    def __init__(self):
-        self.names = {}
-        self.members = {}
-        self.codes = {}
-        self.keys = [{}, {}, {}, {}]
-        self.py_keys = [None, None, None, None]
-        self.plain = [{}, {}, {}, {}]
-        self.key_addresses = [AddressCache() for _ in range(4)]
-        self.plain_addresses = [AddressCache() for _ in range(4)]
-
-
-cdef _MatcherState _state_for(object matcher):
-    state = _NAME_CACHES.get(matcher)
-    if state is None:
-        if len(_NAME_CACHES) >= MATCHER_CACHE_SIZE:
-            _NAME_CACHES.clear()
-        state = _NAME_CACHES.setdefault(matcher, _MatcherState())
-    return <_MatcherState>state
-
-
-cdef inline void _bounded_store(dict cache, object key, object value):
-    if len(cache) >= NAME_CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
-
-
-cdef class Policy:
-    """One capture's masking settings; the same attributes as masking.Policy, so the
-    Python twin can run with it when a value is handed over."""
-
-    def __init__(self, matcher, mask_url_credentials, detect_secrets):
-        self.matcher = matcher
-        self.mask_url_credentials = mask_url_credentials
-        self.detect_secrets = detect_secrets
-        self.url = bool(mask_url_credentials)
-        self.secrets = bool(detect_secrets)
-        self.has_mask = bool(matcher.has_mask)
-        self.inert = not (self.has_mask or self.url or self.secrets)
-        self._mask_search = matcher.mask_search
-        self._classify = matcher.classify
-        self._cmatcher = matcher if type(matcher) is Matcher else None
-        self.frame_reads = {}
-        cdef _MatcherState state = _state_for(matcher)
-        cdef int variant = 2 * self.url + self.secrets
-        self._names = state.names
-        self._keys = state.keys[variant]
-        self._plain = state.plain[variant]
-        self._plain_addresses = state.plain_addresses[variant]
-        self._key_addresses = state.key_addresses[variant]
-        self._members = state.members
-        self._codes = state.codes
-        # The Python twin's key cache, for the parts handed to it.
-        py_keys = state.py_keys[variant]
-        if py_keys is None:
-            py_keys = state.py_keys[variant] = _py._key_decisions_for(
-                matcher, self.url, self.secrets)
-        self.key_decisions = py_keys
-
-    def mask_matches(self, text):
-        return self.has_mask and bool(self._mask_search(text))
-
-    cdef int classify_c(self, str name) except -1:
-        cdef dict names = self._names
-        bits = names.get(name)
-        if bits is not None:
-            return bits
-        if self._cmatcher is not None:
-            bits = self._cmatcher.classify_str(name)
-        else:
-            bits = self._classify(name)
-        if len(names) >= NAME_CACHE_SIZE:
-            names.clear()
-        names[name] = bits
-        return bits
-
-    cdef int mask_matches_c(self, str text) except -1:
-        if not self.has_mask:
-            return 0
-        if self._cmatcher is not None:
-            return self._cmatcher.mask_search_str(text)
-        return 1 if self._mask_search(text) else 0
-
-
-cdef str mask_string(Policy policy, str text):
-    """masking.mask_string for an exact str."""
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-    if n > MAX_SCAN_LENGTH:
-        return TOO_LONG
-    cdef bint cacheable = n <= VALUE_CACHE_MAX_LENGTH
-    if cacheable:
-        if address_find(policy._plain_addresses, text) >= 0:
-            return text
-        if PyDict_GetItemWithError(policy._plain, text) != NULL:
-            policy._plain_addresses.store(text, 1, None)
-            return text
-    if policy.mask_matches_c(text):
-        return REDACTED
-    if policy.secrets and looks_like_secret(text):
-        return REDACTED
-    out = redact_embedded_credentials(text, policy.url)
-    if cacheable and out is text:
-        _bounded_store(policy._plain, text, True)
-        policy._plain_addresses.store(text, 1, None)
-    return out
-
-
-# ---------------------------------------------------------------- code not our own
-# How many times the compiled engine has called code that is not its own: the Python
-# twin, a value's __repr__, a hide flag's __bool__, an attribute read that may run a
-# descriptor... Whoever holds something read before such a call (a frame's locals, read
-# for the hidden check) may reuse it only while this count has not moved.
-
-cdef unsigned long long _foreign_calls = 0
-
-
-cdef void note_foreign_call() noexcept:
-    global _foreign_calls
-    _foreign_calls += 1
-
-
-cdef unsigned long long foreign_calls() noexcept:
-    return _foreign_calls
-
 
 # ---------------------------------------------------------------- the visited set
 
@@ -554,7 +363,7 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     elif is_str and redact_embedded_credentials(key_text, p.url) is key_text:
         decision |= KEY_KEPT
     if cacheable and (decision & (KEY_HIDDEN | KEY_KEPT)):
-        _bounded_store(p._keys, key_text, decision)
+        bounded_store(p._keys, key_text, decision)
     return decision
 
 
@@ -1010,7 +819,7 @@ cdef int class_traits(object tp) except -1:
     if descriptor is not None and type(descriptor) is not GETSET_DESCRIPTOR:
         traits |= TRAIT_ODD_DICT_READ
     if tag and fv_type_version(tp) == tag:
-        _bounded_store(CLASS_TRAITS, tp, (<long>tag << 3) | traits)
+        bounded_store(CLASS_TRAITS, tp, (<long>tag << 3) | traits)
     return traits
 
 
@@ -1079,7 +888,7 @@ cdef object sensitive_type_members(Policy p, object value):
     if type(members) is dict and type(type(tp)) is type:
         tag = fv_type_version(tp)
         if tag:
-            _bounded_store(p._members, tp, (tag, tuple(members)))
+            bounded_store(p._members, tp, (tag, tuple(members)))
     return members
 
 

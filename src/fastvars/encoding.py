@@ -13,7 +13,8 @@ import math
 from typing import Any, Dict, Optional
 
 from .defaults import IGNORE, MASK, MAX_VALUE_LENGTH, REDACTED, TOTAL_SIZE_BUDGET
-from .masking import Policy, checked_repr, mask_value, type_name
+from .masking import checked_repr, mask_value, type_name
+from .policy import Policy
 
 _NAME_REDACTED_SIZE = len(REDACTED)
 

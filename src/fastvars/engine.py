@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from . import encoding, frames, masking, matching, planning
+from . import encoding, frames, matching, planning, policy
 
 log = logging.getLogger("fastvars")
 
@@ -66,7 +66,7 @@ def _python_collect_variables(
 PYTHON = Engine(
     name="python",
     compile_patterns=matching.compile_patterns,
-    make_policy=masking.Policy,
+    make_policy=policy.Policy,
     make_budget=encoding.Budget,
     visible_entries=frames.visible_entries,
     frame_variables=_python_frame_variables,

@@ -1,10 +1,10 @@
 """Turn any Python value into a JSON-ready value with every secret replaced.
 
-This is the pure-Python twin of the compiled masking in ``_capture.pyx`` and the
-reference for it. The rules are posthog's, decision for decision:
+This is the pure-Python twin of the compiled walk in ``_masking.pyx`` and the reference
+for it. The rules are posthog's, decision for decision:
 
-* strings: too long to scan, matched by a mask pattern, secret-looking, or carrying
-  embedded credentials (see :mod:`.credentials`, :mod:`.secret_detection`);
+* strings: the rules of :mod:`.policy` (too long to scan, matched by a mask pattern,
+  secret-looking, or carrying embedded credentials);
 * containers and objects are walked (dicts, lists, tuples, namedtuples, dataclasses,
   objects with a ``__dict__``) under a depth cap, an items cap, a node budget shared by
   one variable, and a cycle guard; a key that matches a mask pattern redacts its value;
@@ -34,61 +34,11 @@ from .defaults import (
     REDACTED_KEY_FORMAT,
     TOO_LONG,
 )
+from .policy import KEY_CACHE_MAX_LENGTH, KEY_CACHE_SIZE, Policy, mask_string
 from .secret_detection import looks_like_secret
 
 
-class Policy:
-    """One capture's masking settings: the compiled patterns and the two toggles."""
-
-    __slots__ = (
-        "matcher", "mask_url_credentials", "detect_secrets", "has_mask", "inert", "key_decisions"
-    )
-
-    def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
-        self.matcher = matcher
-        self.mask_url_credentials = mask_url_credentials
-        self.detect_secrets = detect_secrets
-        self.has_mask = matcher.has_mask
-        # With no pattern and both toggles off, values pass through untouched.
-        self.inert = not (self.has_mask or mask_url_credentials or detect_secrets)
-        self.key_decisions = _key_decisions_for(
-            matcher, bool(mask_url_credentials), bool(detect_secrets)
-        )
-
-    def mask_matches(self, text: str) -> bool:
-        return self.has_mask and self.matcher.mask_search(text)
-
-
-# Decisions on short str mapping keys, per matcher and toggles: keys recur like local
-# names do (attribute names, config keys), and deciding one runs every pattern. Bounded
-# like the matcher's name cache; a key whose text the credentials rewrite would change
-# is never stored.
-_KEY_CACHE_MAX_LENGTH = 64
-_KEY_CACHE_SIZE = 4096
-_key_decision_caches: Dict[Any, Dict[str, Any]] = {}
-
-
-def _key_decisions_for(matcher: Any, url: bool, secrets: bool) -> Dict[str, Any]:
-    key = (matcher, url, secrets)
-    cache = _key_decision_caches.get(key)
-    if cache is None:
-        if len(_key_decision_caches) >= 256:
-            _key_decision_caches.clear()
-        cache = _key_decision_caches.setdefault(key, {})
-    return cache
-
-
-# ---------------------------------------------------------------- strings and reprs
-
-
-def mask_string(text: str, policy: Policy) -> str:
-    if len(text) > MAX_SCAN_LENGTH:
-        return TOO_LONG
-    if policy.mask_matches(text):
-        return REDACTED
-    if policy.detect_secrets and looks_like_secret(text):
-        return REDACTED
-    return redact_embedded_credentials(text, policy.mask_url_credentials)
+# ---------------------------------------------------------------- reprs
 
 
 def type_name(value: Any) -> str:
@@ -366,7 +316,7 @@ def mask_mapping(
         out_key = _output_key(
             key, key_text, out_key, is_native, key_masked, result, policy, seen, depth
         )
-        if type(key) is str and len(key) <= _KEY_CACHE_MAX_LENGTH:
+        if type(key) is str and len(key) <= KEY_CACHE_MAX_LENGTH:
             _remember_key(decisions, key, key_masked, out_key)
         if out_key in result:
             # Distinct keys can share a text (URLs differing only in credentials).
@@ -386,6 +336,6 @@ def _remember_key(decisions: Dict[str, Any], key: str, key_masked: bool, out_key
         kept = False
     else:
         return  # rewritten by the credentials rules: decided anew each time
-    if len(decisions) >= _KEY_CACHE_SIZE:
+    if len(decisions) >= KEY_CACHE_SIZE:
         decisions.clear()
     decisions[key] = (bool(key_masked), kept)
