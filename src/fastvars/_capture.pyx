@@ -197,10 +197,9 @@ def visible_entries(tb, CPolicy policy=None) -> list:
     return entries
 
 
-cdef object read_locals(object frame, CPolicy policy):
+cdef object read_locals(object frame, object hit):
     """The frame's locals as posthog reads them for its values: the hidden check's read
-    while nothing but our own code has run since, a new read otherwise."""
-    hit = policy.frame_reads.get(frame)
+    (`hit`) while nothing but our own code has run since, a new read otherwise."""
     if hit is not None:
         if type((<tuple>hit)[0]) is FRAME_LOCALS_PROXY:
             return (<tuple>hit)[0]  # live: as good as a new one
@@ -229,12 +228,12 @@ cdef object frame_code(object frame):
         return None
 
 
-cdef dict encode_proxy(object frame, object proxy, CPolicy policy, CBudget budget):
+cdef dict encode_proxy(object frame, object proxy, object hit, CPolicy policy,
+                       CBudget budget):
     """A 3.13 function frame's variables, as from proxy.copy(): from its names and
     values, the names listed by the hidden check reused while no code but ours has run
     since (only code can bind or unbind a suspended frame's variables)."""
     names = None
-    hit = policy.frame_reads.get(frame)
     if (hit is not None and len(<tuple>hit) == 3 and (<tuple>hit)[0] is proxy
             and <unsigned long long>(<tuple>hit)[1] == foreign_calls()):
         names = (<tuple>hit)[2]
@@ -256,12 +255,16 @@ cdef dict encode_proxy(object frame, object proxy, CPolicy policy, CBudget budge
 
 
 cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
+    # Taken out as it is used: what the hidden checks kept is then freed frame by frame
+    # while the output grows. (A frame met again, in a chained exception's traceback,
+    # was checked again just before, or is read afresh.)
+    hit = policy.frame_reads.pop(frame, None)
     try:
-        local_vars = read_locals(frame, policy)
+        local_vars = read_locals(frame, hit)
     except Exception:
         return {}
     if type(local_vars) is FRAME_LOCALS_PROXY:
-        return encode_proxy(frame, local_vars, policy, budget)
+        return encode_proxy(frame, local_vars, hit, policy, budget)
     if type(local_vars) is not dict:
         # A class body's custom namespace: a copy, as posthog takes it
         # (f_locals.copy()), made by its own code.

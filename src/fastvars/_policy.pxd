@@ -43,7 +43,8 @@ cdef class Policy:
     cdef readonly dict _codes
     cdef readonly dict key_decisions
     # The locals read by this capture's hidden checks, for its frames to reuse:
-    # frame -> (locals, foreign_calls() when read[, a FrameLocalsProxy's names]).
+    # frame -> (locals, foreign_calls() when read[, a FrameLocalsProxy's names]),
+    # each taken out when its frame is encoded.
     # See _capture.pyx.
     cdef dict frame_reads
     cdef int classify_c(self, str name) except -1
