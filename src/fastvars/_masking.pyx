@@ -38,8 +38,7 @@ from ._json cimport (
     out_text_cut,
 )
 from ._policy cimport (
-    Policy, AddressCache, address_find, bounded_store, mask_string, note_foreign_call,
-    foreign_calls, KEY_CACHE_MAX_LENGTH,
+    Policy, address_find, bounded_store, mask_string, note_foreign_call, KEY_CACHE_MAX_LENGTH,
 )
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
