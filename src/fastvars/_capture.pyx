@@ -20,7 +20,7 @@ reuses the first read while that count has not moved, and reads again otherwise.
 posthog either: they may run at any point of it.)
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
 
@@ -391,3 +391,35 @@ def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
                 entries = own
         found += collect(serialized, entries, policy, budget, step)
     return found
+
+
+# ---------------------------------------------------------------- writing
+
+cdef str CODE_VARIABLES = "code_variables"
+
+
+def write_variables(list found) -> None:
+    """planning.write_variables, compiled: every (frame dict, variables) pair of a plan
+    written in one step.
+
+    Called from Python, this is one C call: no bytecode runs between two writes, so an
+    asynchronous exception (a signal handler's, KeyboardInterrupt) lands before the
+    first write or after the last, never between. (Freeing a replaced value may run its
+    finalizer in between; what a finalizer raises is only reported, as for posthog's
+    own writes, and does not stop the writes.) A frame that is not an exact dict gets
+    posthog's own assignment, one by one, since its __setitem__ is user code (posthog
+    runs it the same way).
+    """
+    cdef Py_ssize_t i, n = len(found)
+    cdef tuple pair
+    for i in range(n):  # every pair checked before the first write
+        pair = <tuple?>found[i]
+        if len(pair) != 2:
+            raise ValueError("a plan holds (frame dict, variables) pairs")
+        if type(pair[0]) is not dict:
+            for frame_dict, variables in found:
+                frame_dict[CODE_VARIABLES] = variables
+            return
+    for i in range(n):
+        pair = <tuple>found[i]
+        PyDict_SetItem(pair[0], CODE_VARIABLES, pair[1])

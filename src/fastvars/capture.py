@@ -83,36 +83,85 @@ def attach_code_variables(
     """Give every in-app serialized frame of ``all_exceptions`` its ``code_variables``.
 
     The contract of posthog's ``attach_code_variables_to_frames``, except that each
-    exception of a chain gets the locals of its own traceback. Never raises.
+    exception of a chain gets the locals of its own traceback. Never raises an
+    ``Exception``, as posthog's ``try_attach_code_variables_to_frames``: not even one
+    raised by a signal handler while the capture runs. A ``BaseException`` such as
+    ``KeyboardInterrupt`` propagates, as in posthog, but never leaves the event
+    half-written by fastvars: the event gets all of its code variables or none.
     """
-    # The same arguments go to every engine in turn, and to posthog last.
-    args = (
-        all_exceptions,
-        exc_info,
-        mask_patterns,
-        ignore_patterns,
-        mask_url_credentials,
-        detect_secrets,
-    )
-    engines = [engine or _engine.ACTIVE]
-    if engines[0] is not _engine.PYTHON:
-        engines.append(_engine.PYTHON)
-    for current in engines:
-        try:
-            plan = _plan(current, *args)
-        except Exception as error:
-            reason = f"{current.name} engine: {_describe(error)}"
-            stats.count_fallback(reason)
-            log.debug("fastvars: capture falls back (%s)", reason, exc_info=True)
-            continue
-        for frame_dict, variables in plan:
-            frame_dict["code_variables"] = variables
-        stats.count_capture()
-        return
+    # The body is one try, and the function starts with it: on 3.10, which skips the
+    # pending-call check before SETUP_FINALLY, not even the first instruction lets a
+    # signal handler's exception out; on 3.11+ the check on entry is one posthog's
+    # wrapper has too.
     try:
-        _posthog_attach(*args)
+        # The same arguments go to every engine in turn, and to posthog last.
+        args = (
+            all_exceptions,
+            exc_info,
+            mask_patterns,
+            ignore_patterns,
+            mask_url_credentials,
+            detect_secrets,
+        )
+        engines = [engine or _engine.ACTIVE]
+        if engines[0] is not _engine.PYTHON:
+            engines.append(_engine.PYTHON)
+        for current in engines:
+            try:
+                plan = _plan(current, *args)
+            except Exception as error:
+                reason = f"{current.name} engine: {_describe(error)}"
+                stats.count_fallback(reason)
+                log.debug("fastvars: capture falls back (%s)", reason, exc_info=True)
+                continue
+            # One step, a single C call: see planning.write_variables.
+            current.write_variables(plan)
+            stats.count_capture()
+            return
+        _posthog_attach_whole(*args)
     except Exception:
-        pass  # posthog's own wrapper swallows these too
+        pass  # posthog's try_attach_code_variables_to_frames swallows these too
+
+
+def _posthog_attach_whole(exceptions: Any, *rest: Any) -> None:
+    """posthog's implementation, writing into shadow copies of the frame dicts, whose
+    code variables are then written to the event in one step.
+
+    posthog writes frame by frame, so an exception inside it leaves the frames before
+    it written. When that exception is an ``Exception`` (posthog failing on a frame, or
+    a signal handler's), what posthog wrote is kept: it is posthog's own output, which
+    its wrapper would have left too. A ``BaseException`` (``KeyboardInterrupt``) keeps
+    nothing: the event stays untouched, where posthog would leave it half-written.
+    A frame that is not an exact dict is posthog's to write in place, as posthog would.
+    """
+    shadows: List[Any] = []
+    copies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []  # (frame, its shadow)
+    for exception in exceptions:
+        stacktrace = exception.get("stacktrace") if type(exception) is dict else None
+        frames = stacktrace.get("frames") if type(stacktrace) is dict else None
+        if type(frames) is not list and type(frames) is not tuple:
+            shadows.append(exception)  # nothing in it for posthog to write
+            continue
+        shadow_frames = [dict(frame) if type(frame) is dict else frame for frame in frames]
+        copies += [(a, b) for a, b in zip(frames, shadow_frames) if a is not b]
+        shadow = dict(exception)
+        shadow["stacktrace"] = dict(stacktrace, frames=shadow_frames)
+        shadows.append(shadow)
+    try:
+        _posthog_attach(shadows, *rest)
+    except Exception:
+        _commit_shadows(copies)
+        raise
+    _commit_shadows(copies)
+
+
+def _commit_shadows(copies: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> None:
+    found = [
+        (frame, shadow["code_variables"])
+        for frame, shadow in copies
+        if "code_variables" in shadow and shadow["code_variables"] is not frame.get("code_variables")
+    ]
+    _engine.ACTIVE.write_variables(found)
 
 
 # ------------------------------------------------------------------ snapshot

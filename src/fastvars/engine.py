@@ -37,6 +37,9 @@ class Engine:
     # (engine, all_exceptions, exc_info, mask, ignore, url, secrets) -> [(frame dict,
     # variables)]: the whole capture, each step through the engine it is given
     plan: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
+    # [(frame dict, variables)] -> None: writes a whole plan in one step, so that an
+    # asynchronous exception cannot leave an event half-written (planning.write_variables)
+    write_variables: Callable[[List[Tuple[Dict[str, Any], Dict[str, Any]]]], None]
 
 
 def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
@@ -73,6 +76,7 @@ PYTHON = Engine(
     collect_variables=_python_collect_variables,
     exception_tracebacks=frames.exception_tracebacks,
     plan=planning.plan,
+    write_variables=planning.write_variables,
 )
 
 
@@ -96,6 +100,7 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
             collect_variables=_capture.collect_variables,
             exception_tracebacks=_capture.exception_tracebacks,
             plan=_capture.plan,
+            write_variables=_capture.write_variables,
         )
     except Exception as error:
         # Not built, or built from other sources than these (a stale in-place build

@@ -1,13 +1,19 @@
 """Planning a capture: pair every serialized frame with its traceback entry and compute
-its variables, without writing anything (capture.py writes, once all are ready).
+its variables, without writing anything; then writing the plan in one step.
 
-Pure-Python twin of ``_capture.plan``. Both call the engine they are given for each
-step, so an engine whose steps are swapped (tests do) is planned the same way.
+Pure-Python twin of ``_capture.plan`` and ``_capture.write_variables``. Both planners
+call the engine they are given for each step, so an engine whose steps are swapped
+(tests do) is planned the same way.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import repeat
+from operator import setitem
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
+
+CODE_VARIABLES = "code_variables"
 
 
 def same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
@@ -64,3 +70,24 @@ def plan(
             serialized, entries, policy, budget, engine.frame_variables
         )
     return found
+
+
+def write_variables(found: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> None:
+    """Write every (frame dict, variables) pair of a plan in one step.
+
+    The writes run inside one C call (``deque`` consuming a ``map`` of
+    ``operator.setitem``, all of it C), so no bytecode runs between two writes and an
+    asynchronous exception (a signal handler's, KeyboardInterrupt) lands before the
+    first write or after the last. (Freeing a replaced value may run its finalizer in
+    between; what a finalizer raises is only reported, as for posthog's own writes, and
+    does not stop the writes.) A frame that is not an exact dict gets posthog's own
+    assignment, one by one, since its __setitem__ is user code (posthog runs it so too).
+    """
+    if not found:
+        return
+    frame_dicts, values = zip(*found)  # ValueError before any write, for a bad pair
+    if set(map(type, frame_dicts)) != {dict}:
+        for frame_dict, variables in found:
+            frame_dict[CODE_VARIABLES] = variables
+        return
+    deque(map(setitem, frame_dicts, repeat(CODE_VARIABLES), values), maxlen=0)
