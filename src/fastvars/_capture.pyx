@@ -358,6 +358,24 @@ def exception_tracebacks(exc_info) -> list:
 # ---------------------------------------------------------------- planning
 
 cdef object same_frames = _py_planning.same_frames
+NotPlain = _py_planning.NotPlain
+
+
+cdef int check_plain(list all_exceptions) except -1:
+    """planning.check_plain, compiled: the same checks, the same NotPlain."""
+    cdef object stacktrace, frames
+    for exception in all_exceptions:
+        if type(exception) is not dict:
+            raise NotPlain(f"an exception entry is a {type(exception).__name__}")
+        stacktrace = (<dict>exception).get("stacktrace")
+        if stacktrace is None:
+            continue
+        if type(stacktrace) is not dict:
+            raise NotPlain(f"a stacktrace is a {type(stacktrace).__name__}")
+        frames = (<dict>stacktrace).get("frames")
+        if frames is not None and type(frames) is not list and type(frames) is not tuple:
+            raise NotPlain(f"stack frames are a {type(frames).__name__}")
+    return 0
 
 
 def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
@@ -367,6 +385,7 @@ def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
     if tb is None:
         return []
     all_exceptions = list(all_exceptions)
+    check_plain(all_exceptions)
     chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
     cdef bint own_tracebacks = len(chain) == len(all_exceptions)
     matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())

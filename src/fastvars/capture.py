@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from posthog import exception_utils as _posthog
 
 from . import engine as _engine
+from . import planning as _planning
 from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 log = logging.getLogger("fastvars")
@@ -94,12 +95,24 @@ def attach_code_variables(
     # signal handler's exception out; on 3.11+ the check on entry is one posthog's
     # wrapper has too.
     try:
-        # The same arguments go to every engine in turn, and to posthog last.
+        # Every engine of the chain, and posthog last, reads the same arguments, so
+        # whatever is iterated is iterated here, once: a generator of patterns consumed
+        # by an engine that then failed would leave the next one nothing to mask with.
+        # These are posthog's own reads, in its order, each made once: exc_info
+        # unpacked; nothing more without a traceback; each pattern list tested for
+        # truth, then iterated, mask first (``tuple(patterns or [])``); then the
+        # exception list. A read that raises would have raised in posthog before it
+        # wrote anything: nothing is written.
+        exc_type, exc_value, tb = exc_info
+        if tb is None:
+            return
+        mask = tuple(mask_patterns) if mask_patterns else ()
+        ignore = tuple(ignore_patterns) if ignore_patterns else ()
         args = (
-            all_exceptions,
-            exc_info,
-            mask_patterns,
-            ignore_patterns,
+            list(all_exceptions),
+            (exc_type, exc_value, tb),
+            mask,
+            ignore,
             mask_url_credentials,
             detect_secrets,
         )
@@ -109,6 +122,12 @@ def attach_code_variables(
         for current in engines:
             try:
                 plan = _plan(current, *args)
+            except _planning.NotPlain as error:
+                # The same for every engine: posthog, which reads the event once, does
+                # it, in place (shadow copies would read the event once more).
+                stats.count_fallback(f"{current.name} engine: {_describe(error)}")
+                _posthog_attach(*args)
+                return
             except Exception as error:
                 reason = f"{current.name} engine: {_describe(error)}"
                 stats.count_fallback(reason)
@@ -123,7 +142,7 @@ def attach_code_variables(
         pass  # posthog's try_attach_code_variables_to_frames swallows these too
 
 
-def _posthog_attach_whole(exceptions: Any, *rest: Any) -> None:
+def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
     """posthog's implementation, writing into shadow copies of the frame dicts, whose
     code variables are then written to the event in one step.
 
@@ -132,14 +151,15 @@ def _posthog_attach_whole(exceptions: Any, *rest: Any) -> None:
     a signal handler's), what posthog wrote is kept: it is posthog's own output, which
     its wrapper would have left too. A ``BaseException`` (``KeyboardInterrupt``) keeps
     nothing: the event stays untouched, where posthog would leave it half-written.
-    A frame that is not an exact dict is posthog's to write in place, as posthog would.
+    Called with a plain event (planning.check_plain passed); a frame that is not an
+    exact dict is posthog's to write in place, as posthog would.
     """
     shadows: List[Any] = []
     copies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []  # (frame, its shadow)
     for exception in exceptions:
-        stacktrace = exception.get("stacktrace") if type(exception) is dict else None
-        frames = stacktrace.get("frames") if type(stacktrace) is dict else None
-        if type(frames) is not list and type(frames) is not tuple:
+        stacktrace = exception.get("stacktrace")
+        frames = stacktrace.get("frames") if stacktrace is not None else None
+        if frames is None:
             shadows.append(exception)  # nothing in it for posthog to write
             continue
         shadow_frames = [dict(frame) if type(frame) is dict else frame for frame in frames]

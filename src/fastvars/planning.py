@@ -16,6 +16,30 @@ from typing import Any, Dict, Iterable, List, Sequence, Tuple
 CODE_VARIABLES = "code_variables"
 
 
+class NotPlain(Exception):
+    """The exception list is not plain dicts holding frame lists: the engines would read
+    it more than once (each engine of the chain, on every access), and what they read
+    may run code or be an iterator that one read empties. posthog, which reads it once,
+    captures it instead. posthog builds this structure itself, always plain."""
+
+
+def check_plain(all_exceptions: List[Any]) -> None:
+    """Raise NotPlain unless every entry is an exact dict whose "stacktrace" is absent,
+    None or an exact dict whose "frames" is absent, None, a list or a tuple. Reads only
+    exact dicts, so no code runs."""
+    for exception in all_exceptions:
+        if type(exception) is not dict:
+            raise NotPlain(f"an exception entry is a {type(exception).__name__}")
+        stacktrace = exception.get("stacktrace")
+        if stacktrace is None:
+            continue
+        if type(stacktrace) is not dict:
+            raise NotPlain(f"a stacktrace is a {type(stacktrace).__name__}")
+        frames = stacktrace.get("frames")
+        if frames is not None and type(frames) is not list and type(frames) is not tuple:
+            raise NotPlain(f"stack frames are a {type(frames).__name__}")
+
+
 def same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
     """Whether a serialized stack trace was made from these traceback entries."""
     if len(serialized) != len(entries):
@@ -41,6 +65,7 @@ def plan(
     if tb is None:
         return []
     all_exceptions = list(all_exceptions)
+    check_plain(all_exceptions)
     # Walked before any frame is read: an exception class may compute the attributes
     # read here, and the compiled engine reuses a frame's first read of its locals only
     # while no code but its own has run.
