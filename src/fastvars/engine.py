@@ -120,3 +120,24 @@ def available() -> Dict[str, Engine]:
     if COMPILED is not None:
         engines["c"] = COMPILED
     return engines
+
+
+def warm(mask_patterns: Any, ignore_patterns: Any) -> bool:
+    """Compile the two pattern lists ahead of time, for every engine this process can
+    run, into the caches their captures read (matchers are cached by the lists'
+    content), so that the first capture with these lists does not pay the compile.
+
+    For enable(): the default patterns, and those of posthog clients that already
+    exist. Each list is read once (a generator is fine); ``None`` is an empty list.
+    Never raises: returns False when a list cannot be compiled (a pattern that is not a
+    str), which a capture would then meet too and answer through its fallbacks.
+    """
+    try:
+        mask = tuple(mask_patterns) if mask_patterns else ()
+        ignore = tuple(ignore_patterns) if ignore_patterns else ()
+        for current in available().values():
+            current.compile_patterns(mask, ignore)
+    except Exception as error:
+        log.debug("fastvars: warming patterns failed: %s", error)
+        return False
+    return True

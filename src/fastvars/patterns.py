@@ -62,6 +62,16 @@ NEWLINE = 10
 MAX_NFA_NODES_PER_PATTERN = 2000
 MAX_DFA_STATES = 4000
 MAX_TRANSITIONS = 1 << 18
+# The work budget of one compile, so that no list (up to 100 patterns of up to 2,000
+# characters: tests/test_compile_budget.py, bench/bench_compile.py) makes the automaton
+# cost more than a few tens of milliseconds; a pattern past it is residual, matched
+# exactly by re.search as posthog matches it. Characters parsed for the automaton (the
+# parser is pure Python, about 0.6 us a character; re.compile, which checks every
+# pattern as posthog compiles it, is not counted), NFA nodes kept, NFA nodes built
+# (kept or discarded), and DFA work (see DFA_WORK_BUDGET).
+MAX_PARSED_CHARS = 10_000
+MAX_NFA_NODES = 4_000
+MAX_NFA_NODES_BUILT = 8_000
 
 _METACHARACTERS = frozenset("\\.^$*+?{}[]|()")
 _CASELESS_FLAGS = re.compile(r"\(\?[aiLmsux]*i[aiLmsux]*\)")
@@ -181,15 +191,16 @@ class _Nfa:
 class _Builder:
     """Thompson construction of one pattern, built back to front by continuation."""
 
-    def __init__(self, nfa: _Nfa, bit: int) -> None:
+    def __init__(self, nfa: _Nfa, bit: int, max_nodes: int = MAX_NFA_NODES_PER_PATTERN) -> None:
         self.nfa = nfa
         self.bit = bit
         self.accept = nfa.accept[bit]
         self.first = len(nfa.kind)
+        self.max_nodes = max_nodes
         self.chains: List[int] = []
 
     def _add(self, kind: int, arg: Any, out: Any) -> int:
-        if len(self.nfa.kind) - self.first > MAX_NFA_NODES_PER_PATTERN:
+        if len(self.nfa.kind) - self.first > self.max_nodes:
             raise Unsupported("NFA too large")
         return self.nfa.add(kind, arg, out)
 
@@ -325,6 +336,33 @@ class _TooBig(Exception):
     pass
 
 
+# The DFA work a compile may spend, in units of about 0.06 us of CPython: per DFA state
+# built, its NFA nodes times the NFA's width in 64-bit words (node sets are big
+# integers, moved node by node) plus its row's entries. The 21 default patterns take
+# about 7,600 units; 100 plain words 15,000 to 270,000; `.{1990}z`, which took
+# seconds, would take about 60,000,000. The first build gets the budget; if it runs
+# out, _fit's search for the largest prefix that fits gets half of it more, all of its
+# builds drawing on that, so a compile's DFA work is bounded whatever the patterns;
+# what does not fit is residual (exact re.search).
+DFA_WORK_BUDGET = 300_000
+
+
+class WorkBudget:
+    """What is left of one compile's automaton work; spend() raises _TooBig past it."""
+
+    __slots__ = ("left", "spent")
+
+    def __init__(self, units: int) -> None:
+        self.left = units
+        self.spent = 0
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        self.spent += units
+        if self.left < 0:
+            raise _TooBig()
+
+
 def _partition(atoms: List[int]) -> Tuple[List[int], List[int]]:
     """Classes of symbols that every atom treats alike; newline always alone.
 
@@ -344,10 +382,16 @@ def _partition(atoms: List[int]) -> Tuple[List[int], List[int]]:
     return symbol_class, reps
 
 
-def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
-    """DFA tables for the given (start node, bit, first node, end node) patterns."""
+def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBudget") -> Tables:
+    """DFA tables for the given (start node, bit, first node, end node) patterns.
+    Raises _TooBig past MAX_DFA_STATES states or when ``budget`` runs out."""
     kind, arg, out = nfa.kind, nfa.arg, nfa.out
-    char_nodes = [i for i, k in enumerate(kind) if k == CHAR]
+    # Only the nodes of these patterns: _fit builds prefixes of a bigger NFA, whose
+    # patterns' nodes come first (each pattern's nodes are consecutive, in order).
+    used = max([end for _, _, _, end in patterns], default=len(nfa.accept) + len(nfa.eot))
+    # Each node of a state is moved with big-integer operations as wide as the nodes.
+    weight = 1 + used // 64
+    char_nodes = [i for i in range(used) if kind[i] == CHAR]
     atom_ids: Dict[int, int] = {}
     atoms: List[int] = []
     for node in char_nodes:
@@ -357,6 +401,7 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
     symbol_class, reps = _partition(atoms)
     n_classes = len(reps)
     newline_class = symbol_class[NEWLINE]
+    budget.spend(len(char_nodes) * n_classes // 4)  # node_classes below, for every CHAR node
 
     closures: Dict[Tuple[int, int], int] = {}
 
@@ -483,7 +528,13 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]]) -> Tables:
     while index < len(states):
         nodes, acc = states[index]
         index += 1
-        if nodes & base[acc] == base[acc]:
+        # The work of a state grows with the NFA nodes it moves itself (the restart
+        # nodes every state holds are moved once, below) and its row; charged before
+        # the work, so a compile that would exceed its budget stops within one state.
+        with_base = nodes & base[acc] == base[acc]
+        own = nodes & ~base[acc] if with_base else nodes
+        budget.spend(own.bit_count() * weight + n_classes)
+        if with_base:
             if base_row[acc] is None:
                 steps = [target(0, cls, acc) for cls in range(n_classes)]
                 for cls, movers in moves(base[acc]).items():
@@ -604,9 +655,11 @@ def compile_tables(
     mask_patterns: Sequence[str],
     ignore_patterns: Sequence[str],
     on_invalid: Callable[[str, BaseException], None],
+    work_budget: int = DFA_WORK_BUDGET,
 ) -> Tables:
     """Tables for the two lists. Invalid patterns are reported and dropped; a non-str
-    pattern raises TypeError."""
+    pattern raises TypeError. The automaton work is bounded by ``work_budget`` (see
+    DFA_WORK_BUDGET): patterns past it are residual, matched exactly by ``re``."""
     began = time.perf_counter()
     entries: List[_Entry] = []
     invalid = 0
@@ -630,10 +683,17 @@ def compile_tables(
     nfa = _Nfa()
     built: List[Tuple[_Entry, Tuple[int, int, int, int]]] = []
     residual: List[_Entry] = []
+    parse_left, nodes_left, built_left = MAX_PARSED_CHARS, MAX_NFA_NODES, MAX_NFA_NODES_BUILT
     for entry in entries:
         first = len(nfa.kind)
+        parsed = 0 if entry.plain is not None else len(entry.pattern)
+        if parsed > parse_left or min(nodes_left, built_left) <= 0:
+            entry.reason = "work budget"
+            residual.append(entry)
+            continue
+        parse_left -= parsed
         try:
-            builder = _Builder(nfa, entry.bit)
+            builder = _Builder(nfa, entry.bit, min(MAX_NFA_NODES_PER_PATTERN, nodes_left, built_left))
             if entry.plain is not None:
                 items, flags = _plain_items(entry.plain), _F_I
             else:
@@ -641,18 +701,25 @@ def compile_tables(
             start = builder.seq(items, flags, builder.accept, True)
         except (Unsupported, RecursionError) as why:
             entry.reason = str(why) or type(why).__name__
+            built_left -= len(nfa.kind) - first
             del nfa.kind[first:], nfa.arg[first:], nfa.out[first:]
             residual.append(entry)
             continue
+        built_left -= len(nfa.kind) - first
+        nodes_left -= len(nfa.kind) - first
         nfa.chains.extend(builder.chains)
         built.append((entry, (start, entry.bit, first, len(nfa.kind))))
 
+    budget = WorkBudget(work_budget)
     try:
-        tables = _build_dfa(nfa, [spec for _, spec in built])
+        tables = _build_dfa(nfa, [spec for _, spec in built], budget)
     except _TooBig:
-        tables, kept, dropped = _fit(nfa, built)
+        spent = budget.spent
+        budget = WorkBudget(work_budget // 2)
+        budget.spent = spent
+        tables, kept, dropped = _fit(nfa, built, budget)
         for entry in dropped:
-            entry.reason = "automaton size cap"
+            entry.reason = "automaton size cap or work budget"
         residual.extend(dropped)
         built = kept
 
@@ -668,22 +735,25 @@ def compile_tables(
         "states": tables.n_states,
         "classes": tables.n_classes,
         "table_bytes": len(tables.trans) + 4 * tables.n_states + 132,  # + acc/eot/stops
+        "work": budget.spent,
         "compile_ms": (time.perf_counter() - began) * 1000.0,
     }
     return tables
 
 
-def _fit(nfa: _Nfa, built: List[Tuple[_Entry, Tuple[int, int, int, int]]]):
+def _fit(nfa: _Nfa, built: List[Tuple[_Entry, Tuple[int, int, int, int]]], budget: WorkBudget):
     """The largest prefix of the patterns whose automaton fits; the rest is residual.
 
-    Binary search keeps the number of rebuilds logarithmic in the number of patterns.
+    Binary search keeps the number of rebuilds logarithmic in the number of patterns,
+    and every rebuild draws on one budget: once it is spent, no prefix but the empty
+    one fits (built from an empty NFA: a single state, nearly free).
     """
     low, high = 0, len(built)  # a prefix of `low` patterns fits; of `high` does not
-    best = _build_dfa(nfa, [])
+    best = _build_dfa(_Nfa(), [], WorkBudget(1 << 20))  # no pattern: one state, no nodes
     while high - low > 1:
         middle = (low + high) // 2
         try:
-            best_try = _build_dfa(nfa, [spec for _, spec in built[:middle]])
+            best_try = _build_dfa(nfa, [spec for _, spec in built[:middle]], budget)
         except _TooBig:
             high = middle
         else:
