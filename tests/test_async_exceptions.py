@@ -105,6 +105,7 @@ class _RaiseAtOpcode:
                 return None
             frame.f_trace_opcodes = True
             frame.f_trace_lines = False
+            frame.f_trace = self  # 3.12+ only sends opcode events once this is set
             return self
         if event == "opcode":
             if frame.f_lasti not in _check_points(frame.f_code):
