@@ -20,11 +20,9 @@ CONTEXTS = "posthog.contexts"
 #: The modules holding posthog's clients; enable() imports them to patch them.
 CLIENT_MODULES = ("posthog.client", "posthog.async_client")
 
-_NOT_FOUND = object()
-_NOT_LOOKED_UP = object()
-# (module, name) -> the object found, or _NOT_FOUND. Looked up once per process: what
-# posthog defines does not change after import, and a hit here is a dict lookup.
-_found: Dict[Tuple[str, str], Any] = {}
+# Why a module did not import, so that it is tried once and the reason can be shown.
+# Names are not cached: a lookup is a getattr, and it sees what posthog's modules hold
+# now (tests, and applications, may patch them).
 _import_errors: Dict[str, str] = {}
 
 
@@ -44,14 +42,8 @@ def module(name: str) -> Optional[ModuleType]:
 
 def lookup(module_name: str, name: str) -> Any:
     """``module_name.name``, or None when the module or the name is missing."""
-    key = (module_name, name)
-    found = _found.get(key, _NOT_LOOKED_UP)
-    if found is _NOT_LOOKED_UP:
-        holder = module(module_name)
-        found = _NOT_FOUND if holder is None else getattr(holder, name, _NOT_FOUND)
-        if holder is not None:  # a module that failed to import may work later
-            _found[key] = found
-    return None if found is _NOT_FOUND else found
+    holder = module(module_name)
+    return None if holder is None else getattr(holder, name, None)
 
 
 def missing(names: List[Tuple[str, str]]) -> List[str]:
@@ -84,6 +76,5 @@ def loaded_posthog_modules() -> List[str]:
 
 
 def forget() -> None:
-    """Drop what was looked up (tests simulating another posthog release)."""
-    _found.clear()
+    """Forget which modules failed to import (tests simulating another release)."""
     _import_errors.clear()

@@ -186,6 +186,12 @@ class PassThroughs:
                 "last_passthrough_reason": self.last_reason,
             }
 
+    def reset(self) -> None:
+        with self.lock:
+            self.by_reason.clear()
+            self.total = 0
+            self.last_reason = None
+
     def reset_after_fork(self) -> None:
         # The lock may have been held by a thread that does not exist in the child.
         self.lock = threading.Lock()
@@ -194,12 +200,29 @@ class PassThroughs:
 passthroughs = PassThroughs()
 
 
+class NotAnswered(Exception):
+    """A capture of the self-check that fastvars' stand-ins did not answer themselves."""
+
+
 @dataclass
 class Probe:
     """What the stand-ins did for one thread while the self-check ran."""
 
+    expected: List[str] = field(default_factory=list)  # every capture must reach these
     reached: List[str] = field(default_factory=list)
     passed_through: List[str] = field(default_factory=list)
+
+    def check(self, where: str) -> None:
+        """After one capture: raise NotAnswered unless it reached every expected
+        stand-in and none of them handed the call back to posthog."""
+        if self.passed_through:
+            raise NotAnswered(
+                "posthog calls fastvars' stand-in in a way fastvars does not know "
+                f"({self.passed_through[0]}; {where})"
+            )
+        unreached = [name for name in self.expected if name not in self.reached]
+        if unreached:
+            raise NotAnswered(f"posthog's client never called {', '.join(unreached)} ({where})")
 
 
 class _Probes(threading.local):

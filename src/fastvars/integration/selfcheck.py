@@ -23,7 +23,7 @@ from .. import capture as _capture
 from .. import engine as _engine
 from . import posthog_api
 from ._selfcheck_corpus import CASES, raised
-from .replacements import Probe, probes
+from .replacements import NotAnswered, Probe, probes
 
 ExcInfo = Tuple[Any, Any, Any]
 Event = Dict[str, Any]
@@ -113,16 +113,27 @@ def _clients(recorder: _Recorder) -> List[Tuple[str, Any, Dict[str, Any], Sequen
 Captured = Tuple[str, ExcInfo, Optional[Event], Dict[str, Any]]
 
 
-def _capture_all(clients: List[Tuple[str, Any, Dict[str, Any], Sequence[Callable[[], None]]]], recorder: _Recorder) -> List[Captured]:
-    """Each client's cases: (where, the exc_info, the event or None, the settings)."""
+def _capture_all(
+    clients: List[Tuple[str, Any, Dict[str, Any], Sequence[Callable[[], None]]]],
+    recorder: _Recorder,
+    probe: Optional[Probe] = None,
+) -> List[Captured]:
+    """Each client's cases: (where, the exc_info, the event or None, the settings).
+    With a probe, a capture that does not reach every stand-in it names, or that one
+    hands back to posthog, raises _NotAnswered."""
     out = []
     for label, client, settings, cases in clients:
         for case in cases:
+            where = f"{label}, {case.__name__}"
             exc_info = raised(case)  # fresh: posthog skips an exception captured before
             del recorder.events[:]
+            if probe is not None:
+                del probe.reached[:]
             client.capture_exception(exc_info[1], distinct_id="fastvars-selfcheck")
+            if probe is not None:
+                probe.check(where)
             event = recorder.events[0] if len(recorder.events) == 1 else None
-            out.append((f"{label}, {case.__name__}", exc_info, event, settings))
+            out.append((where, exc_info, event, settings))
     return out
 
 
@@ -226,19 +237,16 @@ def run(install: Callable[[], None], names: Sequence[str]) -> Optional[str]:
         return failure
 
     install()
-    probe = probes.current = Probe()
+    probe = probes.current = Probe(expected=list(names))
     try:
         with _capture.stats.watching() as fallbacks:
-            after = _capture_all(clients, recorder)
+            after = _capture_all(clients, recorder, probe)
+    except NotAnswered as failure:
+        return str(failure)
     finally:
         probes.current = None
     if fallbacks:
         return f"a capture fell back ({fallbacks[0]})"
-    if probe.passed_through:
-        return f"posthog calls fastvars' stand-in in a way fastvars does not know ({probe.passed_through[0]})"
-    unreached = [name for name in names if name not in probe.reached]
-    if unreached:
-        return f"posthog's clients never called {', '.join(unreached)}"
     for (where, _, want, _), (_, _, got, _) in zip(expected, after):
         if got is None:
             return f"no event sent with fastvars ({where})"
