@@ -53,14 +53,25 @@ def _prepare() -> "tuple[List[Replacement], Optional[str]]":
     for module_name in posthog_api.CLIENT_MODULES:
         posthog_api.module(module_name)  # imported, so that they are patched too
     replacements = standins.build()
-    gone = posthog_api.missing(REQUIRED + [(r.module, r.name) for r in replacements])
+    required = [(r.module, r.name) for r in replacements if r.required]
+    gone = posthog_api.missing(REQUIRED + required)
     if gone:
         return [], f"posthog {posthog_api.version()} lacks {', '.join(gone)}"
+    usable = []
     for replacement in replacements:
-        why = replacement.adopt(posthog_api.lookup(replacement.module, replacement.name))
-        if why is not None:
+        original = posthog_api.lookup(replacement.module, replacement.name)
+        why = (
+            f"posthog {posthog_api.version()} lacks {replacement.qualified_name}"
+            if original is None
+            else replacement.adopt(original)
+        )
+        if why is None:
+            usable.append(replacement)
+        elif replacement.required:
             return [], why
-    return replacements, None
+        else:  # that step stays posthog's own
+            log.debug("fastvars: leaving %s to posthog (%s)", replacement.qualified_name, why)
+    return usable, None
 
 
 def _switch_on() -> Optional[str]:
@@ -140,6 +151,7 @@ def status() -> Dict[str, Any]:
     with _lock:
         active, reason, selfcheck_ms = _active, _reason, _selfcheck_ms
         patched = _patches.modules()
+        stand_ins = sorted(_patches.stand_ins)
     version = posthog_api.version()
     return {
         "active": active,
@@ -151,6 +163,7 @@ def status() -> Dict[str, Any]:
         "posthog_version_verified": version in VERIFIED_POSTHOG_VERSIONS,
         "verified_posthog_versions": list(VERIFIED_POSTHOG_VERSIONS),
         "patched_modules": patched,
+        "stand_ins": stand_ins,
         "selfcheck_ms": selfcheck_ms,
         "disabled_by_environment": disabled_by_environment(),
         **_capture.stats.snapshot(),

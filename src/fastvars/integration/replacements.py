@@ -47,6 +47,9 @@ class Replacement:
     name: str
     parameters: Sequence[Parameter]
     fast: Callable[..., Any]
+    # A required stand-in that cannot be installed keeps fastvars off; an optional one
+    # (a speed-up of one step) is left out, and posthog's own function does that step.
+    required: bool = True
     # Filled in when installed: posthog's function and its defaults by parameter name.
     original: Optional[Callable[..., Any]] = None
     defaults: Dict[str, Any] = field(default_factory=dict)
