@@ -71,19 +71,27 @@ pytest_subset() {
     [ "$status" -eq 0 ] || [ "$status" -eq 5 ]
 }
 
+# A fresh virtual environment at $2 for interpreter $1, with fastvars built from source
+# (FASTVARS_REQUIRE_EXTENSIONS makes a failed compile an error) and its compiled engine
+# checked to be the one loaded.
+fresh_venv() {
+    local py="$1" venv="$2"
+    echo "=== fresh virtual environment in $venv" >&2
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade pip
+    FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pip install -q --no-cache-dir ".[test]"
+    "$venv/bin/python" -c 'import fastvars, sys; print("fastvars implementation:", fastvars.implementation); sys.exit(fastvars.implementation != "c")'
+}
+
 pythons="$(find_pythons)"
 echo "CPython interpreters to test: $pythons" >&2
 failures=()
 for py in $pythons; do
     version="$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
     venv="$work/$version"
-    echo "=== CPython $version: fresh virtual environment in $venv" >&2
-    rm -rf "$venv"
-    "$py" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip
-    # Build from source; FASTVARS_REQUIRE_EXTENSIONS makes a failed compile an error.
-    FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pip install -q --no-cache-dir ".[test]"
-    "$venv/bin/python" -c 'import fastvars, sys; print("fastvars implementation:", fastvars.implementation); sys.exit(fastvars.implementation != "c")'
+    echo "=== CPython $version" >&2
+    fresh_venv "$py" "$venv"
     echo "=== CPython $version: compiled and pure-Python engines" >&2
     if ! FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"; then
         failures+=("$version (compiled build)")
@@ -103,11 +111,8 @@ done
 # enable() is True and every event is posthog's own, or False with the reason).
 if [ -z "${FASTVARS_SKIP_NEWEST_POSTHOG:-}" ]; then
     venv="$work/newest-posthog"
-    echo "=== newest posthog 7.x: fresh virtual environment in $venv" >&2
-    rm -rf "$venv"
-    "$last_py" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip
-    FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pip install -q --no-cache-dir ".[test]"
+    echo "=== the newest posthog 7.x, on $("$last_py" -V)" >&2
+    fresh_venv "$last_py" "$venv"
     "$venv/bin/python" -m pip install -q --upgrade "posthog>=7.91.1,<8"
     newest="$("$venv/bin/python" -c 'import posthog; print(posthog.VERSION)')"
     echo "=== newest posthog 7.x on the package index: $newest" >&2

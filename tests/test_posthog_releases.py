@@ -21,7 +21,7 @@ import fastvars
 from fastvars import engine as fv_engine
 from fastvars.integration import control, posthog_api
 from fastvars.integration.replacements import passthroughs
-from oracle import raise_and_catch
+from oracle import client_event, raise_and_catch
 
 NAME = "try_attach_code_variables_to_frames"
 CLIENT_MODULES = (exception_utils, posthog.client, posthog.async_client)
@@ -44,19 +44,8 @@ def handler():
 
 
 def capture(client_class=posthog.Posthog, **flags):
-    """The event a real client sends for a fresh exception (before_send keeps it)."""
-    seen = []
-    options = {"sync_mode": True} if client_class is posthog.Posthog else {}
-    client = client_class(
-        "phc_x", send=False, before_send=lambda e: seen.append(e) and None,
-        capture_exception_code_variables=True, **options, **flags,
-    )
-    if client_class is not posthog.Posthog:  # the async client runs before_send later
-        prepare = client._prepare_event
-        client._prepare_event = lambda *a, **k: (lambda r: (seen.append(r[0]), r)[1])(prepare(*a, **k))
-    client.capture_exception(raise_and_catch(handler)[1], distinct_id="d")
-    (event,) = seen
-    return {k: v for k, v in event.items() if k not in ("uuid", "timestamp")}
+    """The event a real client sends for a fresh exception."""
+    return client_event(client_class, raise_and_catch(handler)[1], **flags)
 
 
 def frames_of(event):

@@ -10,7 +10,7 @@ import pytest
 
 import fastvars
 from fastvars import engine as fv_engine
-from oracle import raise_and_catch
+from oracle import client_event, raise_and_catch
 
 import corpus
 
@@ -33,22 +33,6 @@ def chain_variables_aside(event):
     return event
 
 
-def client_event(client_class, exc_info):
-    seen = []
-    sync = client_class is posthog.Posthog
-    client = client_class("phc_x", send=False, before_send=lambda e: seen.append(e) and None,
-                          capture_exception_code_variables=True,
-                          **({"sync_mode": True} if sync else {}))
-    if not sync:  # the async client runs before_send in its loop: keep what it prepares
-        prepare = client._prepare_event
-        client._prepare_event = lambda *a, **k: (lambda r: (seen.append(r[0]), r)[1])(prepare(*a, **k))
-    client.capture_exception(exc_info[1], distinct_id="d")
-    (event,) = seen
-    for key in ("uuid", "timestamp"):
-        event.pop(key, None)
-    return event
-
-
 CASES = {**corpus.SCENARIOS, **corpus.CHAINED}
 
 
@@ -62,13 +46,13 @@ def forget_captured(exc_info):
 @pytest.mark.parametrize("client_class", [posthog.Posthog, posthog.AsyncPosthog])
 def test_either_enabled_and_identical_or_off_with_a_reason(client_class):
     raised = {name: raise_and_catch(fn) for name, fn in CASES.items()}
-    off_events = {name: client_event(client_class, exc_info) for name, exc_info in raised.items()}
+    off_events = {name: client_event(client_class, exc_info[1]) for name, exc_info in raised.items()}
     enabled = fastvars.enable()
     if not enabled:
         assert fastvars.status()["reason"], "off without a reason"
     for name, exc_info in raised.items():
         forget_captured(exc_info)
-        on_event = client_event(client_class, exc_info)
+        on_event = client_event(client_class, exc_info[1])
         want = chain_variables_aside(off_events[name]) if enabled else off_events[name]
         got = chain_variables_aside(on_event) if enabled else on_event
         assert repr(got) == repr(want), name
