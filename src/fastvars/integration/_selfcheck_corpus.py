@@ -35,30 +35,21 @@ def _scalars_and_secrets() -> None:
     raise ValueError("scalars")
 
 
-def _containers_and_objects() -> None:
+def _containers_objects_and_a_chain() -> None:
     config = {"host": "db", "api_key": "k-123", "nested": {"token": "t", "port": 5432}}
     numbers = [1, 2.5, float("inf"), None, "x"]
     pair = ("a", 1)
     account = _Account()
     temp_value = "tmp"
-    raise KeyError("containers")
-
-
-def _inner() -> None:
-    inner_local = "INNER"
-    inner_secret = "hunter2"
-    raise KeyError("inner")
-
-
-def _outer() -> None:
-    outer_local = "OUTER"
     try:
-        _inner()
-    except KeyError as error:
-        raise RuntimeError("outer") from error
+        _scalars_and_secrets()
+    except ValueError as error:
+        raise RuntimeError("outer") from error  # a chain: the cause has its own frames
 
 
-CASES: Sequence[Callable[[], None]] = (_scalars_and_secrets, _containers_and_objects, _outer)
+# One exception holds every kind of local, so that each client captures once: posthog's
+# own capture of it, which the check must run, is most of the check's cost.
+CASES: Sequence[Callable[[], None]] = (_containers_objects_and_a_chain,)
 
 
 def raised(fn: Callable[[], None]) -> Tuple[Any, Any, Any]:
