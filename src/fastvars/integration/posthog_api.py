@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 #: The module that defines each posthog function fastvars uses or replaces.
 EXCEPTION_UTILS = "posthog.exception_utils"
 CONTEXTS = "posthog.contexts"
+UTILS = "posthog.utils"
 #: The modules holding posthog's clients; enable() imports them to patch them.
 CLIENT_MODULES = ("posthog.client", "posthog.async_client")
 

@@ -143,6 +143,10 @@ def exactly(*types: type) -> ArgumentCheck:
     return check
 
 
+def anything(value: Any) -> Optional[str]:
+    return None
+
+
 def exc_info_tuple(value: Any) -> Optional[str]:
     if type(value) is not tuple or len(value) != 3:
         return f"{type(value).__name__}, not an (type, value, traceback) tuple"
