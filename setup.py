@@ -263,10 +263,11 @@ class Sdist(sdist):
         _cythonize(extensions, force=True)
         super().run()
 
-    def prune_file_list(self) -> None:
-        super().prune_file_list()
-        # The record a local build left in the tree says how that copy was built.
-        self.filelist.exclude_pattern(f"{PACKAGE.as_posix()}/{BUILD_INFO}", anchor=True)
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        # The record a local (editable) build left in the tree says how that copy was
+        # built, not how the sdist's will be.
+        record = (PACKAGE / BUILD_INFO).as_posix()
+        super().make_release_tree(base_dir, [f for f in files if Path(f).as_posix() != record])
 
 
 setup(
