@@ -23,7 +23,7 @@ compiles with ``-O0 -g -Wall -Wextra -Werror``, unstripped, and implies
 ``FASTVARS_REQUIRE_EXTENSIONS`` (a debug build that fell back to Python would check
 nothing). A ``csrc/`` file listed in ``C_SOURCES`` but absent is always an error: the
 source tree is incomplete. Release builds carry no debug information and, on Linux and
-macOS, no local symbols: the compiled modules are about a quarter of their unstripped size.
+macOS, no local symbols: the compiled modules are about a fifth of their unstripped size.
 
 ``python -m build --sdist`` regenerates the C with Cython, which it therefore requires.
 """
@@ -72,6 +72,7 @@ SKIP = _flag("FASTVARS_NO_EXTENSIONS") and not REQUIRE
 class State:
     """What this build did, for _build_info.py and the wheel's tag."""
 
+    ran = False  # build_ext ran in this process (an editable wheel is tagged before)
     built = False
     reason: str | None = "the extension build did not run"
     source: str | None = None
@@ -102,7 +103,10 @@ def _extensions() -> list[Extension]:
         State.reason = "FASTVARS_NO_EXTENSIONS was set when this copy was built"
         return []
     missing = sorted(
-        source for sources in C_SOURCES.values() for source in sources if not (HERE / source).is_file()
+        source
+        for sources in C_SOURCES.values()
+        for source in sources
+        if not (HERE / source).is_file()
     )
     if missing:
         sys.exit(f"error: fastvars: C sources missing from this source tree: {', '.join(missing)}")
@@ -139,7 +143,10 @@ def _use_generated_c(extensions: list[Extension]) -> str | None:
         if not path.is_file():
             return f"Cython is not installed and the generated C ({c_file.as_posix()}) is absent"
         if path.stat().st_mtime < newest_source:
-            return f"Cython is not installed and the generated C ({c_file.as_posix()}) is older than the .pyx/.pxd sources"
+            return (
+                f"Cython is not installed and the generated C ({c_file.as_posix()}) "
+                "is older than the .pyx/.pxd sources"
+            )
         ext.sources = [c_file.as_posix(), *ext.sources[1:]]
     return None
 
@@ -175,14 +182,16 @@ class BuildExt(build_ext):
     """Compile the extensions, or fall back to pure Python and say so (unless required)."""
 
     def run(self) -> None:
-        inplace = self.inplace or self.editable_mode  # super().run() resets inplace
+        # super().run() clears inplace while it builds, and sets it back only on success.
+        self._into_tree = self.inplace or self.editable_mode
+        State.ran = True
         try:
             super().run()
         except Exception as exc:  # a compiler that cannot even be set up
             self._give_up("the C compiler could not be run", exc)
         finally:
             _write_build_info(Path(self.build_lib) / "fastvars")
-            if inplace:
+            if self._into_tree:
                 _write_build_info(HERE / PACKAGE)
 
     def build_extensions(self) -> None:
@@ -219,11 +228,14 @@ class BuildExt(build_ext):
                 raise exc
             sys.exit(f"error: fastvars: {reason} (FASTVARS_REQUIRE_EXTENSIONS is set)")
         State.built, State.reason = False, reason
-        # Keep no compiled module of a partial set: the engine needs all of them.
+        # Keep no compiled module of a partial set (the engine needs all of them), nor,
+        # in an in-place or editable build, one that an earlier build left in the tree.
+        build_py = self.get_finalized_command("build_py")
         for ext in self.extensions:
-            built = Path(self.get_ext_fullpath(ext.name))
-            if built.exists():
-                built.unlink()
+            in_tree, built = self._get_inplace_equivalent(build_py, ext)
+            for path in [built, *([in_tree] if getattr(self, "_into_tree", False) else [])]:
+                if os.path.exists(path):
+                    os.unlink(path)
         print(
             f"WARNING: fastvars: the compiled extension was not built ({reason}); "
             "this install uses the pure-Python engine (same output, slower). "
@@ -244,7 +256,7 @@ class BdistWheel(bdist_wheel):
     """Tag the wheel py3-none-any when no compiled module went into it."""
 
     def get_tag(self) -> tuple[str, str, str]:
-        if not State.built:
+        if State.ran and not State.built:
             self.root_is_pure = True
         return super().get_tag()
 
@@ -272,5 +284,10 @@ class Sdist(sdist):
 
 setup(
     ext_modules=_extensions(),
-    cmdclass={"build_py": BuildPy, "build_ext": BuildExt, "bdist_wheel": BdistWheel, "sdist": Sdist},
+    cmdclass={
+        "build_py": BuildPy,
+        "build_ext": BuildExt,
+        "bdist_wheel": BdistWheel,
+        "sdist": Sdist,
+    },
 )
