@@ -38,3 +38,29 @@ def raise_and_catch(fn, *args, **kwargs):
     except BaseException:
         return sys.exc_info()
     raise AssertionError(f"{fn.__name__} did not raise")
+
+
+def client_event(client_class, exception, **flags):
+    """The event a real posthog client (``posthog.Posthog`` or ``posthog.AsyncPosthog``,
+    ``send=False``) builds for ``exception``, without its ``uuid`` and ``timestamp``.
+    The async client runs ``before_send`` later, in an event loop it never starts when
+    it does not send, so its event is kept where it is prepared, as the self-check does."""
+    import posthog
+
+    seen = []
+    sync = client_class is posthog.Posthog
+    client = client_class("phc_x", send=False, before_send=lambda e: seen.append(e) and None,
+                          capture_exception_code_variables=True,
+                          **({"sync_mode": True} if sync else {}), **flags)
+    if not sync:
+        prepare = client._prepare_event
+
+        def prepare_and_keep(*args, **kwargs):
+            prepared = prepare(*args, **kwargs)
+            seen.append(prepared[0])
+            return prepared
+
+        client._prepare_event = prepare_and_keep
+    client.capture_exception(exception, distinct_id="d")
+    (event,) = seen
+    return {k: v for k, v in event.items() if k not in ("uuid", "timestamp")}

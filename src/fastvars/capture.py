@@ -9,19 +9,31 @@ clean state, and nothing raises into the application.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple
-
-from posthog import exception_utils as _posthog
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from . import engine as _engine
 from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 log = logging.getLogger("fastvars")
 
-# posthog's implementation, kept before anything could replace it, for fallbacks.
-_posthog_attach = _posthog.attach_code_variables_to_frames
+
+def _posthog_attach(*args: Any) -> None:
+    """posthog's own ``attach_code_variables_to_frames``, the last fallback; nothing
+    when posthog (or that function) is not there, as with fastvars alone."""
+    from .integration import posthog_api  # here: posthog may be absent or renamed
+
+    attach = posthog_api.lookup(posthog_api.EXCEPTION_UTILS, "attach_code_variables_to_frames")
+    if attach is not None:
+        attach(*args)
+
+
+class _Watch(threading.local):
+    # While set, this thread's captures are the self-check's: their fallback reasons go
+    # here, and neither they nor their fallbacks count in status().
+    reasons: Optional[List[str]] = None
 
 
 class _Stats:
@@ -30,15 +42,31 @@ class _Stats:
         self.captures = 0
         self.fallbacks = 0
         self.last_fallback_reason: Optional[str] = None
+        self.watch = _Watch()
 
     def count_capture(self) -> None:
+        if self.watch.reasons is not None:
+            return
         with self.lock:
             self.captures += 1
 
     def count_fallback(self, reason: str) -> None:
+        if self.watch.reasons is not None:
+            self.watch.reasons.append(reason)
+            return
         with self.lock:
             self.fallbacks += 1
             self.last_fallback_reason = reason
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[List[str]]:
+        """The reasons of the fallbacks of this thread's captures inside the block,
+        which are not counted in status() (they are the self-check's)."""
+        self.watch.reasons = reasons = []
+        try:
+            yield reasons
+        finally:
+            self.watch.reasons = None
 
     def snapshot(self) -> Dict[str, Any]:
         with self.lock:
@@ -52,6 +80,10 @@ class _Stats:
         with self.lock:
             self.captures = self.fallbacks = 0
             self.last_fallback_reason = None
+
+    def reset_after_fork(self) -> None:
+        # The lock may have been held by a thread that does not exist in the child.
+        self.lock = threading.Lock()
 
 
 stats = _Stats()
@@ -94,6 +126,18 @@ def attach_code_variables(
         mask_url_credentials,
         detect_secrets,
     )
+    if attach_with_engines(args, engine):
+        return
+    try:
+        _posthog_attach(*args)
+    except Exception:
+        pass  # posthog's own wrapper swallows these too
+
+
+def attach_with_engines(args: Tuple[Any, ...], engine: Optional["_engine.Engine"] = None) -> bool:
+    """The capture of :func:`attach_code_variables` by fastvars' engines alone, each
+    one's failure redone by the next: True when one of them wrote the variables, False
+    when all failed and nothing was written (the caller's fallback then runs)."""
     engines = [engine or _engine.ACTIVE]
     if engines[0] is not _engine.PYTHON:
         engines.append(_engine.PYTHON)
@@ -108,11 +152,8 @@ def attach_code_variables(
         for frame_dict, variables in plan:
             frame_dict["code_variables"] = variables
         stats.count_capture()
-        return
-    try:
-        _posthog_attach(*args)
-    except Exception:
-        pass  # posthog's own wrapper swallows these too
+        return True
+    return False
 
 
 # ------------------------------------------------------------------ snapshot

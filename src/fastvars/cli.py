@@ -14,7 +14,7 @@ import sys
 import textwrap
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
 
-from . import benchengines, benchreport, benchrun, oracle, workloads
+from . import __version__, benchengines, benchreport, benchrun, oracle, workloads
 
 PROG = "fastvars-bench"
 
@@ -86,6 +86,7 @@ def _parser() -> _Parser:
                         "needs matplotlib)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress display on stderr")
+    parser.add_argument("--version", action="version", version=f"fastvars-bench {__version__}")
     return parser
 
 
