@@ -223,6 +223,8 @@ class BuildExt(build_ext):
     def _give_up(self, what: str, exc: Exception | None = None) -> None:
         """Fall back to pure Python, or fail when the extension is required."""
         reason = what if exc is None else f"{what}: {type(exc).__name__}: {exc}"
+        if len(reason) > 240:  # a compiler error quotes the whole command line
+            reason = reason[:220] + " ... (the build log has it all: pip install -v)"
         if REQUIRE:
             if exc is not None:
                 raise exc
