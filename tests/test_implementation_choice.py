@@ -43,3 +43,20 @@ def test_without_the_switch_a_new_process_uses_the_compiled_engine_when_built():
     if fv_engine.COMPILED is not None or not fv_engine.extensions_disabled():
         assert implementation == ("c" if "c" in available else "python")
         assert (reason is None) == ("c" in available)
+
+
+def test_a_build_without_its_extension_says_why_the_build_made_none(monkeypatch):
+    """setup.py records why it fell back to pure Python (no compiler, no Cython...);
+    that reason, not the ImportError it leads to, is what status() shows."""
+    import types
+
+    record = types.ModuleType("fastvars._build_info")
+    record.EXTENSIONS_BUILT = False
+    record.REASON = "the C compiler failed: cc: not found"
+    monkeypatch.setitem(sys.modules, "fastvars._build_info", record)
+    monkeypatch.setitem(sys.modules, "fastvars._capture", None)  # as if never built
+    monkeypatch.delattr(fastvars, "_capture", raising=False)
+    monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
+    compiled, reason = fv_engine._load_compiled()
+    assert compiled is None
+    assert reason == "compiled extension not built: the C compiler failed: cc: not found"

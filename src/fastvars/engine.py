@@ -80,6 +80,16 @@ def extensions_disabled() -> bool:
     return os.environ.get("FASTVARS_NO_EXTENSIONS", "") not in ("", "0")
 
 
+def _not_built_reason() -> Optional[str]:
+    """Why the build installed no compiled extension, as setup.py recorded it in
+    ``_build_info``; None when it built them, or in a source tree no build ran in."""
+    try:
+        from . import _build_info  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return None if _build_info.EXTENSIONS_BUILT else _build_info.REASON
+
+
 def _load_compiled() -> "tuple[Optional[Engine], str]":
     if extensions_disabled():
         return None, "FASTVARS_NO_EXTENSIONS is set"
@@ -100,6 +110,10 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
     except Exception as error:
         # Not built, or built from other sources than these (a stale in-place build
         # that lacks a function): either way, the pure-Python engine does the work.
+        not_built = _not_built_reason()
+        if not_built is not None:  # the real reason: the import error would only hide it
+            log.debug("fastvars: compiled extension not built, using pure Python: %s", not_built)
+            return None, f"compiled extension not built: {not_built}"
         log.debug("fastvars: compiled extension unavailable, using pure Python: %s", error)
         return None, f"compiled extension unavailable: {error}"
     return compiled, ""
