@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 from . import middleware
 
@@ -11,7 +11,7 @@ class WorkloadDidNotRaise(Exception):
     """The work under the request stack returned: a benchmark needs an exception."""
 
 
-def handle_request(work: Callable[[], None], raw: Dict[str, Any]) -> BaseException:
+def handle_request(raw: Dict[str, Any]) -> BaseException:
     request_id = "req-5b1e0c7a"
     remote_addr = "203.0.113.7"
     headers = {
@@ -22,7 +22,7 @@ def handle_request(work: Callable[[], None], raw: Dict[str, Any]) -> BaseExcepti
     }
     request = {**raw, "id": request_id, "headers": headers, "remote_addr": remote_addr}
     try:
-        middleware.authenticate(request, work)
+        middleware.authenticate(request)
     except Exception as error:  # the service's error handler: it would capture here
         return error
     raise WorkloadDidNotRaise(f"request {request_id} completed")

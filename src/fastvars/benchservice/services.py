@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, List
+from typing import List
 
 from . import repository
 
@@ -13,10 +13,10 @@ PAYMENT_CONFIG = {
 }
 
 
-def load_order(order_id: int, user_id: int, expand: List[str], work: Callable[[], None]) -> None:
+def load_order(order_id: int, user_id: int, expand: List[str]) -> None:
     cache_key = f"order:{order_id}:{user_id}"
     cached = None
     config = PAYMENT_CONFIG
     include_items = "items" in expand
-    repository.fetch_order(order_id, include_items, work)
+    repository.fetch_order(order_id, include_items)
     del cache_key, cached, config  # never reached
