@@ -122,6 +122,7 @@ def _settings(args: argparse.Namespace) -> benchrun.Settings:
     changes: Dict[str, Any] = {"threads": args.threads}
     if args.rounds:
         changes["rounds"] = args.rounds
+        changes["end_to_end_rounds"] = None  # --rounds counts for both views
     if args.warmup:
         changes["warmup"] = args.warmup
     if args.batch_ms is not None:
