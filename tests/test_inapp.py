@@ -88,6 +88,8 @@ _events = st.one_of(
               _stacktraces, _exceptions),
     st.just({}),
     st.just({"exception": {}}),
+    st.sampled_from([{"exception": {"values": ""}}, {"exception": {"values": 0}},
+                     {"exception": {"values": None}}, {"exception": None}, [], None]),
 )
 _patterns = st.one_of(
     st.none(),
@@ -149,6 +151,24 @@ def test_best_handle_in_app_names_its_implementation():
     assert name in ("c", "python")
     event = {"exception": {"values": [{"stacktrace": {"frames": [{"module": "app.x", "abs_path": "/srv/x.py"}]}}]}}
     assert function(event, in_app_include=["app"])["exception"]["values"][0]["stacktrace"]["frames"][0]["in_app"] is True
+
+
+class Truthy:
+    """values of another type: posthog asks it for its truth once, and so may fastvars."""
+
+    calls = 0
+
+    def __bool__(self):
+        Truthy.calls += 1
+        return False
+
+
+def test_user_code_in_the_event_runs_as_often_as_in_posthog(handle_in_app):
+    Truthy.calls = 0
+    posthog_exception_utils.handle_in_app({"exception": {"values": Truthy()}})
+    expected, Truthy.calls = Truthy.calls, 0
+    handle_in_app({"exception": {"values": Truthy()}})
+    assert Truthy.calls == expected == 1
 
 
 def test_the_clients_events_take_the_fast_path(monkeypatch):

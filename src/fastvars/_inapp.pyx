@@ -37,8 +37,12 @@ cdef object _plain_frames(object event):
     exception = (<dict>event)["exception"]
     if type(exception) is not dict:
         return None
-    values = (<dict>exception).get("values") or ()
-    if type(values) is not list and type(values) is not tuple:
+    # Parity with posthog's `.get("values") or ()`, without asking a value of another
+    # type for its truth (user code, which posthog would then run a second time).
+    values = (<dict>exception).get("values")
+    if values is None:
+        values = ()
+    elif type(values) is not list and type(values) is not tuple:
         return None
     cdef list found = []
     for entry in values:

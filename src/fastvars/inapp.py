@@ -49,8 +49,12 @@ def _plain_frames(event: Any) -> Optional[List[list]]:
     exception = event["exception"]
     if type(exception) is not dict:
         return None
-    values = exception.get("values") or ()
-    if type(values) is not list and type(values) is not tuple:
+    # Parity with posthog's `.get("values") or ()`, without asking a value of another
+    # type for its truth (user code, which posthog would then run a second time).
+    values = exception.get("values")
+    if values is None:
+        values = ()
+    elif type(values) is not list and type(values) is not tuple:
         return None
     found = []
     for entry in values:
