@@ -674,3 +674,8 @@ def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(tw
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_no_extensions_selects_the_python_twin(monkeypatch):
+    monkeypatch.setenv("FASTVARS_NO_EXTENSIONS", "1")
+    assert cleaning.best_clean() == (cleaning.clean, "python")

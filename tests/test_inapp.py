@@ -181,3 +181,8 @@ def test_the_clients_events_take_the_fast_path(monkeypatch):
     event = inapp.handle_in_app({"exception": {"values": values}}, None, ["fastvars"], os.getcwd())
     assert all(frame["in_app"] is True for value in event["exception"]["values"]
                for frame in value["stacktrace"]["frames"])
+
+
+def test_no_extensions_selects_the_python_twin(monkeypatch):
+    monkeypatch.setenv("FASTVARS_NO_EXTENSIONS", "1")
+    assert inapp.best_handle_in_app() == (inapp.handle_in_app, "python")
