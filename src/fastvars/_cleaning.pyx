@@ -37,9 +37,10 @@ cdef enum:
     FAST_FROZENSET = 16
     FAST_DEQUE = 32
 
-# cleaning.user_code_runs for this twin: how many times it has let user code run (posthog's
-# clean on a value, a warning's handlers, hashing a key of a type other than the plain
-# ones), in any thread. A call whose count has not moved may still restart from scratch.
+# Whether a call has let user code run (cleaning._Call.user_code_ran), as a count: a call
+# records the count when it starts, and while no call in any thread has moved it, it
+# may still restart in posthog. Every increment happens under the GIL, with no Python
+# code between its read and its write.
 cdef unsigned long long _user_code_runs = 0
 
 # cleaning.FastTypes' answer as bits, for the ABC cache token it was computed under.

@@ -144,25 +144,26 @@ class NestedTooDeep(Exception):
     redoes the whole value. Never escapes ``clean``."""
 
 
-# How many times the fast path has let user code run (posthog's clean on a value, a
-# warning's handlers, hashing a key of a type other than the plain ones), in any thread.
-# A call whose count has not moved since it started may still restart from scratch.
-user_code_runs = 0
-
 # Key types whose hashing runs no user code.
 PLAIN_KEY_TYPES: FrozenSet[type] = frozenset((str, int, float, bool, type(None)))
-
-
-def note_user_code() -> None:
-    global user_code_runs
-    user_code_runs += 1
 
 
 def warn_dropped_value(key: Any, value: Any) -> None:
     """posthog's warning for a dict value its clean rejected, on posthog's logger as
     posthog looks it up (a module global, read at call time)."""
-    note_user_code()
     _posthog_utils.log.warning(DROPPED_VALUE_WARNING, key, value, type(value))
+
+
+class _Call:
+    """One clean() call's state: the fast types, and whether the fast path has let user
+    code run (posthog's clean on a value, a warning's handlers, hashing a key of a type
+    other than the plain ones). Until it has, the call may still restart in posthog."""
+
+    __slots__ = ("fast", "user_code_ran")
+
+    def __init__(self, fast: FastTypes) -> None:
+        self.fast = fast
+        self.user_code_ran = False
 
 
 def clean(item: Any) -> Any:
@@ -170,41 +171,42 @@ def clean(item: Any) -> Any:
     if FAST_PATH_UNAVAILABLE_REASON is not None or not stack_has_headroom():
         return posthog_clean(item)
     try:
-        return _clean(item, 0, FAST_TYPES.refresh(), user_code_runs)
+        return _clean(item, 0, _Call(FAST_TYPES.refresh()))
     except NestedTooDeep:
         return posthog_clean(item)
 
 
-def _clean(item: Any, depth: int, fast: FastTypes, started: int) -> Any:
+def _clean(item: Any, depth: int, call: _Call) -> Any:
     kind = type(item)
     if kind in IDENTITY_TYPES:
         return item
     if kind is dict or kind in SEQUENCE_TYPES:
         if depth >= MAX_FAST_DEPTH:
-            if user_code_runs == started:
+            if not call.user_code_ran:
                 raise NestedTooDeep
         elif kind is dict:
-            if fast.dict:
-                return _clean_dict(item, depth + 1, fast, started)
-        elif kind in fast.sequences:
+            if call.fast.dict:
+                return _clean_dict(item, depth + 1, call)
+        elif kind in call.fast.sequences:
             # Parity: posthog iterates with a live iterator too (a list that user code
             # grows while it is cleaned is read to its new end; a set raises).
-            return [_clean(element, depth + 1, fast, started) for element in item]
-    note_user_code()
+            return [_clean(element, depth + 1, call) for element in item]
+    call.user_code_ran = True
     return posthog_clean(item)
 
 
-def _clean_dict(mapping: dict, depth: int, fast: FastTypes, started: int) -> dict:
+def _clean_dict(mapping: dict, depth: int, call: _Call) -> dict:
     # Parity with posthog's _clean_dict: a fresh dict filled in the source's order
     # (the same key hashing), a value whose cleaning raises TypeError dropped with
     # posthog's warning, any other exception propagated.
     cleaned = {}
     for key, value in mapping.items():
         if type(key) not in PLAIN_KEY_TYPES:
-            note_user_code()
+            call.user_code_ran = True
         try:
-            cleaned[key] = _clean(value, depth, fast, started)
+            cleaned[key] = _clean(value, depth, call)
         except TypeError:
+            call.user_code_ran = True
             warn_dropped_value(key, value)
     return cleaned
 
