@@ -10,13 +10,14 @@ exactly the frames described here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import os
 import sys
 import types
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ExcInfo = Tuple[Any, Any, Any]
 
@@ -363,8 +364,11 @@ def chained() -> ExcInfo:
     """A LookupError raised while handling a QueryError that was raised from a
     ConnectionError: three exceptions, each with its own frames and locals (posthog
     7.91.1 pairs them all with the first traceback; fastvars does not)."""
-    request = {"order_id": 42, "token": "tok_abcdef0123456789", "path": "/orders/42"}
-    return _catch(_chain_middleware, 4, request)
+    return _catch(_chain_middleware, 4, _chained_request())
+
+
+def _chained_request() -> Dict[str, Any]:
+    return {"order_id": 42, "token": "tok_abcdef0123456789", "path": "/orders/42"}
 
 
 # ------------------------------------------------------------------ registry
@@ -374,6 +378,18 @@ def chained() -> ExcInfo:
 class Workload:
     name: str
     make: Callable[[], ExcInfo]
+    # The raising call alone, with no arguments: the end-to-end benchmark runs it
+    # beneath a service's request stack (fastvars.benchservice).
+    raises: Optional[Callable[[], None]] = None
+
+    def raise_in_request(self) -> BaseException:
+        """A fresh exception from this workload, raised beneath the request stack of
+        fastvars.benchservice (a module per layer) and caught at its server layer."""
+        from . import benchservice
+
+        if self.raises is None:
+            raise WorkloadError(f"workload {self.name!r} has no raising call")
+        return benchservice.raise_in_request(self.raises)
 
     @property
     def summary(self) -> str:
@@ -383,13 +399,13 @@ class Workload:
 WORKLOADS: Dict[str, Workload] = {
     w.name: w
     for w in (
-        Workload("standard", standard),
-        Workload("wide", wide),
-        Workload("nested", nested),
-        Workload("secrets", secrets),
-        Workload("long_strings", long_strings),
-        Workload("module_frame", module_frame),
-        Workload("chained", chained),
+        Workload("standard", standard, functools.partial(_standard_frame, 1, "req-7f3a9c")),
+        Workload("wide", wide, functools.partial(_wide_frame, 1)),
+        Workload("nested", nested, functools.partial(_nested_frame, 1)),
+        Workload("secrets", secrets, functools.partial(_secrets_frame, 1)),
+        Workload("long_strings", long_strings, functools.partial(_long_strings_frame, 1)),
+        Workload("module_frame", module_frame, _run_module),
+        Workload("chained", chained, functools.partial(_chain_middleware, 4, _chained_request())),
     )
 }
 
@@ -428,7 +444,7 @@ def user_workload(spec: str) -> Workload:
         ]
         if required:
             raise WorkloadError(f"{spec!r} must take no arguments (it needs {', '.join(required)})")
-    workload = Workload(spec, lambda: _catch(fn))
+    workload = Workload(spec, lambda: _catch(fn), fn)
     workload.make()  # fails now, not mid-run, when it does not raise
     return workload
 

@@ -31,7 +31,11 @@ class Patches:
         for replacement in replacements:
             stand_in = replacement.stand_in()
             self.stand_ins[replacement.name] = (stand_in, replacement.original)
-            names = [replacement.module] + posthog_api.loaded_posthog_modules()
+            names = (
+                list(replacement.only_in)
+                if replacement.only_in is not None
+                else [replacement.module] + posthog_api.loaded_posthog_modules()
+            )
             for module_name in names:
                 self._swap_in(module_name, replacement.name, replacement.original, stand_in)
 
@@ -51,7 +55,7 @@ class Patches:
             if module is not None and getattr(module, name, None) is stand_in:
                 setattr(module, name, previous)
         # Modules imported while installed took a stand-in from the defining module:
-        # they get back what that module held before.
+        # they get back posthog's original.
         for module_name in posthog_api.loaded_posthog_modules():
             module = sys.modules.get(module_name)
             if module is None:

@@ -50,6 +50,11 @@ class Replacement:
     # A required stand-in that cannot be installed keeps fastvars off; an optional one
     # (a speed-up of one step) is left out, and posthog's own function does that step.
     required: bool = True
+    # The modules to put the stand-in in; None: the defining module (so that posthog
+    # modules imported later take it) and every imported posthog module holding the
+    # original. A function posthog also calls inside its own module is patched only
+    # where its clients call it, so that posthog's own calls stay posthog's.
+    only_in: Optional[Sequence[str]] = None
     # Filled in when installed: posthog's function and its defaults by parameter name.
     original: Optional[Callable[..., Any]] = None
     defaults: Dict[str, Any] = field(default_factory=dict)

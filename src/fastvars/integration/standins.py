@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib
 import logging
-from types import TracebackType
 from typing import Any, Callable, List, Optional
 
 from .. import capture as _capture
+from .. import engine as _engine
 from . import posthog_api
 from .replacements import Parameter, Replacement, anything, exactly, exc_info_tuple, patterns
 
@@ -37,36 +37,16 @@ def _attach_code_variables(
         original(*args)
 
 
-def raised_inside_fastvars(error: BaseException) -> bool:
-    """Whether ``error`` was raised by fastvars' own code (its innermost frame is in a
-    fastvars module), rather than by code fastvars called on posthog's behalf (a
-    user's ``__str__``, a loader, the OS), which posthog's function calls at the same
-    point and would see fail the same way."""
-    tb: Optional[TracebackType] = error.__traceback__
-    if tb is None:
-        return True
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = tb.tb_frame.f_globals.get("__name__")
-    return isinstance(module, str) and (module == "fastvars" or module.startswith("fastvars."))
-
-
-def _step(name: str, fast: Callable[..., Any]) -> Callable[..., Any]:
-    """The stand-in's answer for one step of posthog's event (a function fastvars
-    reproduces exactly, raising where posthog raises). When fastvars' own code fails,
-    posthog's function does the step instead, counted as a fallback; an error raised by
-    code posthog would run the same way goes up as posthog's own would."""
+def _step(fast: Callable[..., Any]) -> Callable[..., Any]:
+    """The stand-in's answer for one step of posthog's event. Each twin reproduces
+    posthog's function exactly, raising what it raises where it raises it, and hands
+    to posthog's own function, inside, whatever it does not handle itself. So an error
+    that comes out is posthog's own, and goes up as posthog's would: running posthog's
+    function again would run the user code in it (an exception's ``__str__``, a
+    loader, a ``model_dump``) a second time."""
 
     def step(*args: Any) -> Any:
-        *arguments, original = args
-        try:
-            return fast(*arguments)
-        except Exception as error:
-            if not raised_inside_fastvars(error):
-                raise
-            _capture.stats.count_fallback(f"{name}: {type(error).__name__}: {error}")
-            log.debug("fastvars: %s falls back to posthog's", name, exc_info=True)
-        return original(*arguments)
+        return fast(*args[:-1])  # the last argument is posthog's original
 
     return step
 
@@ -82,11 +62,33 @@ def _fastvars_function(module: str, name: str) -> Optional[Callable[..., Any]]:
     return found if callable(found) else None
 
 
+# step -> (pure-Python twin, compiled twin), each as (fastvars module, function).
+TWINS = {
+    "exceptions_from_error_tuple": (
+        ("stacktrace", "python_exceptions_from_error_tuple"),
+        ("stacktrace", "compiled_exceptions_from_error_tuple"),
+    ),
+    "handle_in_app": (("inapp", "handle_in_app"), ("_inapp", "handle_in_app")),
+    "clean": (("cleaning", "clean"), ("_cleaning", "clean")),
+}
+
+
+def twin(step: str) -> Optional[Callable[..., Any]]:
+    """The twin of ``step`` that goes with the active engine: the compiled one when the
+    compiled engine is active and its module loads, else the pure-Python one."""
+    python, compiled = TWINS[step]
+    if _engine.ACTIVE.name == "c":
+        found = _fastvars_function(*compiled)
+        if found is not None:
+            return found
+    return _fastvars_function(*python)
+
+
 def _steps() -> List[Replacement]:
     """The other steps of posthog's exception event, each optional: one fastvars cannot
     load, or posthog lacks, stays posthog's."""
     found = []
-    serialize = _fastvars_function("stacktrace", "exceptions_from_error_tuple")
+    serialize = twin("exceptions_from_error_tuple")
     if serialize is not None:
         found.append(Replacement(
             module=posthog_api.EXCEPTION_UTILS,
@@ -95,10 +97,11 @@ def _steps() -> List[Replacement]:
                 Parameter("exc_info", exc_info_tuple),
                 Parameter("mechanism", exactly(type(None), dict)),
             ),
-            fast=_step("exceptions_from_error_tuple", serialize),
+            fast=_step(serialize),
             required=False,
+            only_in=posthog_api.CLIENT_MODULES,
         ))
-    in_app = _fastvars_function("inapp", "handle_in_app")
+    in_app = twin("handle_in_app")
     if in_app is not None:
         found.append(Replacement(
             module=posthog_api.EXCEPTION_UTILS,
@@ -109,17 +112,21 @@ def _steps() -> List[Replacement]:
                 Parameter("in_app_include", exactly(type(None), list)),
                 Parameter("project_root", exactly(type(None), str)),
             ),
-            fast=_step("handle_in_app", in_app),
+            fast=_step(in_app),
             required=False,
+            only_in=posthog_api.CLIENT_MODULES,
         ))
-    clean = _fastvars_function("cleaning", "clean")
+    clean = twin("clean")
     if clean is not None:
         found.append(Replacement(
             module=posthog_api.UTILS,
             name="clean",
             parameters=(Parameter("item", anything),),
-            fast=_step("clean", clean),
+            fast=_step(clean),
             required=False,
+            # Not in posthog.utils itself: posthog's clean calls that module's name for
+            # every nested value, and the twins hand values to posthog's own clean.
+            only_in=posthog_api.CLIENT_MODULES,
         ))
     return found
 
