@@ -260,3 +260,69 @@ def test_a_release_with_other_parameters_keeps_fastvars_off(monkeypatch):
     assert fastvars.enable() is False
     assert "does not take the parameters fastvars knows" in fastvars.status()["reason"]
     assert getattr(posthog.client, NAME) is try_attach_code_variables_to_frames
+
+
+# ------------------------------------------------------------------ the event's other steps
+
+STEPS = {"clean": posthog.utils, "handle_in_app": exception_utils}
+
+
+def test_the_event_steps_are_stood_in_for_where_the_clients_call_them_only():
+    defining = {name: getattr(module, name) for name, module in STEPS.items()}
+    held = {(m.__name__, name): getattr(m, name) for name in STEPS
+            for m in (posthog.client, posthog.async_client)}
+    assert fastvars.enable(), fastvars.status()["reason"]
+    assert set(STEPS) <= set(fastvars.status()["stand_ins"])
+    for (module_name, name), original in held.items():
+        assert getattr(sys.modules[module_name], name) is not original
+    for name, module in STEPS.items():  # posthog's own calls inside its module stay posthog's
+        assert getattr(module, name) is defining[name]
+    fastvars.disable()
+    for (module_name, name), original in held.items():
+        assert getattr(sys.modules[module_name], name) is original
+
+
+def test_a_step_fastvars_cannot_stand_in_for_is_left_to_posthog(monkeypatch):
+    real = posthog.utils.clean
+
+    def clean(item, strict=False):  # posthog N+1: clean takes another parameter
+        return real(item)
+
+    for module in (posthog.utils, posthog.client, posthog.async_client):
+        monkeypatch.setattr(module, "clean", clean)
+    assert fastvars.enable(), fastvars.status()["reason"]
+    assert posthog.client.clean is clean
+    stand_ins = fastvars.status()["stand_ins"]
+    assert "clean" not in stand_ins and NAME in stand_ins
+
+
+@pytest.mark.parametrize("step", sorted(STEPS))
+def test_a_step_twin_that_differs_keeps_fastvars_off(monkeypatch, step):
+    from fastvars.integration import standins
+
+    real = standins.twin(step)
+
+    def wrong(*args):
+        result = real(*args)
+        if step == "handle_in_app":  # marks the event's exceptions, returns the event
+            for exception in result["exception"]["values"]:
+                exception["extra"] = 1
+        elif isinstance(result, dict):
+            result = {**result, "extra": 1}
+        return result
+
+    original_twin = standins.twin
+    monkeypatch.setattr(standins, "twin", lambda name: wrong if name == step else original_twin(name))
+    assert fastvars.enable() is False
+    assert "differs" in fastvars.status()["reason"]
+
+
+def test_a_call_of_a_step_with_an_unexpected_argument_is_posthogs(monkeypatch):
+    assert fastvars.enable()
+    stand_in = posthog.client.handle_in_app
+    event = {"exception": {"values": []}}
+    before = fastvars.status()["passthroughs"]
+    assert stand_in(event, in_app_include=("mymodule",)) is event  # a tuple: posthog's own
+    status = fastvars.status()
+    assert status["passthroughs"] == before + 1
+    assert "in_app_include" in status["last_passthrough_reason"]
