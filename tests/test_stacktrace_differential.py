@@ -1,0 +1,454 @@
+"""fastvars' exceptions_from_error_tuple against posthog's own, on really raised exceptions:
+every exception field, every frame field, and the user code each one runs, in order."""
+
+import os
+import sys
+import types
+
+import pytest
+from posthog import exception_utils as ph
+
+from corpus import CHAINED, SCENARIOS
+from fastvars import workloads
+from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
+
+MECHANISMS = [
+    None,
+    {},
+    {"type": "django", "handled": False},
+    {"type": "", "handled": 1, "source": "", "synthetic": "yes"},
+    {"type": "x", "handled": True, "source": "celery", "synthetic": True,
+     "exception_id": 7, "parent_id": 3, "extra": [1, {"a": 2}], "meta": {"k": 1}},
+    {"type": "chained", "meta": {"errno": {"number": 99}}},
+    [("type", "list")],
+    "mechanism",
+]
+
+
+@pytest.mark.parametrize("name", list(workloads.WORKLOADS))
+@pytest.mark.parametrize("mechanism", range(len(MECHANISMS)))
+def test_workloads(twin, name, mechanism):
+    exc_info = workloads.WORKLOADS[name].make()
+    assert_same_outcome(twin, exc_info, MECHANISMS[mechanism])
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS) + list(CHAINED))
+def test_corpus(twin, name):
+    fn = {**SCENARIOS, **CHAINED}[name]
+    exc_info = raised(fn)
+    assert_same_outcome(twin, exc_info)
+    assert_same_outcome(twin, exc_info, {"type": "t"})
+
+
+def test_async_call_without_mechanism(twin):
+    exc_info = workloads.standard()
+    assert_same(twin(exc_info), ph.exceptions_from_error_tuple(exc_info))
+
+
+# --- exception fields ------------------------------------------------------------------
+
+
+class BadStr(Exception):
+    def __str__(self):
+        raise ValueError("no str")
+
+
+class BadStrBadRepr(Exception):
+    def __str__(self):
+        raise ValueError("no str")
+
+    def __repr__(self):
+        raise ValueError("no repr")
+
+
+class NotStrStr(Exception):
+    def __str__(self):
+        return 42
+
+
+class WithMessage(Exception):
+    message = "the message"
+
+
+class WithDetail(Exception):
+    message = ""
+    detail = {"detail": 1}
+
+
+class RaisingMessage(Exception):
+    @property
+    def message(self):
+        raise RuntimeError("message raises")
+
+
+class MissingMessage(Exception):
+    @property
+    def message(self):
+        raise AttributeError("no message")
+
+
+class RaisingErrno(Exception):
+    @property
+    def errno(self):
+        raise ValueError("errno raises")
+
+
+class NoQualname(Exception):
+    pass
+
+
+NoQualname.__qualname__ = ""
+
+
+class NoModule(Exception):
+    pass
+
+
+NoModule.__module__ = None
+
+
+class BuiltinsModule(Exception):
+    pass
+
+
+BuiltinsModule.__module__ = "__builtins__"
+
+
+def _raise(error):
+    raise error
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BadStr("x"),
+        lambda: BadStrBadRepr("x"),
+        lambda: NotStrStr("x"),
+        lambda: WithMessage("x"),
+        lambda: WithDetail("x"),
+        lambda: RaisingMessage("x"),
+        lambda: MissingMessage("x"),
+        lambda: RaisingErrno("x"),
+        lambda: NoQualname("x"),
+        lambda: NoModule("x"),
+        lambda: BuiltinsModule("x"),
+        lambda: OSError(2, "No such file"),
+        lambda: OSError("no errno"),
+        lambda: FileNotFoundError(2, "gone", "/tmp/x"),
+        lambda: KeyError(""),
+        lambda: ValueError(),
+        lambda: SystemExit(3),
+        lambda: KeyboardInterrupt(),
+    ],
+)
+@pytest.mark.parametrize("mechanism", [None, {"meta": {"errno": {}}}, {"meta": "not a dict"}])
+def test_exception_fields(twin, make, mechanism):
+    assert_same_outcome(twin, raised(_raise, make()), mechanism)
+
+
+def test_no_exception_value(twin):
+    tb = raised(_raise, ValueError("x"))[2]
+    for exc_info in [(ValueError, None, tb), (None, None, None), (ValueError, None, None)]:
+        assert_same_outcome(twin, exc_info)
+
+
+def test_exc_info_not_a_triple(twin):
+    for exc_info in [(1, 2), None, [ValueError, ValueError("x"), None]]:
+        assert_same_outcome(twin, exc_info)
+
+
+def test_synthesized_traceback(twin):
+    error = ValueError("never raised")
+    ph.construct_artificial_traceback(error)
+    assert_same_outcome(twin, ph.exc_info_from_error(error))
+    assert_same_outcome(twin, ph.exc_info_from_error(error), {"synthetic": False})
+
+
+# --- chains, cycles, groups, bounds -------------------------------------------------------
+
+
+def _chain(length, suppress=False):
+    errors = [ValueError(f"e{i}") for i in range(length)]
+    for outer, inner in zip(errors, errors[1:]):
+        if suppress:
+            outer.__cause__ = inner
+        else:
+            outer.__context__ = inner
+    return errors[0]
+
+
+def test_long_chains(twin):
+    for length in (49, 50, 51, 80):
+        for suppress in (False, True):
+            assert_same_outcome(twin, raised(_raise, _chain(length, suppress)))
+
+
+def test_cycle(twin):
+    a, b = ValueError("a"), KeyError("b")
+    a.__context__ = b
+    b.__context__ = a
+    assert_same_outcome(twin, raised(_raise, a))
+
+
+def test_raise_from_none(twin):
+    def inner():
+        try:
+            raise KeyError("hidden")
+        except KeyError:
+            raise ValueError("shown") from None
+
+    assert_same_outcome(twin, raised(inner))
+
+
+groups = pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are 3.11+")
+
+
+@groups
+def test_groups(twin):
+    EG = ExceptionGroup  # noqa: F821
+    members = [raised(_raise, ValueError(i))[1] for i in range(3)]
+    nested = EG("outer", [EG("inner", members[:2]), members[2], _chain(3)])
+    assert_same_outcome(twin, raised(_raise, nested))
+    wide = EG("wide", [ValueError(i) for i in range(70)])
+    assert_same_outcome(twin, raised(_raise, wide))
+    one = ValueError("same")
+    repeated = EG("repeated", [one] * 1200 + [KeyError("late")])
+    assert_same_outcome(twin, raised(_raise, repeated))
+    inner_groups = EG("g", [EG(f"g{i}", [ValueError("v")] * 600) for i in range(3)])
+    assert_same_outcome(twin, raised(_raise, inner_groups))
+    with_cause = EG("caused", [ValueError("m")])
+    with_cause.__cause__ = _chain(60)
+    assert_same_outcome(twin, raised(_raise, with_cause))
+
+
+@groups
+def test_group_from_handler(twin):
+    def handler():
+        try:
+            raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])  # noqa: F821
+        except* ValueError:  # noqa: E999
+            raise RuntimeError("in except*")
+
+    assert_same_outcome(twin, raised(handler))
+
+
+# --- frames ---------------------------------------------------------------------------------
+
+
+class Truthy:
+    def __bool__(self):
+        raise ValueError("no truth")
+
+
+def _hidden(flag_name, value):
+    exec(f"{flag_name} = value", {}, {})  # keep the linters quiet about the names
+    local_flags = {flag_name: value}
+    locals().update(local_flags)
+    if flag_name == "__traceback_hide__":
+        __traceback_hide__ = value  # noqa: F841
+    else:
+        __tracebackhide__ = value  # noqa: F841
+    raise ValueError("hidden?")
+
+
+@pytest.mark.parametrize("flag", ["__traceback_hide__", "__tracebackhide__"])
+@pytest.mark.parametrize("value", [True, False, 1, 0, "", "yes", None, Truthy()], ids=repr)
+def test_hidden_frames(twin, flag, value):
+    assert_same_outcome(twin, raised(lambda: _hidden(flag, value)))
+
+
+def _run_code(source, filename, globals_, mode="exec"):
+    code = compile(source, filename, mode)
+    if mode == "eval":
+        return eval(code, globals_)
+    exec(code, globals_)
+
+
+class CountingLoader:
+    def __init__(self, result, log):
+        self.result = result
+        self.log = log
+
+    def get_source(self, name):
+        self.log.append(("get_source", name))
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return self.result
+
+
+SOURCE = "x = 1\ny = 2\n\nraise ValueError('in exec')\nz = 3\n"
+
+
+@pytest.mark.parametrize(
+    "globals_",
+    [
+        lambda: {},
+        lambda: {"__name__": "sentry_sdk.integrations"},
+        lambda: {"__name__": "sentry_sdk"},
+        lambda: {"__name__": 42},
+        lambda: {"__name__": None},
+        lambda: {"__name__": ""},
+        lambda: {"__name__": "pkg_not_imported.sub"},
+        lambda: {"__name__": "os.fake"},
+        lambda: {"__name__": "m", "__loader__": None},
+        lambda: {"__name__": "m", "__loader__": object()},
+        lambda: {"__name__": "m", "__loader__": CountingLoader("a\r\nb\x0cc\u2028d\n" * 3, [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader("", [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader(None, [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader(ImportError("no"), [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader(OSError("no"), [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader(ValueError("propagates"), [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader(b"bytes\nsource", [])},
+        lambda: {"__name__": "m", "__loader__": CountingLoader("x" * 3000 + "\n\u00e9" * 1100, [])},
+    ],
+)
+@pytest.mark.parametrize("filename", ["<string>", "relative.py", __file__, "/no/such/file.pyc"])
+def test_exec_frames(twin, globals_, filename):
+    assert_same_outcome(twin, raised(_run_code, SOURCE, filename, globals_()))
+
+
+def test_eval_frame(twin):
+    assert_same_outcome(twin, raised(_run_code, "1/0", "<eval>", {"__name__": "e"}, "eval"))
+    assert_same_outcome(twin, raised(eval, "1/0"))
+
+
+def test_custom_loader_called_as_posthog_calls_it(twin):
+    expected_log, actual_log = [], []
+    g1 = {"__name__": "m", "__loader__": CountingLoader(SOURCE, expected_log)}
+    g2 = {"__name__": "m", "__loader__": CountingLoader(SOURCE, actual_log)}
+    expected = ph.exceptions_from_error_tuple(raised(_run_code, SOURCE, "<a>", g1))
+    actual = twin(raised(_run_code, SOURCE, "<a>", g2))
+    assert_same(actual, expected)
+    assert actual_log == expected_log and expected_log
+
+
+def _frame_and_lineno():
+    return sys._getframe(1)
+
+
+@pytest.mark.parametrize("lineno", [0, -1, -4, 1, 2, 10**6])
+def test_odd_traceback_lines(twin, lineno):
+    frame = sys._getframe()
+    tb = types.TracebackType(None, frame, 0, lineno)
+    error = ValueError("odd line")
+    assert_same_outcome(twin, (ValueError, error, tb))
+
+
+def test_traceback_not_a_traceback(twin):
+    class FakeTb:
+        tb_frame = sys._getframe()
+        tb_lineno = 3
+        tb_next = None
+
+    assert_same_outcome(twin, (ValueError, ValueError("x"), FakeTb()))
+
+
+class ModuleLike:
+    def __init__(self, log, file):
+        self.log = log
+        self.file = file
+
+    def __getattr__(self, name):
+        self.log.append(name)
+        if isinstance(self.file, BaseException):
+            raise self.file
+        return self.file
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "absent",
+        lambda log: types.ModuleType("fvtop"),
+        lambda log: ModuleLike(log, None),
+        lambda log: ModuleLike(log, ""),
+        lambda log: ModuleLike(log, "/"),
+        lambda log: ModuleLike(log, "/x.py"),
+        lambda log: ModuleLike(log, "/srv/app/fvtop/__init__.py"),
+        lambda log: ModuleLike(log, os.path.dirname(__file__) + "/fvtop/__init__.py"),
+        lambda log: ModuleLike(log, 42),
+        lambda log: ModuleLike(log, RuntimeError("getattr raises")),
+    ],
+)
+def test_filename_for_module(twin, entry):
+    logs = []
+    results = []
+    for function in (ph.exceptions_from_error_tuple, twin):
+        log = []
+        saved = sys.modules.pop("fvtop", None)
+        try:
+            if entry != "absent":
+                sys.modules["fvtop"] = entry(log)
+            exc_info = raised(_run_code, SOURCE, __file__, {"__name__": "fvtop.sub.mod"})
+            results.append(function(exc_info))
+        finally:
+            sys.modules.pop("fvtop", None)
+            if saved is not None:
+                sys.modules["fvtop"] = saved
+        logs.append(log)
+    assert_same(results[1], results[0])
+    assert logs[1] == logs[0]
+
+
+def test_pyc_filename(twin):
+    assert_same_outcome(twin, raised(_run_code, SOURCE, __file__ + "c", {"__name__": "a.b"}))
+    assert_same_outcome(twin, raised(_run_code, SOURCE, __file__ + "c", {"__name__": "a"}))
+
+
+def test_empty_function_name(twin):
+    code = compile(SOURCE, "<empty>", "exec").replace(co_name="")
+    assert_same_outcome(twin, raised(exec, code, {"__name__": "m"}))
+
+
+# --- user code: run as often as posthog runs it, in the same order -------------------------
+
+
+class Recorder(Exception):
+    """Every attribute read and conversion of this exception is logged."""
+
+    log = None
+
+    def __getattribute__(self, name):
+        type(self).log.append(("get", name))
+        return super().__getattribute__(name)
+
+    def __str__(self):
+        type(self).log.append(("str",))
+        return "recorded"
+
+
+class RecordingDict(dict):
+    log = None
+
+    def items(self):
+        type(self).log.append(("items",))
+        return super().items()
+
+    def get(self, key, default=None):
+        type(self).log.append(("get", key))
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        type(self).log.append(("getitem", key))
+        return super().__getitem__(key)
+
+
+def test_user_code_order(twin):
+    logs = []
+    for function in (ph.exceptions_from_error_tuple, twin):
+        log = []
+        Recorder.log = RecordingDict.log = log
+
+        def raiser():
+            try:
+                raise Recorder("inner")
+            except Recorder as inner:
+                raise Recorder("outer") from inner
+
+        exc_info = raised(raiser)
+        del log[:]
+        mechanism = RecordingDict(type="t", handled=False, extra=1)
+        function(exc_info, mechanism)
+        logs.append(log)
+    assert logs[1] == logs[0]
+    assert logs[0]
