@@ -25,7 +25,7 @@ import posixpath
 import sys
 import types
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem, PyDict_Size
+from cpython.dict cimport PyDict_Size
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
@@ -55,14 +55,61 @@ cdef extern from *:
     #endif
         return PyObject_GetAttrString(frame, "f_locals");
     }
+    /* A dict lookup without PyDict_GetItem's saving and restoring of the error
+       state; the keys looked up here are exact str and int, whose hashing and
+       comparison cannot fail. */
+    static PyObject *fv_st_get(PyObject *dict, PyObject *key) {
+        PyObject *found = PyDict_GetItemWithError(dict, key);
+        if (found == NULL && PyErr_Occurred())
+            PyErr_Clear();
+        return found;
+    }
     static int fv_st_has_nul(const char *data, Py_ssize_t size) {
         return (Py_ssize_t)strlen(data) != size;
+    }
+    /* A traceback entry's fields, read as the tb_frame, tb_next and tb_lineno
+       attributes give them, without the attribute lookups. tb_lineno is -1 on 3.11+
+       when the line is to be computed from tb_lasti (posthog's tb.tb_lineno does that
+       computation, PyCode_Addr2Line, on every read). */
+    static PyObject *fv_st_tb_frame(PyObject *tb) {
+        return (PyObject *)((PyTracebackObject *)tb)->tb_frame;
+    }
+    static PyObject *fv_st_tb_next(PyObject *tb) {
+        PyObject *next = (PyObject *)((PyTracebackObject *)tb)->tb_next;
+        return next ? next : Py_None;
+    }
+    static int fv_st_tb_lineno(PyObject *tb) { return ((PyTracebackObject *)tb)->tb_lineno; }
+    static int fv_st_tb_lasti(PyObject *tb) { return ((PyTracebackObject *)tb)->tb_lasti; }
+    static PyObject *fv_st_frame_globals(PyObject *frame) {
+    #if PY_VERSION_HEX >= 0x030B0000
+        return PyFrame_GetGlobals((PyFrameObject *)frame);
+    #else
+        PyObject *globals = ((PyFrameObject *)frame)->f_globals;
+        Py_XINCREF(globals);
+        return globals;
+    #endif
+    }
+    static PyObject *fv_st_frame_code(PyObject *frame) {
+        return (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     }
     """
     object fv_st_frame_locals(object frame)
     int fv_st_has_nul(const char *data, Py_ssize_t size)
+    PyObject *fv_st_get(object dict, object key)  # borrowed
+    object PyLong_FromVoidPtr(PyObject *pointer)
+    PyObject *fv_st_tb_frame(object tb)  # borrowed
+    PyObject *fv_st_tb_next(object tb)  # borrowed
+    int fv_st_tb_lineno(object tb)
+    int fv_st_tb_lasti(object tb)
+    object fv_st_frame_globals(object frame)
+    object fv_st_frame_code(object frame)
+    int PyCode_Addr2Line(object code, int lasti)
+    object PyWeakref_NewRef(object target, object callback)
+    PyObject *PyWeakref_GetObject(object ref)  # borrowed
 
 cdef object TracebackType = types.TracebackType
+cdef object FrameType = types.FrameType
+cdef dict SYS_DICT = sys.__dict__
 cdef object ModuleType = types.ModuleType
 cdef object SourceFileLoader = _sources.SourceFileLoader
 cdef object CACHE = _sources.CACHE
@@ -91,9 +138,43 @@ cdef object MISSING = object()
 cdef object NOT_PLAIN = object()  # the entry must be done by the Python twin
 cdef object HIDDEN = object()
 
-# abspath of an absolute path is normpath of it, a function of the string alone.
+# abspath of an absolute path is normpath of it, a function of the string alone; a
+# module's filename is a function of its path, its name and its top package's __file__.
+# Both are remembered (bounded, for speed), keyed by the path.
+cdef Py_ssize_t MEMO_MAX = 4096
 cdef dict ABSPATHS = {}
-cdef Py_ssize_t ABSPATHS_MAX = 4096
+cdef dict FILENAMES = {}
+# code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
+# is a scan of the line table, posthog's largest cost per frame after the source file.
+# The weak reference tells a live code object from a dead one whose address was reused.
+cdef dict LINES = {}
+
+
+cdef object traceback_line(object tb, object code):
+    """tb.tb_lineno as the attribute gives it (an int, or None for no line)."""
+    cdef int lineno = fv_st_tb_lineno(tb)
+    cdef int lasti
+    cdef PyObject *found
+    if lineno != -1:
+        return lineno
+    lasti = fv_st_tb_lasti(tb)
+    address = PyLong_FromVoidPtr(<PyObject *>code)
+    found = fv_st_get(LINES, address)
+    if found == NULL or PyWeakref_GetObject((<tuple>found)[0]) != <PyObject *>code:
+        if PyDict_Size(LINES) >= MEMO_MAX:
+            LINES.clear()
+        known = {}
+        LINES[address] = (PyWeakref_NewRef(code, None), known)
+    else:
+        known = <dict>(<tuple>found)[1]
+        found = fv_st_get(known, lasti)
+        if found != NULL:
+            return <object>found
+    lineno = PyCode_Addr2Line(code, lasti)
+    result = lineno if lineno >= 0 else None
+    if PyDict_Size(known) < MEMO_MAX:
+        known[lasti] = result
+    return result
 
 
 cdef bint environment_standard():
@@ -119,7 +200,7 @@ cdef object hidden_flag(object frame_locals, object flag):
     """The flag's value, MISSING, or NOT_PLAIN when reading it could run code."""
     cdef PyObject *found
     if type(frame_locals) is dict:
-        found = PyDict_GetItem(frame_locals, flag)
+        found = fv_st_get(frame_locals, flag)
         if found == NULL:
             return MISSING
         return <object>found
@@ -143,58 +224,96 @@ cdef object plain_hidden(object frame, dict frame_globals, str module):
     return False
 
 
-@cython.wraparound(True)  # negative indices and slices, as in posthog's expressions
-cdef object module_filename(str module, str abs_path):
-    """posthog's filename_for_module for exact strings; NOT_PLAIN when user code could run."""
-    cdef PyObject *found
-    if not abs_path or not module:
-        return NOT_PLAIN
-    if abs_path.endswith(".pyc"):
-        abs_path = abs_path[:-1]
-    cdef Py_ssize_t dot = module.find(".")
-    if dot < 0:
-        return abs_path[abs_path.rfind("/") + 1:]
-    top = module[:dot]
-    found = PySys_GetObject("modules")
+cdef object top_module_file(str top):
+    """sys.modules[top].__file__ when reading it runs no user code: a str, None, MISSING
+    (no such module: posthog's KeyError), or NOT_PLAIN."""
+    cdef PyObject *found = fv_st_get(SYS_DICT, "modules")  # parity: what sys.modules reads
     if found == NULL or type(<object>found) is not dict:
         return NOT_PLAIN
-    found = PyDict_GetItem(<object>found, top)
+    found = fv_st_get(<object>found, top)
     if found == NULL:
-        return abs_path  # parity: posthog's KeyError, caught
+        return MISSING
     top_module = <object>found
     if type(top_module) is not ModuleType:
         return NOT_PLAIN
-    found = PyDict_GetItem(<object>PyModule_GetDict(top_module), "__file__")
+    found = fv_st_get(<object>PyModule_GetDict(top_module), "__file__")
     if found == NULL:
         return NOT_PLAIN  # the module's __getattr__, if any, would run
     top_file = <object>found
-    if top_file is None:
-        return abs_path
-    if type(top_file) is not str:
+    if top_file is not None and type(top_file) is not str:
         return NOT_PLAIN
-    if not top_file:
-        return abs_path
+    return top_file
+
+
+@cython.wraparound(True)  # negative indices and slices, as in posthog's expressions
+cdef object module_filename(str module, str abs_path):
+    """posthog's filename_for_module for exact strings; NOT_PLAIN when user code could run.
+
+    The answer is a function of the path, the module name and the top package's
+    __file__, so it is remembered by path (for speed) and used again while those are
+    equal; sys.modules is read every time.
+    """
+    cdef PyObject *found
+    cdef Py_ssize_t dot
+    if not abs_path or not module:
+        return NOT_PLAIN
+    found = fv_st_get(FILENAMES, abs_path)
+    if found != NULL:
+        known = <tuple>found
+        if known[0] == module:
+            if known[1] is None:
+                return known[3]  # a top-level module: the path's basename
+            top_file = top_module_file(known[1])
+            if top_file is NOT_PLAIN:
+                return NOT_PLAIN
+            if top_file is not MISSING and top_file is not None and top_file == known[2]:
+                return known[3]
+    path = abs_path[:-1] if abs_path.endswith(".pyc") else abs_path
+    dot = module.find(".")
+    if dot < 0:
+        result = path[path.rfind("/") + 1:]
+        remember_filename(abs_path, (module, None, None, result))
+        return result
+    top = module[:dot]
+    top_file = top_module_file(top)
+    if top_file is NOT_PLAIN:
+        return NOT_PLAIN
+    if top_file is MISSING or not top_file:
+        return path  # parity: posthog's KeyError (caught), or a falsy __file__
     prefix = top_file.rsplit("/", 2)[0]
     if not prefix:
-        return abs_path  # parity: posthog's ValueError (empty separator), caught
-    return abs_path.split(prefix, 1)[-1].lstrip("/")
+        return path  # parity: posthog's ValueError (empty separator), caught
+    result = path.split(prefix, 1)[-1].lstrip("/")
+    remember_filename(abs_path, (module, top, top_file, result))
+    return result
+
+
+cdef remember_filename(str abs_path, tuple known):
+    if PyDict_Size(FILENAMES) >= MEMO_MAX:
+        FILENAMES.clear()
+    FILENAMES[abs_path] = known
 
 
 cdef object absolute(str abs_path):
-    cdef PyObject *found = PyDict_GetItem(ABSPATHS, abs_path)
+    cdef PyObject *found = fv_st_get(ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
     result = STANDARD_ABSPATH(abs_path)
     if abs_path.startswith("/") and type(result) is str:
-        if PyDict_Size(ABSPATHS) >= ABSPATHS_MAX:
+        if PyDict_Size(ABSPATHS) >= MEMO_MAX:
             ABSPATHS.clear()
         ABSPATHS[abs_path] = result
     return result
 
 
 @cython.wraparound(True)
-cdef object cached_lines(object loader, str module):
-    """The cache's lines for a standard loader when its file is unchanged, else None."""
+cdef object cached_lines(object loader, str module, dict validated):
+    """The cache's lines for a standard loader when its file is unchanged, else None.
+
+    ``validated`` holds the files already stat'ed in this call since the last time code
+    not fastvars' own could have run: a file is validated once per capture, not once
+    per frame (posthog's frames of one capture read it within microseconds too).
+    """
     cdef PyObject *found
     cdef struct_stat st
     if type(loader) is not SourceFileLoader:
@@ -203,16 +322,19 @@ cdef object cached_lines(object loader, str module):
     if type(attributes) is not dict:
         return None
     for name in ("get_source", "get_filename", "get_data"):
-        if PyDict_GetItem(attributes, name) != NULL:
+        if fv_st_get(attributes, name) != NULL:
             return None
-    found = PyDict_GetItem(attributes, "name")
+    found = fv_st_get(attributes, "name")
     if found == NULL or type(<object>found) is not str or <object>found != module:
         return None
-    found = PyDict_GetItem(attributes, "path")
+    found = fv_st_get(attributes, "path")
     if found == NULL or type(<object>found) is not str:
         return None
     path = <object>found
-    found = PyDict_GetItem(CACHE_ENTRIES, path)
+    found = fv_st_get(validated, path)
+    if found != NULL:
+        return <object>found
+    found = fv_st_get(CACHE_ENTRIES, path)
     if found == NULL:
         return None
     entry = <object>found
@@ -234,7 +356,8 @@ cdef object cached_lines(object loader, str module):
     )
     if key != entry[0]:
         return None
-    CACHE.hits += 1
+    CACHE.hits += 1  # counted once per file and capture: the stat-validated uses
+    validated[path] = entry[1]
     return entry[1]
 
 
@@ -267,23 +390,26 @@ cdef tuple context_from_cached(list lines, Py_ssize_t lineno, Py_ssize_t max_len
     return before, line, after
 
 
-cdef object plain_entry(object tb, Py_ssize_t max_length):
+cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
     """The frame dict, HIDDEN, or NOT_PLAIN before anything observable was done."""
     cdef PyObject *found
-    frame = tb.tb_frame
-    frame_globals = frame.f_globals
+    cdef Py_ssize_t lineno
+    frame = <object>fv_st_tb_frame(tb)
+    if type(frame) is not FrameType:
+        return NOT_PLAIN
+    frame_globals = fv_st_frame_globals(frame)
     if type(frame_globals) is not dict:
         return NOT_PLAIN
-    found = PyDict_GetItem(frame_globals, "__name__")
+    found = fv_st_get(frame_globals, "__name__")
     if found == NULL or type(<object>found) is not str:
         return NOT_PLAIN
     module = <str>found
-    code = frame.f_code
+    code = fv_st_frame_code(frame)
     abs_path = code.co_filename
     function = code.co_name
     if type(abs_path) is not str or type(function) is not str:
         return NOT_PLAIN
-    tb_lineno = tb.tb_lineno
+    tb_lineno = traceback_line(tb, code)
     if type(tb_lineno) is not int or tb_lineno < 1:
         return NOT_PLAIN
     filename = module_filename(module, abs_path)
@@ -295,25 +421,33 @@ cdef object plain_entry(object tb, Py_ssize_t max_length):
     if hidden:
         return HIDDEN
 
-    result = {
+    found = fv_st_get(frame_globals, "__loader__")
+    loader = <object>found if found != NULL else None
+    lineno = <Py_ssize_t>tb_lineno - 1
+    # parity: abspath (which may raise, os.getcwd() for a relative path) before the
+    # source, whose reading may run a loader's code
+    absolute_path = absolute(abs_path)
+    lines = cached_lines(loader, module, validated)
+    if lines is not None:
+        before, line, after = context_from_cached(lines, lineno, max_length)
+    else:
+        # a miss, another loader, linecache: posthog's way, user code included
+        validated.clear()
+        before, line, after = py_context_from_lines(
+            py_source_lines(abs_path, loader, module), lineno, max_length
+        )
+    # One literal, so the dict is allocated at its final size; the key order is posthog's.
+    return {
         "platform": "python",
         "filename": filename or None,
-        "abs_path": absolute(abs_path),
+        "abs_path": absolute_path,
         "function": function or "<unknown>",
         "module": module,
         "lineno": tb_lineno,
+        "pre_context": before,
+        "context_line": line,
+        "post_context": after,
     }
-    found = PyDict_GetItem(frame_globals, "__loader__")
-    loader = <object>found if found != NULL else None
-    lineno = tb_lineno - 1
-    lines = cached_lines(loader, module)
-    if lines is not None:
-        context = context_from_cached(lines, lineno, max_length)
-    else:
-        # a miss, another loader, linecache: posthog's way, user code included
-        context = py_context_from_lines(py_source_lines(abs_path, loader, module), lineno, max_length)
-    result["pre_context"], result["context_line"], result["post_context"] = context
-    return result
 
 
 def serialize_stack(tb, max_length):
@@ -328,16 +462,19 @@ def serialize_stack(tb, max_length):
             tb = tb.tb_next
         return frames
     limit = max_length
+    validated = {}
     while tb is not None:
         if type(tb) is TracebackType:
-            frame = plain_entry(tb, limit)
+            frame = plain_entry(tb, limit, validated)
             if frame is NOT_PLAIN:
+                validated.clear()
                 frame = py_serialize_entry(tb, max_length)
             elif frame is HIDDEN:
                 frame = None
         else:
+            validated.clear()
             frame = py_serialize_entry(tb, max_length)
         if frame is not None:
             frames.append(frame)
-        tb = tb.tb_next
+        tb = <object>fv_st_tb_next(tb) if type(tb) is TracebackType else tb.tb_next
     return frames
