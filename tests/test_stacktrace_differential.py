@@ -9,7 +9,7 @@ import pytest
 from posthog import exception_utils as ph
 
 from corpus import CHAINED, SCENARIOS
-from fastvars import workloads
+from fastvars import stacktrace, workloads
 from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
 
 MECHANISMS = [
@@ -241,9 +241,6 @@ class Truthy:
 
 
 def _hidden(flag_name, value):
-    exec(f"{flag_name} = value", {}, {})  # keep the linters quiet about the names
-    local_flags = {flag_name: value}
-    locals().update(local_flags)
     if flag_name == "__traceback_hide__":
         __traceback_hide__ = value  # noqa: F841
     else:
@@ -452,3 +449,81 @@ def test_user_code_order(twin):
         logs.append(log)
     assert logs[1] == logs[0]
     assert logs[0]
+
+
+def test_hide_flag_truthiness_runs_once(twin):
+    calls = []
+
+    class Flag:
+        def __bool__(self):
+            calls.append(1)
+            return False
+
+    exc_info = raised(lambda: _hidden("__tracebackhide__", Flag()))
+    ph.exceptions_from_error_tuple(exc_info)
+    expected = len(calls)
+    del calls[:]
+    twin(exc_info)
+    assert len(calls) == expected == 1
+
+
+# --- the compiled twin's own paths ------------------------------------------------------------
+
+
+def compiled_counts():
+    from fastvars import _stacktrace
+
+    return _stacktrace.counts()
+
+
+def test_compiled_serializes_plain_frames_itself(twin):
+    if twin is not stacktrace.compiled_exceptions_from_error_tuple:
+        pytest.skip("compiled twin only")
+    exc_info = workloads.standard()
+    before = compiled_counts()
+    assert_same_outcome(twin, exc_info)
+    after = compiled_counts()
+    assert after["delegated"] == before["delegated"]
+    assert after["plain"] - before["plain"] >= 22
+
+
+def test_line_numbers_of_many_code_objects(twin):
+    # Code objects come and go; a dead one's address reused by a new one must not
+    # give it the dead one's line numbers.
+    for index in range(300):
+        source = "\n" * (index % 17) + "def f():\n" + "    x = 1\n" * (index % 5) + "    raise ValueError(1)\n"
+        namespace = {"__name__": "gen"}
+        exec(compile(source, f"<gen {index % 3}>", "exec"), namespace)
+        assert_same_outcome(twin, raised(namespace["f"]))
+
+
+def test_os_path_replaced(twin, monkeypatch):
+    exc_info = workloads.standard()
+    monkeypatch.setattr(os.path, "abspath", lambda path: "/patched" + path)
+    assert_same_outcome(twin, exc_info)
+    monkeypatch.setattr(os.path, "basename", lambda path: "patched-basename")
+    assert_same_outcome(twin, exc_info)
+
+
+def test_relative_filename_without_a_working_directory(twin, tmp_path):
+    exc_info = raised(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
+    saved = os.getcwd()
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    os.chdir(gone)
+    try:
+        gone.rmdir()
+        outcome = assert_same_outcome(twin, exc_info)
+    finally:
+        os.chdir(saved)
+    assert outcome[0] == "raise" and outcome[1] is FileNotFoundError
+
+
+def test_sys_modules_not_a_dict(twin, monkeypatch):
+    class Modules(dict):
+        def __getitem__(self, key):
+            return super().__getitem__(key)
+
+    exc_info = raised(_run_code, SOURCE, __file__, {"__name__": "os.sub"})
+    monkeypatch.setattr(sys, "modules", Modules(sys.modules))
+    assert_same_outcome(twin, exc_info)

@@ -149,6 +149,15 @@ cdef dict FILENAMES = {}
 # The weak reference tells a live code object from a dead one whose address was reused.
 cdef dict LINES = {}
 
+# Entries done here and entries handed to the Python twin (for tests and status).
+cdef Py_ssize_t PLAIN_ENTRIES = 0
+cdef Py_ssize_t DELEGATED_ENTRIES = 0
+
+
+def counts():
+    """{"plain": entries serialized here, "delegated": entries handed to the Python twin}"""
+    return {"plain": PLAIN_ENTRIES, "delegated": DELEGATED_ENTRIES}
+
 
 cdef object traceback_line(object tb, object code):
     """tb.tb_lineno as the attribute gives it (an int, or None for no line)."""
@@ -452,9 +461,11 @@ cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
 
 def serialize_stack(tb, max_length):
     """posthog's frames of one traceback (stacktrace.serialize_stack, compiled)."""
+    global PLAIN_ENTRIES, DELEGATED_ENTRIES
     cdef Py_ssize_t limit
     frames = []
     if type(max_length) is not int or not environment_standard() or not loaders_standard():
+        DELEGATED_ENTRIES += 1  # counted once for the whole traceback
         while tb is not None:
             frame = py_serialize_entry(tb, max_length)
             if frame is not None:
@@ -467,11 +478,15 @@ def serialize_stack(tb, max_length):
         if type(tb) is TracebackType:
             frame = plain_entry(tb, limit, validated)
             if frame is NOT_PLAIN:
+                DELEGATED_ENTRIES += 1
                 validated.clear()
                 frame = py_serialize_entry(tb, max_length)
-            elif frame is HIDDEN:
-                frame = None
+            else:
+                PLAIN_ENTRIES += 1
+                if frame is HIDDEN:
+                    frame = None
         else:
+            DELEGATED_ENTRIES += 1
             validated.clear()
             frame = py_serialize_entry(tb, max_length)
         if frame is not None:
