@@ -527,3 +527,22 @@ def test_sys_modules_not_a_dict(twin, monkeypatch):
     exc_info = raised(_run_code, SOURCE, __file__, {"__name__": "os.sub"})
     monkeypatch.setattr(sys, "modules", Modules(sys.modules))
     assert_same_outcome(twin, exc_info)
+
+
+def test_compiled_module_imported_first():
+    import subprocess
+
+    code = (
+        "from fastvars import _stacktrace\n"
+        "from fastvars import stacktrace, workloads\n"
+        "from posthog import exception_utils as ph\n"
+        "assert stacktrace.COMPILED_STACK is _stacktrace.serialize_stack\n"
+        "ei = workloads.standard()\n"
+        "assert repr(stacktrace.compiled_exceptions_from_error_tuple(ei)) == "
+        "repr(ph.exceptions_from_error_tuple(ei))\n"
+        "assert _stacktrace.counts()['plain'] == 22\n"
+    )
+    if stacktrace.COMPILED_STACK is None:
+        pytest.skip("compiled stacktrace unavailable")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

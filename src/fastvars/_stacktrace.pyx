@@ -33,7 +33,6 @@ from cpython.unicode cimport PyUnicode_Tailmatch
 from posix.stat cimport struct_stat, stat as c_stat
 
 from . import sources as _sources
-from . import stacktrace as _py
 
 cdef extern from "Python.h":
     PyObject *PySys_GetObject(const char *name)
@@ -121,10 +120,22 @@ cdef object STANDARD_GET_FILENAME = _sources._STANDARD_GET_FILENAME
 cdef object STANDARD_GET_DATA = _sources._STANDARD_GET_DATA
 cdef object NO_SOURCE = _sources.NO_SOURCE
 
-cdef object py_serialize_entry = _py.serialize_entry
-cdef object py_source_lines = _py.source_lines
-cdef object py_context_from_lines = _py.context_from_lines
-cdef object py_truncated = _py.truncated
+# The Python twin's functions, bound at the first call: stacktrace.py imports this
+# module, so importing it back here at import time would be circular.
+cdef object py_serialize_entry = None
+cdef object py_source_lines = None
+cdef object py_context_from_lines = None
+cdef object py_truncated = None
+
+
+cdef bind_python_twin():
+    global py_serialize_entry, py_source_lines, py_context_from_lines, py_truncated
+    from . import stacktrace as twin
+
+    py_source_lines = twin.source_lines
+    py_context_from_lines = twin.context_from_lines
+    py_truncated = twin.truncated
+    py_serialize_entry = twin.serialize_entry  # last: the others are set when it is
 cdef object FrameLocalsProxy = None
 if sys.version_info >= (3, 13):
     def _proxy_type():
@@ -463,6 +474,8 @@ def serialize_stack(tb, max_length):
     """posthog's frames of one traceback (stacktrace.serialize_stack, compiled)."""
     global PLAIN_ENTRIES, DELEGATED_ENTRIES
     cdef Py_ssize_t limit
+    if py_serialize_entry is None:
+        bind_python_twin()
     frames = []
     if type(max_length) is not int or not environment_standard() or not loaders_standard():
         DELEGATED_ENTRIES += 1  # counted once for the whole traceback
