@@ -45,6 +45,9 @@ cdef extern from "Python.h":
 cdef extern from *:
     """
     #include <string.h>
+    #if PY_VERSION_HEX < 0x030B0000
+    #include "frameobject.h"  /* PyFrameObject's fields: f_globals, on 3.10 */
+    #endif
     /* A frame's locals as frame.f_locals gives them (the fast-to-locals sync up to
        3.12, a FrameLocalsProxy on 3.13), through the public API where there is one. */
     static PyObject *fv_st_frame_locals(PyObject *frame) {
@@ -91,6 +94,9 @@ cdef extern from *:
     static PyObject *fv_st_frame_code(PyObject *frame) {
         return (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
     }
+    static int fv_st_addr2line(PyObject *code, int lasti) {
+        return PyCode_Addr2Line((PyCodeObject *)code, lasti);
+    }
     """
     object fv_st_frame_locals(object frame)
     int fv_st_has_nul(const char *data, Py_ssize_t size)
@@ -102,7 +108,7 @@ cdef extern from *:
     int fv_st_tb_lasti(object tb)
     object fv_st_frame_globals(object frame)
     object fv_st_frame_code(object frame)
-    int PyCode_Addr2Line(object code, int lasti)
+    int fv_st_addr2line(object code, int lasti)
     object PyWeakref_NewRef(object target, object callback)
     PyObject *PyWeakref_GetObject(object ref)  # borrowed
 
@@ -159,6 +165,7 @@ cdef dict FILENAMES = {}
 # is a scan of the line table, posthog's largest cost per frame after the source file.
 # The weak reference tells a live code object from a dead one whose address was reused.
 cdef dict LINES = {}
+cdef bint LAZY_LINES = sys.version_info >= (3, 11)
 
 # Entries done here and entries handed to the Python twin (for tests and status).
 cdef Py_ssize_t PLAIN_ENTRIES = 0
@@ -175,8 +182,8 @@ cdef object traceback_line(object tb, object code):
     cdef int lineno = fv_st_tb_lineno(tb)
     cdef int lasti
     cdef PyObject *found
-    if lineno != -1:
-        return lineno
+    if lineno != -1 or not LAZY_LINES:
+        return lineno  # 3.10 computes the line when the entry is made, -1 is a -1
     lasti = fv_st_tb_lasti(tb)
     address = PyLong_FromVoidPtr(<PyObject *>code)
     found = fv_st_get(LINES, address)
@@ -190,7 +197,7 @@ cdef object traceback_line(object tb, object code):
         found = fv_st_get(known, lasti)
         if found != NULL:
             return <object>found
-    lineno = PyCode_Addr2Line(code, lasti)
+    lineno = fv_st_addr2line(code, lasti)
     result = lineno if lineno >= 0 else None
     if PyDict_Size(known) < MEMO_MAX:
         known[lasti] = result
