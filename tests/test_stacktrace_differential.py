@@ -549,3 +549,39 @@ def test_compiled_module_imported_first():
         pytest.skip("compiled stacktrace unavailable")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_posthog_unchanged(monkeypatch):
+    assert stacktrace.posthog_unchanged()
+    with monkeypatch.context() as patch:
+        patch.setattr(ph, "serialize_frame", lambda *args, **kwargs: {})
+        assert not stacktrace.posthog_unchanged()
+    assert stacktrace.posthog_unchanged()
+    with monkeypatch.context() as patch:
+        patch.setattr(ph, "DEFAULT_MAX_VALUE_LENGTH", 10)
+        assert not stacktrace.posthog_unchanged()
+    with monkeypatch.context() as patch:
+        patch.delattr(ph, "strip_string")
+        assert not stacktrace.posthog_unchanged()
+    assert stacktrace.posthog_unchanged()
+
+
+def test_compiled_memos_are_bounded(twin):
+    if twin is not stacktrace.compiled_exceptions_from_error_tuple:
+        pytest.skip("compiled twin only")
+    from fastvars import _stacktrace
+
+    def template():
+        raise ValueError("memo")
+
+    namespace = {"__name__": "memo"}
+    for index in range(17_000):
+        code = template.__code__.replace(co_filename=f"/memo/{index}.py", co_firstlineno=index + 1)
+        function = types.FunctionType(code, namespace)
+        exc_info = raised(function)
+        if index % 1000 == 0:
+            assert_same_outcome(twin, exc_info)
+        else:
+            twin(exc_info)
+    sizes = _stacktrace.memo_sizes()
+    assert sizes["lines"] <= 16_384 and sizes["filenames"] <= 4096 and sizes["abspaths"] <= 4096

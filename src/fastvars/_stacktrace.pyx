@@ -164,21 +164,16 @@ cdef dict FILENAMES = {}
 # code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
 # is a scan of the line table, posthog's largest cost per frame after the source file.
 # The weak reference tells a live code object from a dead one whose address was reused.
+# At most MAX_LINES lines are kept in all; past that the whole memo starts again.
 cdef dict LINES = {}
+cdef Py_ssize_t LINE_COUNT = 0
+cdef Py_ssize_t MAX_LINES = 16384
 cdef bint LAZY_LINES = sys.version_info >= (3, 11)
-
-# Entries done here and entries handed to the Python twin (for tests and status).
-cdef Py_ssize_t PLAIN_ENTRIES = 0
-cdef Py_ssize_t DELEGATED_ENTRIES = 0
-
-
-def counts():
-    """{"plain": entries serialized here, "delegated": entries handed to the Python twin}"""
-    return {"plain": PLAIN_ENTRIES, "delegated": DELEGATED_ENTRIES}
 
 
 cdef object traceback_line(object tb, object code):
     """tb.tb_lineno as the attribute gives it (an int, or None for no line)."""
+    global LINE_COUNT
     cdef int lineno = fv_st_tb_lineno(tb)
     cdef int lasti
     cdef PyObject *found
@@ -188,9 +183,10 @@ cdef object traceback_line(object tb, object code):
     address = PyLong_FromVoidPtr(<PyObject *>code)
     found = fv_st_get(LINES, address)
     if found == NULL or PyWeakref_GetObject((<tuple>found)[0]) != <PyObject *>code:
-        if PyDict_Size(LINES) >= MEMO_MAX:
-            LINES.clear()
         known = {}
+        if LINE_COUNT >= MAX_LINES:
+            LINES.clear()
+            LINE_COUNT = 0
         LINES[address] = (PyWeakref_NewRef(code, None), known)
     else:
         known = <dict>(<tuple>found)[1]
@@ -199,9 +195,25 @@ cdef object traceback_line(object tb, object code):
             return <object>found
     lineno = fv_st_addr2line(code, lasti)
     result = lineno if lineno >= 0 else None
-    if PyDict_Size(known) < MEMO_MAX:
+    if LINE_COUNT < MAX_LINES:
         known[lasti] = result
+        LINE_COUNT += 1
     return result
+
+
+def memo_sizes():
+    """Entries of the compiled memos: {"lines", "filenames", "abspaths"} (each bounded)."""
+    return {"lines": LINE_COUNT, "filenames": len(FILENAMES), "abspaths": len(ABSPATHS)}
+
+
+# Entries done here and entries handed to the Python twin (for tests and status).
+cdef Py_ssize_t PLAIN_ENTRIES = 0
+cdef Py_ssize_t DELEGATED_ENTRIES = 0
+
+
+def counts():
+    """{"plain": entries serialized here, "delegated": entries handed to the Python twin}"""
+    return {"plain": PLAIN_ENTRIES, "delegated": DELEGATED_ENTRIES}
 
 
 cdef bint environment_standard():

@@ -30,6 +30,7 @@ import os
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
+from posthog import exception_utils as _posthog
 from posthog.exception_utils import AnnotatedValue
 
 from . import sources
@@ -50,6 +51,45 @@ _HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 _NOT_A_MODULE = (None, "builtins", "__builtins__")
 
 BaseExceptionGroup: Any = getattr(builtins, "BaseExceptionGroup", None)
+
+
+# The names posthog's exceptions_from_error_tuple reaches through its module's globals,
+# as they were when fastvars was imported. posthog calls whatever those names hold at
+# call time, so once one is replaced (a user's wrapper around serialize_frame, say),
+# fastvars' reproduction no longer describes what posthog would do.
+_POSTHOG_NAMES = (
+    "_exceptions_from_error", "single_exception_from_error_tuple", "_exception_mechanism",
+    "_valid_mechanism", "_set_exception_linkage", "_is_synthesized_traceback",
+    "_exception_cause", "_append_exception_group_members", "_ExceptionTraversalState",
+    "get_type_module", "get_type_name", "get_error_message", "get_errno", "safe_str",
+    "safe_repr", "iter_stacks", "should_hide_frame", "serialize_frame", "filename_for_module",
+    "get_source_context", "get_lines_from_file", "_get_source_lines", "strip_string",
+    "_get_size_in_bytes", "_truncate_by_bytes", "AnnotatedValue", "BaseExceptionGroup",
+    "linecache", "os", "sys",
+)
+_MISSING_NAME = object()
+_POSTHOG_AT_IMPORT = tuple(getattr(_posthog, name, _MISSING_NAME) for name in _POSTHOG_NAMES)
+# posthog's constants that this module has as its own.
+_POSTHOG_CONSTANTS = (
+    ("DEFAULT_MAX_VALUE_LENGTH", MAX_VALUE_LENGTH),
+    ("_MAX_EXCEPTION_ENTRIES", MAX_EXCEPTION_ENTRIES),
+    ("_MAX_EXCEPTION_GROUP_MEMBER_INSPECTIONS", MAX_GROUP_MEMBER_INSPECTIONS),
+    ("_SYNTHESIZED_TRACEBACK_ATTR", SYNTHESIZED_TRACEBACK_ATTR),
+)
+
+
+def posthog_unchanged() -> bool:
+    """Whether posthog's exceptions_from_error_tuple would still do what this module does:
+    its module's functions and constants as at import (and as this module knows them).
+    About a microsecond; the caller checks it before each use and calls posthog when False."""
+    module_globals = _posthog.__dict__
+    for name, original in zip(_POSTHOG_NAMES, _POSTHOG_AT_IMPORT):
+        if original is _MISSING_NAME or module_globals.get(name, _MISSING_NAME) is not original:
+            return False
+    for name, value in _POSTHOG_CONSTANTS:
+        if module_globals.get(name, _MISSING_NAME) != value:
+            return False
+    return BaseExceptionGroup is _posthog.__dict__.get("BaseExceptionGroup")
 
 
 # --- one frame ----------------------------------------------------------------------
