@@ -386,3 +386,63 @@ def test_dash_m_and_script_frames(tmp_path):
     for args in (["-m", "script_mod"], ["script_mod.py"], [str(tmp_path / "script_mod.py")]):
         result = _run_python(args, tmp_path)
         assert "SAME 2" in result.stdout, (args, result.stderr)
+
+
+# --- generated sources: any mix of the separators str.splitlines knows, in comments -------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Inside a comment these end a line for str.splitlines but not for the tokenizer.
+INNER = ["a", "Z", " ", "\t", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",
+         "\u00e9", "\U0001f600", "#"]
+NEWLINES = ["\n", "\r\n", "\r"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    comments=st.lists(st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
+                      max_size=14),
+    after=st.lists(st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
+                   max_size=8),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1-cookie"]),
+)
+def test_generated_sources(tmp_path, comments, after, encoding):
+    def text(lines):
+        return "".join("#" + body + newline for body, newline in lines)
+
+    source = text(comments) + BODY + text(after)
+    if encoding == "latin-1-cookie":
+        source = "# -*- coding: latin-1 -*-\n" + source
+        data = source.encode("latin-1", errors="replace")
+    else:
+        data = source.encode(encoding)
+    from stacktrace_support import assert_same_outcome as same
+    from fastvars import stacktrace
+
+    module, path = _module(tmp_path, data)
+    exc_info = raised(module.outer)
+    sources.clear_cache()
+    for twin_function in (stacktrace.python_exceptions_from_error_tuple,
+                          stacktrace.compiled_exceptions_from_error_tuple):
+        same(twin_function, exc_info)
+        same(twin_function, exc_info)
+
+
+def test_no_extensions_environment(tmp_path):
+    code = (
+        "from fastvars import stacktrace, engine\n"
+        "assert engine.ACTIVE is engine.PYTHON\n"
+        "assert stacktrace.COMPILED_STACK is None\n"
+        "assert stacktrace.ACTIVE_STACK is stacktrace.serialize_stack\n"
+        "from fastvars import workloads\n"
+        "from posthog import exception_utils as ph\n"
+        "ei = workloads.standard()\n"
+        "assert repr(stacktrace.exceptions_from_error_tuple(ei, {'type': 'x'})) == "
+        "repr(ph.exceptions_from_error_tuple(ei, {'type': 'x'}))\n"
+        "print('PYTHON OK')\n"
+    )
+    env = dict(os.environ, FASTVARS_NO_EXTENSIONS="1")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert "PYTHON OK" in result.stdout, result.stderr

@@ -585,3 +585,18 @@ def test_compiled_memos_are_bounded(twin):
             twin(exc_info)
     sizes = _stacktrace.memo_sizes()
     assert sizes["lines"] <= 16_384 and sizes["filenames"] <= 4096 and sizes["abspaths"] <= 4096
+
+
+def test_facade_follows_the_active_engine():
+    from fastvars import engine
+
+    if engine.ACTIVE is engine.COMPILED and stacktrace.COMPILED_STACK is not None:
+        assert stacktrace.ACTIVE_STACK is stacktrace.COMPILED_STACK
+    else:
+        assert stacktrace.ACTIVE_STACK is stacktrace.serialize_stack
+    exc_info = workloads.chained()
+    for mechanism in (None, {"type": "django", "handled": False}):
+        assert_same(stacktrace.exceptions_from_error_tuple(exc_info, mechanism),
+                    ph.exceptions_from_error_tuple(exc_info, mechanism))
+        assert_same(stacktrace.exceptions_from_error_tuple(exc_info, mechanism=mechanism),
+                    ph.exceptions_from_error_tuple(exc_info, mechanism=mechanism))
