@@ -434,10 +434,11 @@ def _compiled_stack() -> Any:
         return None
     try:
         from . import _stacktrace
+
+        return _stacktrace.serialize_stack
     except Exception as error:  # not built, or a stale build: the Python twin does it
         engine.log.debug("fastvars: compiled stacktrace unavailable: %s", error)
         return None
-    return _stacktrace.serialize_stack
 
 
 COMPILED_STACK = _compiled_stack()
