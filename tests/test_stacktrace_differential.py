@@ -600,3 +600,66 @@ def test_facade_follows_the_active_engine():
                     ph.exceptions_from_error_tuple(exc_info, mechanism))
         assert_same(stacktrace.exceptions_from_error_tuple(exc_info, mechanism=mechanism),
                     ph.exceptions_from_error_tuple(exc_info, mechanism=mechanism))
+
+
+# --- generated exception graphs: chains, cycles, groups, the bounds -----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+HAS_GROUPS = sys.version_info >= (3, 11)
+
+
+@st.composite
+def exception_graphs(draw):
+    count = draw(st.integers(1, 70))
+    kinds = draw(st.lists(st.sampled_from(["value", "key", "os", "group"] if HAS_GROUPS
+                                          else ["value", "key", "os"]),
+                          min_size=count, max_size=count))
+    links = [
+        (
+            draw(st.one_of(st.none(), st.integers(0, count - 1))),  # __cause__
+            draw(st.one_of(st.none(), st.integers(0, count - 1))),  # __context__
+            draw(st.booleans()),  # __suppress_context__
+            draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=30)),  # members
+            draw(st.integers(1, 60)),  # how many times the member list repeats
+        )
+        for _ in range(count)
+    ]
+    return kinds, links
+
+
+def _build(kinds, links):
+    """Exceptions linked as drawn; a group's members are the drawn exceptions made before
+    it (groups are made from the last index down; their members are fixed at creation)."""
+    errors = [None] * len(kinds)
+    for index, kind in enumerate(kinds):
+        if kind == "os":
+            errors[index] = OSError(index, f"os{index}")
+        elif kind == "key":
+            errors[index] = KeyError(f"k{index}")
+        elif kind == "value":
+            errors[index] = ValueError(f"v{index}")
+    for index in reversed(range(len(kinds))):
+        if kinds[index] == "group":
+            members = [errors[m] if errors[m] is not None else ValueError(f"p{m}")
+                       for m in links[index][3]] * links[index][4]
+            errors[index] = ExceptionGroup(f"g{index}", members)  # noqa: F821
+    for index, (cause, context, suppress, _, _) in enumerate(links):
+        error = errors[index]
+        if index % 3 == 1:
+            raised(_raise, error)  # a traceback of its own
+        error.__cause__ = errors[cause] if cause is not None else None
+        error.__context__ = errors[context] if context is not None else None
+        error.__suppress_context__ = suppress
+    return errors[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(graph=exception_graphs())
+def test_generated_exception_graphs(graph):
+    root = _build(*graph)
+    exc_info = raised(_raise, root)
+    for function in (stacktrace.python_exceptions_from_error_tuple,
+                     stacktrace.compiled_exceptions_from_error_tuple):
+        assert_same_outcome(function, exc_info, {"type": "t", "handled": False})
