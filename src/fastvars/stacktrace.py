@@ -31,7 +31,10 @@ import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from posthog import exception_utils as _posthog
-from posthog.exception_utils import AnnotatedValue
+
+# posthog's own class for a cut source line, so events carry the same type; a posthog
+# without it fails posthog_unchanged() rather than this import.
+AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
 
 from . import sources
 
