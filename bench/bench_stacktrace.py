@@ -1,16 +1,38 @@
-"""Time exceptions_from_error_tuple on a workload: posthog against both fastvars twins.
+"""exceptions_from_error_tuple per workload: posthog 7.91.1 against both fastvars twins.
 
-Interleaved rounds, medians per call; ratios are posthog's median over the twin's in the
-same round. Usage: python bench/time_stacktrace.py [workload] [rounds]
+pytest-benchmark, one group per workload:
+    pytest bench/bench_stacktrace.py --benchmark-only --benchmark-group-by=group \
+        --benchmark-columns=median,iqr,rounds --benchmark-sort=name
+Ratios side by side (interleaved rounds, medians per call; posthog's median over the
+twin's in the same round): python bench/bench_stacktrace.py [workload] [rounds]
 """
 
 import statistics
 import sys
 import time
 
+import pytest
 from posthog import exception_utils as ph
 
 from fastvars import stacktrace, workloads
+
+IMPLEMENTATIONS = {
+    "posthog": ph.exceptions_from_error_tuple,
+    "fastvars-py": stacktrace.python_exceptions_from_error_tuple,
+    "fastvars-c": stacktrace.compiled_exceptions_from_error_tuple,
+}
+
+
+@pytest.mark.parametrize("implementation", list(IMPLEMENTATIONS))
+@pytest.mark.parametrize("workload", list(workloads.WORKLOADS))
+def test_exceptions_from_error_tuple(benchmark, workload, implementation):
+    if implementation == "fastvars-c" and stacktrace.COMPILED_STACK is None:
+        pytest.skip("compiled stacktrace unavailable")
+    benchmark.group = workload
+    exc_info = workloads.WORKLOADS[workload].make()
+    function = IMPLEMENTATIONS[implementation]
+    mechanism = {"type": "generic", "handled": True}
+    benchmark(function, exc_info, mechanism)
 
 
 def main() -> None:
