@@ -446,3 +446,45 @@ def test_no_extensions_environment(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                             timeout=60)
     assert "PYTHON OK" in result.stdout, result.stderr
+
+
+def test_threads_capturing_while_a_file_changes(tmp_path):
+    import threading
+
+    from fastvars import stacktrace
+
+    stable, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    changing, changing_path = _module(tmp_path, ENCODED_SOURCES["crlf"])
+    stable_info = raised(stable.outer)
+    changing_info = raised(changing.outer)
+    expected = ph.exceptions_from_error_tuple(stable_info)
+    errors = []
+    stop = threading.Event()
+
+    def capture(function):
+        try:
+            for _ in range(150):
+                assert_same(function(stable_info), expected)
+                function(changing_info)  # whatever the file holds at that moment
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    def rewrite():
+        index = 0
+        while not stop.is_set():
+            index += 1
+            changing_path.write_bytes(ENCODED_SOURCES["crlf"] + b"# rewrite %d\n" % index)
+
+    writer = threading.Thread(target=rewrite)
+    threads = [threading.Thread(target=capture, args=(function,)) for function in
+               (stacktrace.python_exceptions_from_error_tuple,
+                stacktrace.compiled_exceptions_from_error_tuple) * 2]
+    writer.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    writer.join()
+    assert not errors
+    assert sources.cache_stats()["bytes"] <= sources.cache_limit_bytes()
