@@ -326,3 +326,21 @@ def test_a_call_of_a_step_with_an_unexpected_argument_is_posthogs(monkeypatch):
     status = fastvars.status()
     assert status["passthroughs"] == before + 1
     assert "in_app_include" in status["last_passthrough_reason"]
+
+
+def test_the_serializer_is_posthogs_own_once_a_helper_it_reproduces_was_replaced(monkeypatch):
+    assert fastvars.enable(), fastvars.status()["reason"]
+    assert "exceptions_from_error_tuple" in fastvars.status()["stand_ins"]
+    real = exception_utils.serialize_frame
+    calls = []
+
+    def serialize_frame(*args, **kwargs):  # an application wraps one of posthog's helpers
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exception_utils, "serialize_frame", serialize_frame)
+    before = fastvars.status()["passthroughs"]
+    event = capture()
+    assert calls  # posthog's serializer ran, through the application's wrapper
+    assert frames_of(event)[-1]["code_variables"]["count"] == 3
+    assert fastvars.status()["passthroughs"] == before + 1

@@ -166,9 +166,19 @@ def status() -> Dict[str, Any]:
         "stand_ins": stand_ins,
         "selfcheck_ms": selfcheck_ms,
         "disabled_by_environment": disabled_by_environment(),
+        "source_cache": _source_cache(),
         **_capture.stats.snapshot(),
         **passthroughs.snapshot(),
     }
+
+
+def _source_cache() -> Optional[Dict[str, int]]:
+    """The source-lines cache's entries, bytes, cap (``limit_bytes``), hits and misses."""
+    try:
+        from .. import sources
+    except Exception:  # not loadable here: nothing cached either
+        return None
+    return sources.cache_stats()
 
 
 # ------------------------------------------------------------------ fork

@@ -14,7 +14,15 @@ from typing import Any, Callable, List, Optional
 from .. import capture as _capture
 from .. import engine as _engine
 from . import posthog_api
-from .replacements import Parameter, Replacement, anything, exactly, exc_info_tuple, patterns
+from .replacements import (
+    Parameter,
+    Replacement,
+    anything,
+    exactly,
+    exc_info_tuple,
+    passthroughs,
+    patterns,
+)
 
 log = logging.getLogger("fastvars")
 
@@ -37,7 +45,11 @@ def _attach_code_variables(
         original(*args)
 
 
-def _step(fast: Callable[..., Any]) -> Callable[..., Any]:
+def _step(
+    fast: Callable[..., Any],
+    name: str = "",
+    unchanged: Optional[Callable[[], bool]] = None,
+) -> Callable[..., Any]:
     """The stand-in's answer for one step of posthog's event. Each twin reproduces
     posthog's function exactly, raising what it raises where it raises it, and hands
     to posthog's own function, inside, whatever it does not handle itself. So an error
@@ -45,10 +57,24 @@ def _step(fast: Callable[..., Any]) -> Callable[..., Any]:
     function again would run the user code in it (an exception's ``__str__``, a
     loader, a ``model_dump``) a second time."""
 
-    def step(*args: Any) -> Any:
-        return fast(*args[:-1])  # the last argument is posthog's original
+    if unchanged is None:
 
-    return step
+        def step(*args: Any) -> Any:
+            return fast(*args[:-1])  # the last argument is posthog's original
+
+        return step
+
+    def guarded_step(*args: Any) -> Any:
+        # A twin that reproduces posthog through the helpers of posthog's module (the
+        # serializer) knows whether they are still the ones it reproduces: when someone
+        # replaced one, posthog's function does the step (checked on every call: a
+        # microsecond or two).
+        if not unchanged():
+            passthroughs.count(name, "a posthog function it reproduces was replaced")
+            return args[-1](*args[:-1])
+        return fast(*args[:-1])
+
+    return guarded_step
 
 
 def _fastvars_function(module: str, name: str) -> Optional[Callable[..., Any]]:
@@ -97,7 +123,11 @@ def _steps() -> List[Replacement]:
                 Parameter("exc_info", exc_info_tuple),
                 Parameter("mechanism", exactly(type(None), dict)),
             ),
-            fast=_step(serialize),
+            fast=_step(
+                serialize,
+                "exceptions_from_error_tuple",
+                _fastvars_function("stacktrace", "posthog_unchanged"),
+            ),
             required=False,
             only_in=posthog_api.CLIENT_MODULES,
         ))
