@@ -49,9 +49,9 @@ def client_event(client_class, exception, **flags):
 
     seen = []
     sync = client_class is posthog.Posthog
+    options = {"capture_exception_code_variables": True, **({"sync_mode": True} if sync else {})}
     client = client_class("phc_x", send=False, before_send=lambda e: seen.append(e) and None,
-                          capture_exception_code_variables=True,
-                          **({"sync_mode": True} if sync else {}), **flags)
+                          **{**options, **flags})
     if not sync:
         prepare = client._prepare_event
 
