@@ -39,3 +39,42 @@ def test_the_whole_event_is_posthogs(name, client_class, code_variables):
     frames = got["properties"]["$exception_list"][0]["stacktrace"]["frames"]
     assert len({f["abs_path"] for f in frames}) >= 6  # a module per layer of the request
     assert any("code_variables" in f for f in frames) is code_variables
+
+
+@pytest.mark.slow  # about 10 s
+def test_no_growth_over_many_whole_captures(engine):
+    """capture_exception end to end with every step fastvars': memory flat, the source
+    cache within its cap (the 100,000-capture figure is in the benchmark notes)."""
+    import gc
+    import tracemalloc
+
+    from fastvars import sources
+
+    if engine.name != "c":
+        pytest.skip("the pure-Python twins allocate the same way; the compiled caches are the risk")
+    client = posthog.Posthog("phc_x", send=False, sync_mode=True, before_send=lambda e: None,
+                             capture_exception_code_variables=True, in_app_modules=["fastvars"])
+    workload = workloads.WORKLOADS["standard"]
+    assert fastvars.enable(), fastvars.status()["reason"]
+    fallbacks = fastvars.status()["fallbacks"]
+
+    def run(count):
+        for _ in range(count):
+            client.capture_exception(workload.raise_in_request())
+
+    run(1_000)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run(500)
+        gc.collect()
+        start, _ = tracemalloc.get_traced_memory()
+        run(4_000)
+        gc.collect()
+        end, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert end - start < 64 * 1024, (start, end)
+    cache = fastvars.status()["source_cache"]
+    assert cache["bytes"] <= cache["limit_bytes"] == sources.cache_limit_bytes()
+    assert fastvars.status()["fallbacks"] == fallbacks
