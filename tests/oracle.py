@@ -5,7 +5,7 @@ import copy
 import sys
 
 import fastvars
-from fastvars.oracle import (  # noqa: F401  (shared with fastvars-bench)
+from fastvars.bench.oracle import (  # noqa: F401  (shared with fastvars-bench)
     posthog_capture,
     posthog_capture_own_tracebacks,
     serialized_exceptions,

@@ -33,7 +33,7 @@ from posthog import utils as posthog_utils
 
 from fastvars import cleaning
 from fastvars import engine as fv_engine
-from fastvars import workloads
+from fastvars.bench import workloads
 
 REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
 

@@ -141,7 +141,7 @@ def test_the_clients_events_are_marked_as_posthog_marks_them(handle_in_app):
     for workload in workloads.WORKLOADS.values():
         error = workload.raise_in_request()
         values = posthog_exception_utils.exceptions_from_error_tuple((type(error), error, error.__traceback__))
-        for include in (None, ["fastvars.benchservice"], ["fastvars"]):
+        for include in (None, ["fastvars.bench.service"], ["fastvars"]):
             for root in (os.getcwd(), None, "/"):
                 _compare(handle_in_app, {"exception": {"values": values}}, None, include, root)
 

@@ -86,7 +86,7 @@ def test_python_m_fastvars_json(disabled):
         assert found["selfcheck_ms"] > 0 and "posthog.client" in found["would_patch"]
 
 
-@pytest.mark.parametrize("command", [["-m", "fastvars"], ["-m", "fastvars.cli"],
+@pytest.mark.parametrize("command", [["-m", "fastvars"], ["-m", "fastvars.bench"],
                                      ["-m", "fastvars.integration.launcher"]])
 def test_version(command):
     done = python(*command, "--version", env=environment())

@@ -8,7 +8,7 @@ import pytest
 
 import fastvars
 from fastvars import engine as fv_engine
-from fastvars import workloads
+from fastvars.bench import workloads
 from oracle import client_event
 
 from test_safety_property import chain_variables_aside, forget_captured

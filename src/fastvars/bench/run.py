@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from . import oracle
-from .benchengines import END_TO_END_BASELINES, IGNORE, MASK, BenchEngine, ExcInfo, Runner
-from .capture import stats as capture_stats
+from .engines import END_TO_END_BASELINES, IGNORE, MASK, BenchEngine, ExcInfo, Runner
+from ..capture import stats as capture_stats
 
 Progress = Callable[[str], None]
 
@@ -246,7 +246,7 @@ def _time_engines(runners: Dict[str, Runner], settings: Settings, progress: Prog
 
 def time_end_to_end(runners: Dict[str, Runner], settings: Settings,
                     progress: Progress) -> Dict[str, EngineResult]:
-    """The end-to-end runners (benchengines.end_to_end_runners), interleaved like the
+    """The end-to-end runners (engines.end_to_end_runners), interleaved like the
     engines; fastvars is switched on or off before each batch, outside the timing, and
     left as it was found."""
     import fastvars

@@ -16,9 +16,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from posthog import exception_utils as ph
 
-from . import engine as _engine
-from .capture import attach_code_variables
-from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from .. import engine as _engine
+from ..capture import attach_code_variables
+from ..defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 ExcInfo = Tuple[Any, Any, Any]
 MASK = list(DEFAULT_MASK_PATTERNS)

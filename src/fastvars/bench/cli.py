@@ -14,7 +14,11 @@ import sys
 import textwrap
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
 
-from . import __version__, benchengines, benchreport, benchrun, oracle, workloads
+from .. import __version__
+from . import engines as benchengines
+from . import oracle, workloads
+from . import report as benchreport
+from . import run as benchrun
 
 PROG = "fastvars-bench"
 

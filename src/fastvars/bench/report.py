@@ -9,7 +9,7 @@ import sys
 from importlib import metadata
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import engine as _engine
+from .. import engine as _engine
 
 PLOT_FORMATS = (".png", ".svg")
 
@@ -168,7 +168,7 @@ def legend(document: Dict[str, Any]) -> str:
     if any(r.get("end_to_end") for r in document["results"]):
         lines[2:2] = [
             "End to end: each capture_exception on a fresh exception raised beneath a "
-            "request stack of 8 frames in 6 modules (fastvars/benchservice), sync client, "
+            "request stack of 8 frames in 6 modules (fastvars/bench/service), sync client, "
             "no network; fastvars = fastvars.enable(), switched per batch; every frame "
             "in-app; 'trivial event' is client.capture('evt'), posthog's per-event floor.",
         ]
