@@ -4,9 +4,10 @@ comparison that sees key order and posthog's AnnotatedValue (whose repr is an ad
 import sys
 
 import pytest
+
+import implementations
 from posthog import exception_utils as ph
 
-from fastvars import engine as fv_engine
 from fastvars import stacktrace
 
 
@@ -15,12 +16,9 @@ def twin(request):
     """fastvars' exceptions_from_error_tuple, once per implementation."""
     if request.param == "python":
         return stacktrace.python_exceptions_from_error_tuple
+    implementations.check_compiled_wanted()
     if stacktrace.COMPILED_STACK is None:
-        from conftest import REQUIRE_EXTENSIONS as require
-
-        if require and not fv_engine.extensions_disabled():
-            pytest.fail("compiled stacktrace missing")
-        pytest.skip("compiled stacktrace unavailable")
+        implementations.compiled_missing("the compiled stacktrace", "fastvars._stacktrace did not load")
     return stacktrace.compiled_exceptions_from_error_tuple
 
 

@@ -17,7 +17,6 @@ import decimal
 import enum
 import logging
 import math
-import os
 import re
 import subprocess
 import sys
@@ -26,31 +25,17 @@ import uuid
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
+
+import implementations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posthog import utils as posthog_utils
 
 from fastvars import cleaning
-from fastvars import engine as fv_engine
 from fastvars.bench import workloads
 
-REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
-
-
-@pytest.fixture(params=["c", "python"])
-def clean(request) -> Callable[[Any], Any]:
-    if request.param == "python":
-        return cleaning.clean
-    if fv_engine.extensions_disabled():
-        pytest.skip("FASTVARS_NO_EXTENSIONS is set")
-    try:
-        from fastvars import _cleaning
-    except ImportError as error:
-        if REQUIRE_EXTENSIONS and not fv_engine.extensions_disabled():
-            pytest.fail(f"compiled clean missing: {error}")
-        pytest.skip(f"compiled clean unavailable: {error}")
-    return _cleaning.clean
+clean = implementations.twin_fixture("fastvars.cleaning", "fastvars._cleaning", "clean")
 
 
 # ------------------------------------------------------------------ user-defined values

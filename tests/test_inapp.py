@@ -8,33 +8,19 @@ from __future__ import annotations
 
 import copy
 import os
-from typing import Any, Callable
+
 
 import pytest
+
+import implementations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posthog import exception_utils as posthog_exception_utils
 
-from fastvars import engine as fv_engine
 from fastvars import inapp, workloads
 
-REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
-
-
-@pytest.fixture(params=["c", "python"])
-def handle_in_app(request) -> Callable[..., Any]:
-    if request.param == "python":
-        return inapp.handle_in_app
-    if fv_engine.extensions_disabled():
-        pytest.skip("FASTVARS_NO_EXTENSIONS is set")
-    try:
-        from fastvars import _inapp
-    except ImportError as error:
-        if REQUIRE_EXTENSIONS:
-            pytest.fail(f"compiled handle_in_app missing: {error}")
-        pytest.skip(f"compiled handle_in_app unavailable: {error}")
-    return _inapp.handle_in_app
+handle_in_app = implementations.twin_fixture("fastvars.inapp", "fastvars._inapp", "handle_in_app")
 
 
 _parts = st.sampled_from(["app", "app.views", "lib", "site", "dist", "packages", "", "a.b", "x"])

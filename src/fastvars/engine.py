@@ -76,8 +76,18 @@ PYTHON = Engine(
 )
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
 def extensions_disabled() -> bool:
-    return os.environ.get("FASTVARS_NO_EXTENSIONS", "") not in ("", "0")
+    """``FASTVARS_NO_EXTENSIONS``: the pure-Python engine, whatever is built."""
+    return _flag("FASTVARS_NO_EXTENSIONS")
+
+
+def extensions_required() -> bool:
+    """``FASTVARS_REQUIRE_EXTENSIONS``: a missing compiled engine is an error (CI)."""
+    return _flag("FASTVARS_REQUIRE_EXTENSIONS")
 
 
 def _not_built_reason() -> Optional[str]:
