@@ -38,8 +38,10 @@ from ._json cimport (
     out_text_cut,
 )
 from ._policy cimport (
-    Policy, address_find, bounded_store, mask_string, note_foreign_call, KEY_CACHE_MAX_LENGTH,
+    Policy, address_find, mask_string, note_foreign_call, KEY_CACHE_MAX_LENGTH,
+    MAX_MEMBER_NAMES_LENGTH,
 )
+from ._caches cimport Generations, cache_get
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
 
@@ -350,7 +352,7 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     """masking._output_key's decisions on a key text, cached for short str keys."""
     cdef bint cacheable = is_str and PyUnicode_GET_LENGTH(key_text) <= KEY_CACHE_MAX_LENGTH
     if cacheable:
-        hit = p._keys.get(key_text)
+        hit = cache_get(p._keys, key_text)
         if hit is not None:
             return hit
     cdef int decision = 0
@@ -362,7 +364,7 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     elif is_str and redact_embedded_credentials(key_text, p.url) is key_text:
         decision |= KEY_KEPT
     if cacheable and (decision & (KEY_HIDDEN | KEY_KEPT)):
-        bounded_store(p._keys, key_text, decision)
+        p._keys.store(key_text, decision)
     return decision
 
 
@@ -767,16 +769,18 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
         keys_free(&k)
 
 
-# What the walk needs to know about a class, remembered with the version tag it had
+# What the walk needs to know about a class, remembered under the version tag it had
 # then: the MRO walks (class and metaclass) cost more than the rest of reading a small
 # object. Only for classes whose metaclass is `type` itself, whose own dicts cannot
-# change; CPython gives a class a new tag when it or any base changes.
+# change; CPython gives a class a new tag when it or any base changes, and never gives
+# one tag to two classes. Keyed by the tag alone, so that no class is kept alive by
+# being remembered (a freed class's entry is never matched again, and ages out).
 cdef enum:
     TRAIT_DATACLASS = 1       # hasattr(cls, "__dataclass_fields__")
     TRAIT_ODD_CLASS_READ = 2  # reading __class__ may run its code (see below)
     TRAIT_ODD_DICT_READ = 4   # its __dict__ is not the standard descriptor
 
-cdef dict CLASS_TRAITS = {}
+cdef Generations CLASS_TRAITS = Generations(4096)
 cdef str CLASS_ATTRIBUTE = "__class__"
 cdef str GETATTRIBUTE = "__getattribute__"
 cdef str DICT_ATTRIBUTE = "__dict__"
@@ -798,10 +802,10 @@ cdef int class_traits(object tp) except -1:
     if tag:
         if <void *>tp == last_class and tag == last_class_tag:
             return last_class_traits
-        cached = CLASS_TRAITS.get(tp)
-        if cached is not None and ((<long>cached) >> 3) == tag:
+        cached = cache_get(CLASS_TRAITS, tag)
+        if cached is not None:
             last_class, last_class_tag = <void *>tp, tag
-            last_class_traits = (<long>cached) & 7
+            last_class_traits = <long>cached
             return last_class_traits
     cdef int traits = 0
     if fv_type_has(tp, DATACLASS_FIELDS):
@@ -818,7 +822,7 @@ cdef int class_traits(object tp) except -1:
     if descriptor is not None and type(descriptor) is not GETSET_DESCRIPTOR:
         traits |= TRAIT_ODD_DICT_READ
     if tag and fv_type_version(tp) == tag:
-        bounded_store(CLASS_TRAITS, tp, (<long>tag << 3) | traits)
+        CLASS_TRAITS.store(tag, traits)
     return traits
 
 
@@ -876,19 +880,32 @@ cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
 cdef object sensitive_type_members(Policy p, object value):
     """masking.sensitive_type_members, remembered per type under its version tag: CPython
     gives a type a new tag whenever it or any of its bases changes, so a remembered
-    answer is used only while every class dict it was read from is unchanged."""
+    answer is used only while every class dict it was read from is unchanged. Keyed by
+    the tag alone (no reference to the class; a tag is never reused), and only for a
+    short list of names, so that the cache is bounded in bytes."""
     tp = type(value)
-    cdef unsigned int tag = fv_type_version(tp)
-    cached = p._members.get(tp) if tag else None
-    if cached is not None and (<tuple>cached)[0] == tag:
-        return dict.fromkeys(<tuple>(<tuple>cached)[1], REDACTED)
+    cdef unsigned int tag = fv_type_version(tp) if type(tp) is type else 0
+    cached = cache_get(p._members, tag) if tag else None
+    if cached is not None:
+        return dict.fromkeys(<tuple>cached, REDACTED)
     note_foreign_call()
     members = py_sensitive_type_members(value, p)
     if type(members) is dict and type(type(tp)) is type:
         tag = fv_type_version(tp)
-        if tag:
-            bounded_store(p._members, tp, (tag, tuple(members)))
+        if tag and members_are_small(<dict>members):
+            p._members.store(tag, tuple(members))
     return members
+
+
+cdef bint members_are_small(dict members) except -1:
+    """Whether member names may be remembered: exact str (a subclass instance is a
+    user's object), and not many characters in all."""
+    cdef Py_ssize_t total = 0
+    for name in members:
+        if type(name) is not str:
+            return False
+        total += PyUnicode_GET_LENGTH(<str>name)
+    return total <= MAX_MEMBER_NAMES_LENGTH
 
 
 cdef object redacted_members(Out *o, dict members):

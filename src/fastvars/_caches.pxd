@@ -1,0 +1,22 @@
+# Bounded caches that keep their hot set, for the compiled capture: see caches.py.
+from cpython.object cimport PyObject
+
+cdef extern from "Python.h":
+    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
+
+cdef class Generations:
+    cdef readonly dict young
+    cdef readonly dict old
+    cdef readonly Py_ssize_t generation
+    cdef object recall(self, object key)
+    cdef int store(self, object key, object value) except -1
+
+
+cdef inline object cache_get(Generations cache, object key):
+    """The cached answer, or None. One probe of the young generation on a hit (PERF:
+    callers are the per-name and per-key paths); keys must be exact str or int, whose
+    hash and comparison cannot raise or run code."""
+    cdef PyObject *hit = PyDict_GetItemWithError(cache.young, key)
+    if hit != NULL:
+        return <object>hit
+    return cache.recall(key)
