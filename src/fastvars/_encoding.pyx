@@ -24,7 +24,7 @@ from cpython.weakref cimport PyWeakref_NewRef, PyWeakref_GetObject
 
 from ._caches cimport cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
-from ._masking cimport masked_text, is_scalar_kind, class_read_is_plain
+from ._masking cimport masked_text, is_failed, is_scalar_kind, class_read_is_plain
 
 from . import encoding as _py
 from .defaults import (
@@ -89,6 +89,8 @@ cdef Py_ssize_t MAX_VALUE_LENGTH = _MAX_VALUE_LENGTH
 cdef str REDACTED = _REDACTED
 cdef Py_ssize_t REDACTED_SIZE = len(_REDACTED)
 cdef object py_encode_variable = _py.encode_variable
+cdef object py_encode_failed = _py.encode_failed
+cdef object py_encode_masked = _py.encode_masked
 cdef object py_is_scalar = _py.is_scalar
 
 cdef enum:
@@ -146,8 +148,19 @@ cdef object encode_value(Policy policy, Budget budget, object value):
         return cut_and_charge("nan" if isnan(d) else ("inf" if d > 0 else "-inf"), budget)
     elif not policy.inert and not is_scalar_kind(value) and class_read_is_plain(value):
         text = masked_text(policy, value)
-        if text is not None:
+        if type(text) is str:
             return cut_and_charge(text, budget)
+        if is_failed(text):
+            # Where the twin's walk raises: its fallback, without walking again.
+            note_foreign_call()
+            return py_encode_failed(value, policy, budget)
+        if text is not None:
+            # A str subclass (a __repr__'s): the twin encodes it with its own len().
+            note_foreign_call()
+            try:
+                return py_encode_masked(text, policy, budget)
+            except Exception:
+                return py_encode_failed(value, policy, budget)
     note_foreign_call()
     return py_encode_variable(value, policy, budget)
 

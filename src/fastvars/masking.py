@@ -56,6 +56,12 @@ def checked_repr(value: Any, policy: Policy) -> str:
         text = repr(value)
     except Exception:
         return "<" + type_name(value) + ">"
+    return check_repr_text(text, policy)
+
+
+def check_repr_text(text: str, policy: Policy) -> str:
+    """The rest of checked_repr, once the repr is taken: where the compiled walk hands
+    over a repr it cannot check natively (a str subclass), so that __repr__ runs once."""
     if len(text) > MAX_SCAN_LENGTH or policy.mask_matches(text):
         return REDACTED
     if policy.detect_secrets and looks_like_secret(text):
@@ -172,6 +178,12 @@ def object_attributes(value: Any) -> Optional[Dict[str, Any]]:
         instance_dict = getattr(value, "__dict__", None)
     except Exception:
         return None
+    return attributes_from(instance_dict)
+
+
+def attributes_from(instance_dict: Any) -> Optional[Dict[str, Any]]:
+    """The rest of object_attributes, once ``__dict__`` is read: where the compiled walk
+    hands over a ``__dict__`` that is not an exact dict, so that it is read once."""
     if isinstance(instance_dict, dict) and instance_dict:
         return dict(instance_dict)
     return None
