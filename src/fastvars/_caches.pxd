@@ -19,4 +19,6 @@ cdef inline object cache_get(Generations cache, object key):
     cdef PyObject *hit = PyDict_GetItemWithError(cache.young, key)
     if hit != NULL:
         return <object>hit
+    if not cache.old:
+        return None  # PERF: a cache that never turned over costs one probe per miss
     return cache.recall(key)

@@ -29,7 +29,9 @@ from cpython.object cimport PyObject, PyObject_RichCompareBool, Py_EQ, PyObject_
 from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
 from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromVoidPtr
 from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA
+from cpython.unicode cimport (
+    PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_Compare,
+)
 from cpython.type cimport PyType_Check
 from cpython.dict cimport PyDict_Check
 from cpython.list cimport PyList_Check
@@ -460,7 +462,12 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
                 out_pair(o, b',', b' ')
             keys_add(k, key, False)
             out_write(o, text, len(text))
-            return map_value(p, o, k, key, known & KEY_MASKED, value, depth, seen)
+            if k.owned and is_class_key(k, key):
+                return class_entry(p, o, k, known & KEY_MASKED, value, depth, seen)
+            if known & KEY_MASKED:
+                out_write(o, REDACTED_JSON, len(REDACTED_JSON))
+                return None
+            return item(p, o, value, depth + 1, seen)
         key_text = key
     elif key is True:
         key_text = "True"
@@ -504,25 +511,31 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
         p._key_addresses.store(key, decision, key_json(key))
     emit_key(o, out_key, key_text)
     out_pair(o, b':', b' ')
-    return map_value(p, o, k, out_key if out_key is key else None, key_masked, value,
-                     depth, seen)
+    if k.owned and out_key is key and is_str and is_class_key(k, key):
+        return class_entry(p, o, k, key_masked, value, depth, seen)
+    if key_masked:
+        out_write(o, REDACTED_JSON, len(REDACTED_JSON))
+        return None
+    return item(p, o, value, depth + 1, seen)
 
 
-cdef object map_value(Policy p, Out *o, Keys *k, object shown_key, bint key_masked,
-                      object value, int depth, Seen *seen):
-    """A mapping item's value: redacted, or masked and written; for a key shown as
-    itself that is "__class__" in an owned mapping, where its text lies is noted."""
-    cdef bint class_key = (k.owned and k.class_start < 0 and type(shown_key) is str
-                           and <str>shown_key == CLASS_KEY)
-    if class_key:
-        k.class_start = o.len
+cdef inline bint is_class_key(Keys *k, str key) noexcept:
+    """A key shown as itself that is "__class__" (its value is replaced at the close)."""
+    return (PyUnicode_GET_LENGTH(key) == 9 and k.class_start < 0
+            and PyUnicode_Compare(key, CLASS_KEY) == 0)
+
+
+cdef object class_entry(Policy p, Out *o, Keys *k, bint key_masked, object value,
+                        int depth, Seen *seen):
+    """The value of an owned mapping's own "__class__" key, walked and written as any
+    other (the twin walks it before replacing it), where its text lies noted."""
+    k.class_start = o.len
     if key_masked:
         out_write(o, REDACTED_JSON, len(REDACTED_JSON))
         r = None
     else:
         r = item(p, o, value, depth + 1, seen)
-    if class_key:
-        k.class_end = o.len
+    k.class_end = o.len
     return r
 
 
