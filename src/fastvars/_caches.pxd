@@ -2,7 +2,9 @@
 from cpython.object cimport PyObject
 
 cdef extern from "Python.h":
-    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
+    # On borrowed pointers (PERF: no reference counting around the probe). For exact
+    # str and int keys only, whose hash and comparison can neither fail nor run code.
+    PyObject *probe "PyDict_GetItemWithError"(PyObject *d, PyObject *k)
 
 cdef class Generations:
     cdef readonly dict young
@@ -16,7 +18,7 @@ cdef inline object cache_get(Generations cache, object key):
     """The cached answer, or None. One probe of the young generation on a hit (PERF:
     callers are the per-name and per-key paths); keys must be exact str or int, whose
     hash and comparison cannot raise or run code."""
-    cdef PyObject *hit = PyDict_GetItemWithError(cache.young, key)
+    cdef PyObject *hit = probe(<PyObject *>cache.young, <PyObject *>key)
     if hit != NULL:
         return <object>hit
     if not cache.old:

@@ -1055,7 +1055,7 @@ cdef object sensitive_type_members(Policy p, object value, Seen *seen):
     the tag alone (no reference to the class; a tag is never reused), and only for a
     short list of names, so that the cache is bounded in bytes."""
     tp = type(value)
-    cdef unsigned int tag = fv_type_version(tp) if type(tp) is type else 0
+    cdef unsigned int tag = fv_type_version(tp)
     cached = cache_get(p._members, tag) if tag else None
     if cached is not None:
         return dict.fromkeys(<tuple>cached, REDACTED)

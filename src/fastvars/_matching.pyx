@@ -13,7 +13,7 @@ from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 
-from ._caches cimport Generations, cache_get
+from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
 from . import known_secrets as _known_secrets
@@ -157,7 +157,7 @@ cdef class Matcher:
 
     cdef int classify_str(self, str name) except -1:
         """classify() for an exact str, for the compiled capture: no call through Python."""
-        cdef PyObject *hit = PyDict_GetItemWithError(self._cache.young, name)
+        cdef PyObject *hit = probe(<PyObject *>self._cache.young, <PyObject *>name)
         if hit is not NULL:
             return <int><long>(<object>hit)
         return <int><long>self._lookup(name)
@@ -191,7 +191,7 @@ cdef class Matcher:
             # Borrowed pointers on the hit path: one dict probe and one incref a name.
             item = PySequence_Fast_GET_ITEM(seq, i)
             if Py_IS_TYPE(item, &PyUnicode_Type):
-                hit = PyDict_GetItemWithError(cache_d.young, <object>item)
+                hit = probe(<PyObject *>cache_d.young, item)
                 if hit is not NULL:
                     Py_INCREF(<object>hit)
                     PyList_SET_ITEM(out, i, <object>hit)
