@@ -2,12 +2,19 @@
 
 Issue 14, item 4: 1000 dynamic classes with 100 KB of class data each, each
 captured once, then dropped: how many stay alive, and the RSS growth."""
-import gc, sys, weakref, resource, os
+import gc
+import os
+import sys
+import weakref
 
 from posthog import exception_utils as ph
+
 import fastvars
-from fastvars import engine as fe, defaults
-MASK = list(defaults.DEFAULT_MASK_PATTERNS); IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
+from fastvars import defaults
+from fastvars import engine as fe
+
+MASK = list(defaults.DEFAULT_MASK_PATTERNS)
+IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
 
 def rss_kib():
     with open("/proc/self/status") as f:
@@ -28,9 +35,11 @@ def capture(which, obj):
         for f in e["stacktrace"]["frames"]:
             f["in_app"] = True
     if which == "posthog":
-        ph.attach_code_variables_to_frames(exceptions, exc_info, mask_patterns=MASK, ignore_patterns=IGNORE)
+        ph.attach_code_variables_to_frames(exceptions, exc_info, mask_patterns=MASK,
+                                           ignore_patterns=IGNORE)
     else:
-        fastvars.attach_code_variables(exceptions, exc_info, MASK, IGNORE, True, True, engine=fe.available()[which])
+        fastvars.attach_code_variables(exceptions, exc_info, MASK, IGNORE, True, True,
+                                       engine=fe.available()[which])
 
 which = sys.argv[1]
 capture(which, object())  # warm
@@ -39,10 +48,13 @@ before = rss_kib()
 refs = []
 for i in range(1000):
     cls = type(f"Dyn{i}", (), {"blob": os.urandom(50_000).hex()})
-    obj = cls(); obj.value = i
+    obj = cls()
+    obj.value = i
     refs.append(weakref.ref(cls))
     capture(which, obj)
 del cls, obj
-gc.collect(); gc.collect()
+gc.collect()
+gc.collect()
 after = rss_kib()
-print(f"{which:8s} alive={sum(r() is not None for r in refs):5d} rss_growth={(after-before)/1024:.1f} MiB  ({fastvars.__file__})")
+alive = sum(r() is not None for r in refs)
+print(f"{which:8s} alive={alive:5d} rss_growth={(after - before) / 1024:.1f} MiB")
