@@ -1,6 +1,6 @@
 """Named capture workloads for the benchmarks, each ready to capture.
 
-The frames themselves are fastvars.workloads' (shared with ``fastvars-bench``, so the
+The frames themselves are fastvars.bench.workloads' (shared with ``fastvars-bench``, so the
 CLI and these benchmarks time the same stacks); this module adds what a capture call
 needs: the exception list a posthog client serializes, every frame in-app.
 
@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from posthog import exception_utils as _posthog
 
-from fastvars import workloads as _frames
+from fastvars.bench import workloads as _frames
 
 Prepared = Tuple[Tuple[Any, Any, Any], List[Dict[str, Any]]]
 

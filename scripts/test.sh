@@ -2,7 +2,10 @@
 # The whole test suite, from a fresh clone: for every CPython 3.10-3.13 found (pyenv's,
 # or else python3), a fresh virtual environment, fastvars built from source with its
 # compiled extension required, then the suite (which runs every engine test against
-# both implementations), then the suite again with FASTVARS_NO_EXTENSIONS=1.
+# both implementations), then the tests that depend on which engine is live again with
+# FASTVARS_NO_EXTENSIONS=1. Last, on the newest CPython found, a venv holding the newest
+# posthog 7.x the package index offers runs the integration, safety and differential
+# tests against it (posthog 7.91.1 stays the reference everywhere else).
 #
 #   bash scripts/test.sh                 # every CPython 3.10-3.13 present
 #   PYTHONS="python3.12" bash scripts/test.sh
@@ -42,30 +45,82 @@ find_pythons() {
     echo "${found[@]}"
 }
 
+# What depends on which engine is live; run again with FASTVARS_NO_EXTENSIONS=1.
+LIVE_ENGINE_TESTS=(
+    tests/test_implementation_choice.py
+    tests/test_integration.py
+    tests/test_operations.py
+    tests/test_end_to_end.py
+    tests/test_docs_examples.py
+    tests/test_snapshot.py
+    tests/test_bad_input.py
+)
+# What runs against the newest posthog 7.x.
+NEWEST_POSTHOG_TESTS=(
+    tests/test_safety_property.py
+    tests/test_integration.py
+    tests/test_posthog_releases.py
+    tests/test_differential.py
+)
+
+# A narrowing pass (a subset of files, and the caller's -k) may select no test at all:
+# pytest's exit 5 is no failure there.
+pytest_subset() {
+    local status=0
+    "$@" || status=$?
+    [ "$status" -eq 0 ] || [ "$status" -eq 5 ]
+}
+
+# A fresh virtual environment at $2 for interpreter $1, with fastvars built from source
+# (FASTVARS_REQUIRE_EXTENSIONS makes a failed compile an error) and its compiled engine
+# checked to be the one loaded.
+fresh_venv() {
+    local py="$1" venv="$2"
+    echo "=== fresh virtual environment in $venv" >&2
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade pip
+    FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pip install -q --no-cache-dir ".[test]"
+    "$venv/bin/python" -c 'import fastvars, sys; print("fastvars implementation:", fastvars.implementation); sys.exit(fastvars.implementation != "c")'
+}
+
 pythons="$(find_pythons)"
 echo "CPython interpreters to test: $pythons" >&2
 failures=()
 for py in $pythons; do
     version="$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
     venv="$work/$version"
-    echo "=== CPython $version: fresh virtual environment in $venv" >&2
-    rm -rf "$venv"
-    "$py" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip
-    # Build from source; FASTVARS_REQUIRE_EXTENSIONS makes a failed compile an error.
-    FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pip install -q --no-cache-dir ".[test]"
-    "$venv/bin/python" -c 'import fastvars, sys; print("fastvars implementation:", fastvars.implementation); sys.exit(fastvars.implementation != "c")'
+    echo "=== CPython $version" >&2
+    fresh_venv "$py" "$venv"
     echo "=== CPython $version: compiled and pure-Python engines" >&2
     if ! FASTVARS_REQUIRE_EXTENSIONS=1 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"; then
         failures+=("$version (compiled build)")
     fi
     echo "=== CPython $version: FASTVARS_NO_EXTENSIONS=1" >&2
     # The pure-Python engine already ran in full above (every engine test runs on both);
-    # this run proves the package works without its extension, with fewer generated cases.
-    if ! FASTVARS_NO_EXTENSIONS=1 FASTVARS_HYPOTHESIS_EXAMPLES="${FASTVARS_HYPOTHESIS_EXAMPLES:-300}" "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"; then
+    # this run covers what depends on which engine is live: the import-time choice, the
+    # user-visible switch, fallbacks and the integration through real clients.
+    if ! FASTVARS_NO_EXTENSIONS=1 pytest_subset "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" \
+        "${LIVE_ENGINE_TESTS[@]}"; then
         failures+=("$version (FASTVARS_NO_EXTENSIONS=1)")
     fi
+    last_py="$py"
 done
+
+# The newest posthog 7.x: the safety property must hold whatever it changed (either
+# enable() is True and every event is posthog's own, or False with the reason).
+if [ -z "${FASTVARS_SKIP_NEWEST_POSTHOG:-}" ]; then
+    venv="$work/newest-posthog"
+    echo "=== the newest posthog 7.x, on $("$last_py" -V)" >&2
+    fresh_venv "$last_py" "$venv"
+    "$venv/bin/python" -m pip install -q --upgrade "posthog>=7.91.1,<8"
+    newest="$("$venv/bin/python" -c 'import posthog; print(posthog.VERSION)')"
+    echo "=== newest posthog 7.x on the package index: $newest" >&2
+    if ! FASTVARS_REQUIRE_EXTENSIONS=1 pytest_subset "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" \
+        "${NEWEST_POSTHOG_TESTS[@]}"; then
+        failures+=("posthog $newest")
+    fi
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
     echo "FAILED: ${failures[*]}" >&2

@@ -1,23 +1,40 @@
-"""Every test that takes ``engine`` runs once per implementation.
+"""Every test that takes ``engine`` runs once per implementation (see implementations.py,
+the facade every twin fixture goes through).
 
-The compiled engine is skipped only where it was not built; with
-``FASTVARS_REQUIRE_EXTENSIONS=1`` (CI) a missing build fails instead.
+``--no-c-extensions`` skips the compiled implementations; with
+``FASTVARS_REQUIRE_EXTENSIONS=1`` (CI) a missing build fails instead of skipping.
 """
-
-import os
 
 import pytest
 
+import implementations
 from fastvars import engine as fv_engine
 
-REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
+
+def pytest_addoption(parser):
+    parser.addoption("--no-c-extensions", action="store_true", default=False,
+                     help="skip the compiled implementations, test the pure-Python ones")
 
 
-@pytest.fixture(params=["c", "python"])
+def pytest_configure(config):
+    implementations.skip_compiled = config.getoption("--no-c-extensions")
+    config.addinivalue_line("markers", "c_extension: needs the compiled extension")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("c_extension") is not None:
+        if implementations.skip_compiled:
+            pytest.skip("--no-c-extensions")
+        if fv_engine.COMPILED is None:
+            implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
+
+
+@pytest.fixture(params=implementations.IMPLEMENTATIONS)
 def engine(request):
-    engines = fv_engine.available()
-    if request.param not in engines:
-        if REQUIRE_EXTENSIONS and not fv_engine.extensions_disabled():
-            pytest.fail(f"compiled engine missing: {fv_engine.COMPILED_UNAVAILABLE_REASON}")
-        pytest.skip(f"compiled engine unavailable: {fv_engine.COMPILED_UNAVAILABLE_REASON}")
-    return engines[request.param]
+    if request.param == "c":
+        if implementations.skip_compiled:
+            pytest.skip("--no-c-extensions")
+        if fv_engine.COMPILED is None:
+            implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
+        return fv_engine.COMPILED
+    return fv_engine.PYTHON

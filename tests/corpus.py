@@ -191,7 +191,8 @@ def containers():
     tup = (1, "two", 3.0, None)
     point = Point(1, 2)
     creds = Creds("bob", "pw")
-    mixed_keys = {1: "one", 2.5: "float", None: "none", True: "bool", (1, 2): "tuple"}
+    # False, not True: True == 1, so a True key would overwrite the int key 1.
+    mixed_keys = {1: "one", 2.5: "float", None: "none", False: "bool", (1, 2): "tuple"}
     key_objects = {KeyObj("plain"): 1, KeyObj("password=hunter2"): 2, KeyObj("zz"): 3}
     bad_keys = {BadStr(): 1}
     field_keys = {"password=hunter2": 1, "my-token": 2, "Bearer abcdefghijklmnopq": 3}

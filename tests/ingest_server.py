@@ -116,15 +116,14 @@ def by_distinct_id(events: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
 
 # -- fixtures shared by the end-to-end test files ----------------------------------
 
-import os  # noqa: E402
+import pytest
 
-import pytest  # noqa: E402
+import implementations  # noqa: E402
 
 import fastvars  # noqa: E402
 from fastvars import capture as fv_capture  # noqa: E402
 from fastvars import engine as fv_engine  # noqa: E402
 
-REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
 # "c" and "python": fastvars enabled with that engine; "posthog": fastvars disabled, so
 # the same assertions must hold through posthog's own implementation.
 IMPLEMENTATIONS = ["c", "python", "posthog"]
@@ -133,9 +132,7 @@ IMPLEMENTATIONS = ["c", "python", "posthog"]
 def engine_or_skip(name: str) -> "fv_engine.Engine":
     engines = fv_engine.available()
     if name not in engines:
-        if REQUIRE_EXTENSIONS and not fv_engine.extensions_disabled():
-            pytest.fail(f"compiled engine missing: {fv_engine.COMPILED_UNAVAILABLE_REASON}")
-        pytest.skip(f"compiled engine unavailable: {fv_engine.COMPILED_UNAVAILABLE_REASON}")
+        implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
     return engines[name]
 
 

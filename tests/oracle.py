@@ -5,7 +5,7 @@ import copy
 import sys
 
 import fastvars
-from fastvars.oracle import (  # noqa: F401  (shared with fastvars-bench)
+from fastvars.bench.oracle import (  # noqa: F401  (shared with fastvars-bench)
     posthog_capture,
     posthog_capture_own_tracebacks,
     serialized_exceptions,
@@ -38,3 +38,29 @@ def raise_and_catch(fn, *args, **kwargs):
     except BaseException:
         return sys.exc_info()
     raise AssertionError(f"{fn.__name__} did not raise")
+
+
+def client_event(client_class, exception, **flags):
+    """The event a real posthog client (``posthog.Posthog`` or ``posthog.AsyncPosthog``,
+    ``send=False``) builds for ``exception``, without its ``uuid`` and ``timestamp``.
+    The async client runs ``before_send`` later, in an event loop it never starts when
+    it does not send, so its event is kept where it is prepared, as the self-check does."""
+    import posthog
+
+    seen = []
+    sync = client_class is posthog.Posthog
+    options = {"capture_exception_code_variables": True, **({"sync_mode": True} if sync else {})}
+    client = client_class("phc_x", send=False, before_send=lambda e: seen.append(e) and None,
+                          **{**options, **flags})
+    if not sync:
+        prepare = client._prepare_event
+
+        def prepare_and_keep(*args, **kwargs):
+            prepared = prepare(*args, **kwargs)
+            seen.append(prepared[0])
+            return prepared
+
+        client._prepare_event = prepare_and_keep
+    client.capture_exception(exception, distinct_id="d")
+    (event,) = seen
+    return {k: v for k, v in event.items() if k not in ("uuid", "timestamp")}

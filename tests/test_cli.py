@@ -9,7 +9,10 @@ import time
 
 import pytest
 
-from fastvars import cli, workloads
+import fastvars
+from fastvars.bench import cli, workloads
+from fastvars.bench import engines as benchengines
+from fastvars.bench import report as benchreport
 from fastvars import engine as fv_engine
 
 # One round of one short batch: these tests check the command, not the figures.
@@ -32,10 +35,15 @@ def run(capsys, *argv):
     return status, out, err
 
 
+def _code_variables_header(out):
+    lines = out.splitlines()
+    return lines[lines.index(benchreport.CODE_VARIABLES_TITLE) + 2]
+
+
 def test_table_is_printed(capsys):
     status, out, err = run(capsys, *FAST)
     assert status == 0, err
-    header = out.splitlines()[0]
+    header = _code_variables_header(out)
     for column in ("workload", "engine", "median us", "p99 us", "captures/s", "vs posthog", "peak KiB"):
         assert column in header
     assert "chained (3e/10f)" in out
@@ -71,6 +79,71 @@ def test_json_holds_every_engines_figures(capsys):
         assert result["engines"]["posthog"]["ratio_to_posthog"]["median"] == 1.0
     for proof in document["equality"].values():
         assert all(problems == [] for problems in proof.values())
+
+
+def test_end_to_end_table_comes_first(capsys):
+    status, out, err = run(capsys, *FAST)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == benchreport.END_TO_END_TITLE
+    header = lines[2]
+    for column in ("workload", "code variables", "posthog us", "fastvars us", "vs posthog",
+                   "trivial event us"):
+        assert column in header
+    first, second = lines[4], lines[5]  # title, blank, header, rule, then the rows
+    assert first.startswith("chained (3e/") and " files)" in first and "  on  " in first
+    assert "  off  " in second and second.startswith(" ")
+    # The code-variables table follows, and the legend explains the floor.
+    assert out.index(benchreport.END_TO_END_TITLE) < out.index(benchreport.CODE_VARIABLES_TITLE)
+    assert "posthog's per-event floor" in out
+
+
+def test_json_has_the_end_to_end_view_per_workload(capsys):
+    status, out, err = run(capsys, *TINY, "-w", "chained,standard", "--engines", "posthog", "--json")
+    assert status == 0, err
+    document = json.loads(out)
+    assert set(document["end_to_end_engines"]) == set(benchengines.END_TO_END_NAMES)
+    for result in document["results"]:
+        end_to_end = result["end_to_end"]
+        assert end_to_end["exceptions"] == result["exceptions"]
+        # The workload's frames beneath the 8 frames of the request stack (which only
+        # the last exception of a chain propagates through)...
+        assert end_to_end["frames"] == result["frames"] + 8
+        # ...from the six layer modules and the workload's own file.
+        assert end_to_end["source_files"] == 7
+        assert list(end_to_end["engines"]) == list(benchengines.END_TO_END_NAMES)
+        for name, figures in end_to_end["engines"].items():
+            assert figures["median_us"] > 0 and figures["samples"] >= 1
+            if name in benchengines.END_TO_END_BASELINES:
+                assert set(figures["ratio_to_posthog"]) == {"median", "min", "max"}
+            else:
+                assert figures["ratio_to_posthog"] is None
+
+
+@pytest.mark.parametrize("enabled_before", [False, True])
+def test_end_to_end_leaves_fastvars_as_it_was(capsys, enabled_before):
+    if enabled_before:
+        assert fastvars.enable()
+    else:
+        fastvars.disable()
+    try:
+        status, _, err = run(capsys, *FAST)
+        assert status == 0, err
+        assert fastvars.is_enabled() is enabled_before
+    finally:
+        fastvars.disable()
+
+
+def test_end_to_end_is_skipped_when_fastvars_does_not_enable(capsys, monkeypatch):
+    monkeypatch.setattr(fastvars, "enable", lambda: False)
+    status, out, err = run(capsys, *FAST, "--json")
+    assert status == 0, err
+    document = json.loads(out)
+    assert "fastvars.enable() returned False" in document["skipped"]["end to end"]
+    assert document["results"][0]["end_to_end"] is None
+    status, out, err = run(capsys, *FAST)
+    assert benchreport.END_TO_END_TITLE not in out
+    assert "skipped end to end: fastvars.enable() returned False" in out
 
 
 def test_json_to_a_file_keeps_the_table(capsys, tmp_path):
@@ -185,7 +258,7 @@ def test_bad_arguments_exit_2_on_one_line(capsys, user_module, argv, message):
 
 
 def test_bad_arguments_as_a_process():
-    done = subprocess.run([sys.executable, "-m", "fastvars.cli", "--threads", "0"],
+    done = subprocess.run([sys.executable, "-m", "fastvars.bench", "--threads", "0"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stdout == ""
@@ -247,11 +320,25 @@ def test_every_workload_raises_fresh_exceptions():
         assert first[2] is not None and first[1].__traceback__ is first[2]
 
 
+def test_every_workload_raises_beneath_the_request_stack():
+    layers = ["server", "middleware", "middleware", "middleware", "router", "views",
+              "services", "repository"]
+    for workload in workloads.WORKLOADS.values():
+        first, second = workload.raise_in_request(), workload.raise_in_request()
+        assert first is not second and type(first) is type(workload.make()[1])
+        modules, tb = [], first.__traceback__
+        while tb is not None:
+            modules.append(tb.tb_frame.f_globals["__name__"])
+            tb = tb.tb_next
+        assert modules[:8] == [f"fastvars.bench.service.{layer}" for layer in layers]
+        assert len(modules) > 8
+
+
 @pytest.mark.slow
 def test_quick_run_of_the_installed_command():
     # The README's first command ends with this; the issue asks for under 15 s.
     script = os.path.join(os.path.dirname(sys.executable), "fastvars-bench")
-    command = [script] if os.path.exists(script) else [sys.executable, "-m", "fastvars.cli"]
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "fastvars.bench"]
     start = time.monotonic()
     done = subprocess.run(command + ["--quick", "--no-progress"], capture_output=True,
                           text=True, timeout=120)

@@ -20,7 +20,7 @@ from posthog import exception_utils
 import fastvars
 from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
-from fastvars import integration
+from fastvars.integration import control
 from oracle import raise_and_catch, serialized_exceptions
 
 NAME = "try_attach_code_variables_to_frames"
@@ -44,7 +44,9 @@ def test_enable_patches_every_posthog_module_and_disable_restores_the_originals(
     fastvars.disable()
     before = holders()
     assert fastvars.enable() and fastvars.enable()  # idempotent
-    assert all(f is integration.try_attach_code_variables_to_frames for f in holders().values())
+    stand_in = control._patches.stand_in(NAME)
+    assert stand_in is not None and stand_in is not before["posthog.exception_utils"]
+    assert all(f is stand_in for f in holders().values())
     status = fastvars.status()
     assert status["active"] and status["reason"] is None
     assert set(POSTHOG_MODULES) <= set(status["patched_modules"])
@@ -57,12 +59,12 @@ def test_enable_patches_every_posthog_module_and_disable_restores_the_originals(
 
 
 def test_a_module_imported_while_enabled_gets_fastvars_then_the_original(active):
-    original = integration._replaced["posthog.exception_utils"]
+    original = control._patches.original(NAME)
     module = types.ModuleType("posthog._late_import_probe")
     sys.modules[module.__name__] = module
     try:
         exec(f"from posthog.exception_utils import {NAME}", module.__dict__)
-        assert getattr(module, NAME) is integration.try_attach_code_variables_to_frames
+        assert getattr(module, NAME) is control._patches.stand_in(NAME)
         fastvars.disable()
         assert getattr(module, NAME) is original is getattr(exception_utils, NAME)
     finally:
@@ -149,8 +151,8 @@ def test_self_check_failure_when_an_engine_raises(engine, monkeypatch):
 def test_unverified_posthog_version_warns_and_still_checks(engine, monkeypatch, caplog):
     fastvars.disable()
     monkeypatch.setattr(fv_engine, "ACTIVE", engine)
-    monkeypatch.setattr(integration, "VERIFIED_POSTHOG_VERSIONS", ("0.0.1",))
-    monkeypatch.setattr(integration, "_selfcheck_ms", None)
+    monkeypatch.setattr(control, "VERIFIED_POSTHOG_VERSIONS", ("0.0.1",))
+    monkeypatch.setattr(control, "_selfcheck_ms", None)
     try:
         with caplog.at_level(logging.WARNING, logger="fastvars"):
             assert fastvars.enable()

@@ -1,12 +1,12 @@
 """Both matchers against posthog's own: fixed sets, edge cases, unicode, secrets."""
 
-import importlib
 import logging
-import os
 import re
 import time
 
 import pytest
+
+import implementations
 from posthog import exception_utils as ph
 
 from fastvars import patterns
@@ -14,20 +14,9 @@ from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 
 
-REQUIRE_EXTENSIONS = os.environ.get("FASTVARS_REQUIRE_EXTENSIONS", "") not in ("", "0")
-
-
 def load_impl(which):
-    """``fastvars.matching`` or ``fastvars._matching``; a missing build skips, or fails
-    under FASTVARS_REQUIRE_EXTENSIONS=1."""
-    if which == "python":
-        return importlib.import_module("fastvars.matching")
-    try:
-        return importlib.import_module("fastvars._matching")
-    except ImportError as error:
-        if REQUIRE_EXTENSIONS:
-            pytest.fail(f"fastvars._matching is not built: {error}")
-        pytest.skip(f"fastvars._matching is not built: {error}")
+    """``fastvars.matching`` or ``fastvars._matching`` (see implementations.py)."""
+    return implementations.load(which, "fastvars.matching", "fastvars._matching")
 
 
 def posthog_bits(mask, ignore, name):
@@ -55,9 +44,7 @@ NAMES = [
 ]
 
 
-@pytest.fixture(params=["c", "python"])
-def impl(request):
-    return load_impl(request.param)
+impl = implementations.twin_fixture("fastvars.matching", "fastvars._matching")
 
 
 def check(impl, mask, ignore, names):

@@ -20,8 +20,11 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
+from cpython.weakref cimport PyWeakref_NewRef, PyWeakref_GetObject
+
+from ._caches cimport cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
-from ._masking cimport masked_text, is_scalar_kind, class_read_is_plain
+from ._masking cimport masked_text, is_failed, is_scalar_kind, class_read_is_plain
 
 from . import encoding as _py
 from .defaults import (
@@ -86,6 +89,8 @@ cdef Py_ssize_t MAX_VALUE_LENGTH = _MAX_VALUE_LENGTH
 cdef str REDACTED = _REDACTED
 cdef Py_ssize_t REDACTED_SIZE = len(_REDACTED)
 cdef object py_encode_variable = _py.encode_variable
+cdef object py_encode_failed = _py.encode_failed
+cdef object py_encode_masked = _py.encode_masked
 cdef object py_is_scalar = _py.is_scalar
 
 cdef enum:
@@ -143,8 +148,19 @@ cdef object encode_value(Policy policy, Budget budget, object value):
         return cut_and_charge("nan" if isnan(d) else ("inf" if d > 0 else "-inf"), budget)
     elif not policy.inert and not is_scalar_kind(value) and class_read_is_plain(value):
         text = masked_text(policy, value)
-        if text is not None:
+        if type(text) is str:
             return cut_and_charge(text, budget)
+        if is_failed(text):
+            # Where the twin's walk raises: its fallback, without walking again.
+            note_foreign_call()
+            return py_encode_failed(value, policy, budget)
+        if text is not None:
+            # A str subclass (a __repr__'s): the twin encodes it with its own len().
+            note_foreign_call()
+            try:
+                return py_encode_masked(text, policy, budget)
+            except Exception:
+                return py_encode_failed(value, policy, budget)
     note_foreign_call()
     return py_encode_variable(value, policy, budget)
 
@@ -187,37 +203,47 @@ cdef class CodeTable:
     """For a function's code object: {local name: its bits | its rank in name order << 2},
     built once per matcher and code. A function's locals are drawn from these names, so
     its frames are ordered by rank, without comparing names."""
-    cdef object code  # held, so that its id (the cache key) cannot be reused
+    # A weak reference: the code (and the constants it holds) is the user's, and is
+    # never kept alive by being remembered. Its id is the cache key; the reference
+    # tells whether the code at that id is still the one the table was built for.
+    cdef object code_ref
     cdef dict table
     cdef KeyOrder order  # the last key order seen, or None
+
+
+# Codes with more local names than this get no table (they are sorted by name
+# instead): the cache is bounded in bytes as well as in entries.
+cdef Py_ssize_t MAX_TABLE_NAMES = 1024
 
 
 cdef CodeTable code_table(Policy policy, object code):
     """The code's table, None for code whose names are not all str."""
     # Keyed by id: hashing a code object hashes its bytecode and constants every time.
     key = id(code)
-    entry = policy._codes.get(key)
-    if entry is not None and (<CodeTable>entry).code is code:
+    entry = cache_get(policy._codes, key)
+    if entry is not None and PyWeakref_GetObject((<CodeTable>entry).code_ref) == <PyObject *>code:
         return <CodeTable>entry
     try:
         names = code.co_varnames + code.co_cellvars + code.co_freevars
     except Exception:
         return None
-    if type(names) is not tuple:
+    if type(names) is not tuple or len(<tuple>names) > MAX_TABLE_NAMES:
         return None
     for name in names:
         if type(name) is not str:
             return None
+    try:
+        code_ref = PyWeakref_NewRef(code, None)
+    except TypeError:  # not a real code object: nothing to key a table on
+        return None
     table = {}
     for rank, name in enumerate(sorted(set(names))):
         table[name] = policy.classify_c(name) | (rank << 2)
     cdef CodeTable found = CodeTable.__new__(CodeTable)
-    found.code = code
+    found.code_ref = code_ref
     found.table = table
     found.order = None
-    if len(policy._codes) >= 4096:
-        policy._codes.clear()
-    policy._codes[key] = found
+    policy._codes.store(key, found)
     return found
 
 

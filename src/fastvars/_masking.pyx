@@ -9,11 +9,19 @@ list, tuple, namedtuples and plain objects.
 Anything else is handed to the Python twin at the point where the twin's own walk would
 be, with the walk's visited set: a subclass value (before the walk touches it), or the
 body of a mapping with keys that are not native JSON keys (tuples, objects: the twin
-probes their text). The twin's masked result is then written as json.dumps writes it.
-Only where that cannot reproduce the twin exactly (a dict changing size under the walk,
-a `__class__` attribute, an int past the str-conversion limit, a failing handover...)
-does the walk return BAIL, and the caller hands the whole variable over; user code (a
-__repr__, a property) may then run twice.
+probes their text). The twin's masked result is then written as json.dumps writes it;
+a part whose encoding runs code (a list subclass's __iter__, json's `default` for a
+leaf) is encoded by json.dumps itself at the end of the walk, in order, as the twin's
+single json.dumps of the whole value would.
+
+User code runs at most once per capture, in the twin's order (parity with posthog):
+once the walk has called any (a __repr__, a property, a __len__ through the twin...),
+it never hands the whole variable over again. What user code already computed is
+handed on instead (a repr's text, an object's __dict__), and where the twin's walk
+raises (a hostile __len__, a dict changing size under its loop), the walk stops and
+the variable is encoded as the twin encodes a failed one (Seen.failed, FAIL), without
+walking it again. BAIL, the whole variable handed over, remains only for what the walk
+meets before running any user code of the variable (late_handovers counts any other).
 """
 
 from cpython.dict cimport PyDict_Next, PyDict_Copy
@@ -21,7 +29,9 @@ from cpython.object cimport PyObject, PyObject_RichCompareBool, Py_EQ, PyObject_
 from cpython.ref cimport Py_INCREF, Py_DECREF, Py_XDECREF
 from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromVoidPtr
 from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA
+from cpython.unicode cimport (
+    PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_Compare,
+)
 from cpython.type cimport PyType_Check
 from cpython.dict cimport PyDict_Check
 from cpython.list cimport PyList_Check
@@ -38,8 +48,10 @@ from ._json cimport (
     out_text_cut,
 )
 from ._policy cimport (
-    Policy, address_find, bounded_store, mask_string, note_foreign_call, KEY_CACHE_MAX_LENGTH,
+    Policy, address_find, mask_string, note_foreign_call, foreign_calls, KEY_CACHE_MAX_LENGTH,
+    MAX_MEMBER_NAMES_LENGTH,
 )
+from ._caches cimport Generations, cache_get
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
 
@@ -181,10 +193,21 @@ cdef str CIRCULAR = _CIRCULAR
 cdef str CLASS_KEY = "__class__"
 cdef str DATACLASS_FIELDS = "__dataclass_fields__"
 cdef tuple PLACEHOLDERS = tuple(_REDACTED_KEY_FORMAT.format(n) for n in range(MAX_KEYS))
-# Returned by the walk to hand a variable to the Python twin.
+# Returned by the walk to hand a variable to the Python twin (before its user code ran),
+# and to stop a walk that failed (Seen.failed).
 cdef object BAIL = object()
+# masked_text's answer for a variable whose walk failed where the twin's raises.
+cdef object FAIL = object()
+# A mark where json.dumps of the twin's masked value raises (a NaN, an int past the
+# str-conversion limit): the variable fails once the walk is done.
+cdef object JSON_FAILS = object()
+# Times the whole variable was handed over after user code had run (see the top).
+cdef Py_ssize_t late_handovers = 0
 
 cdef object py_object_attributes = _py.object_attributes
+cdef object py_attributes_from = _py.attributes_from
+cdef object py_checked_repr = _py.checked_repr
+cdef object py_check_repr_text = _py.check_repr_text
 cdef object py_mask_value = _py.mask_value
 cdef object py_mask_mapping = _py.mask_mapping
 cdef object py_sensitive_type_members = _py.sensitive_type_members
@@ -200,6 +223,12 @@ cdef struct Seen:
     Py_ssize_t n          # total entries: len(seen)
     Py_ssize_t n_inline
     PyObject *extra
+    # The Python twin's walk raises here (user code failed, a dict changed size): the
+    # walk stops and the variable is encoded as a failed one.
+    bint failed
+    # [(offset, masked part)]: parts json.dumps encodes at the end of the walk (their
+    # encoding runs code), or JSON_FAILS where json.dumps raises; NULL while none.
+    PyObject *marks
     void *ids[MAX_SEEN_INLINE]
 
 
@@ -207,11 +236,25 @@ cdef inline void seen_init(Seen *s) noexcept:
     s.n = 0
     s.n_inline = 0
     s.extra = NULL
+    s.failed = False
+    s.marks = NULL
 
 
 cdef inline void seen_free(Seen *s) noexcept:
     Py_XDECREF(s.extra)
     s.extra = NULL
+    Py_XDECREF(s.marks)
+    s.marks = NULL
+
+
+cdef int mark(Seen *s, Py_ssize_t offset, object part) except -1:
+    """Leave `part` (or JSON_FAILS) for the end of the walk, at this offset of the text."""
+    if s.marks == NULL:
+        marks = []
+        Py_INCREF(marks)
+        s.marks = <PyObject *>marks
+    (<list>s.marks).append((offset, part))
+    return 0
 
 
 cdef set seen_extra(Seen *s):
@@ -267,13 +310,22 @@ cdef struct Keys:
     Py_ssize_t n
     Py_ssize_t transformed  # keys written that are not their source key
     bint unique_sources     # the source keys are distinct (a dict's keys)
+    # An object's or namedtuple's mapping, closed by its class: where the value of a
+    # "__class__" key of its own lies in the text (class_start < 0: none), for the
+    # class name to replace it, as the twin's `masked["__class__"] = ...` does.
+    bint owned
+    Py_ssize_t class_start
+    Py_ssize_t class_end
     PyObject *keys[MAX_KEYS]
 
 
-cdef inline void keys_init(Keys *k, bint unique_sources) noexcept:
+cdef inline void keys_init(Keys *k, bint unique_sources, bint owned) noexcept:
     k.n = 0
     k.transformed = 0
     k.unique_sources = unique_sources
+    k.owned = owned
+    k.class_start = -1
+    k.class_end = -1
 
 
 cdef void keys_free(Keys *k) noexcept:
@@ -350,7 +402,7 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     """masking._output_key's decisions on a key text, cached for short str keys."""
     cdef bint cacheable = is_str and PyUnicode_GET_LENGTH(key_text) <= KEY_CACHE_MAX_LENGTH
     if cacheable:
-        hit = p._keys.get(key_text)
+        hit = cache_get(p._keys, key_text)
         if hit is not None:
             return hit
     cdef int decision = 0
@@ -362,7 +414,7 @@ cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
     elif is_str and redact_embedded_credentials(key_text, p.url) is key_text:
         decision |= KEY_KEPT
     if cacheable and (decision & (KEY_HIDDEN | KEY_KEPT)):
-        bounded_store(p._keys, key_text, decision)
+        p._keys.store(key_text, decision)
     return decision
 
 
@@ -410,6 +462,8 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
                 out_pair(o, b',', b' ')
             keys_add(k, key, False)
             out_write(o, text, len(text))
+            if k.owned and is_class_key(k, key):
+                return class_entry(p, o, k, known & KEY_MASKED, value, depth, seen)
             if known & KEY_MASKED:
                 out_write(o, REDACTED_JSON, len(REDACTED_JSON))
                 return None
@@ -457,26 +511,83 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
         p._key_addresses.store(key, decision, key_json(key))
     emit_key(o, out_key, key_text)
     out_pair(o, b':', b' ')
+    if k.owned and out_key is key and is_str and is_class_key(k, key):
+        return class_entry(p, o, k, key_masked, value, depth, seen)
     if key_masked:
         out_write(o, REDACTED_JSON, len(REDACTED_JSON))
         return None
     return item(p, o, value, depth + 1, seen)
 
 
-cdef object close_with_class(Out *o, Keys *k, object value):
-    """masking._with_class: the `__class__` entry, last. A mapping that already has that
-    key would keep it in place with the new value: rare enough to hand over."""
-    if keys_has(k, CLASS_KEY):
-        return BAIL
+cdef inline bint is_class_key(Keys *k, str key) noexcept:
+    """A key shown as itself that is "__class__" (its value is replaced at the close)."""
+    return (PyUnicode_GET_LENGTH(key) == 9 and k.class_start < 0
+            and PyUnicode_Compare(key, CLASS_KEY) == 0)
+
+
+cdef object class_entry(Policy p, Out *o, Keys *k, bint key_masked, object value,
+                        int depth, Seen *seen):
+    """The value of an owned mapping's own "__class__" key, walked and written as any
+    other (the twin walks it before replacing it), where its text lies noted."""
+    k.class_start = o.len
+    if key_masked:
+        out_write(o, REDACTED_JSON, len(REDACTED_JSON))
+        r = None
+    else:
+        r = item(p, o, value, depth + 1, seen)
+    k.class_end = o.len
+    return r
+
+
+cdef object close_with_class(Out *o, Keys *k, object value, Seen *seen):
+    """masking._with_class: the `__class__` entry, last, or in place of the value of a
+    "__class__" key the mapping has (the twin's `masked["__class__"] = name`)."""
     name = type_name(value)
-    if type(name) is not str:
-        return BAIL
+    if keys_has(k, CLASS_KEY):
+        if k.class_start < 0:
+            return BAIL
+        replace_text(o, seen, k.class_start, k.class_end, name)
+        out_char(o, b'}')
+        return None
     if k.n:
         out_pair(o, b',', b' ')
     out_write(o, b'"__class__": ', 13)
-    emit_str(o, <str>name)
+    emit_name(o, name, seen)
     out_char(o, b'}')
     return None
+
+
+cdef int emit_name(Out *o, object name, Seen *seen) except -1:
+    """A class name (a metaclass may make __qualname__ anything) as json.dumps writes it."""
+    if type(name) is str:
+        return emit_str(o, <str>name)
+    return emit_handed(o, name, seen)
+
+
+cdef int replace_text(Out *o, Seen *seen, Py_ssize_t start, Py_ssize_t end,
+                      object name) except -1:
+    """The text from start to end (a value, with the parts it left for the end of the
+    walk) replaced by the class name; what follows it, and its marks, moved."""
+    tail = o.buf[end:o.len]
+    later = []
+    if seen.marks != NULL:
+        kept = []
+        for entry in <list>seen.marks:
+            offset = (<tuple>entry)[0]
+            if offset < start:
+                kept.append(entry)
+            elif offset > end:
+                later.append((offset - end, (<tuple>entry)[1]))
+        Py_XDECREF(seen.marks)
+        Py_INCREF(kept)
+        seen.marks = <PyObject *>kept
+    o.len = start
+    emit_name(o, name, seen)
+    cdef Py_ssize_t new_end = o.len
+    out_write(o, tail, len(tail))
+    for offset, part in later:
+        mark(seen, new_end + <Py_ssize_t>offset, part)
+    return 0
 
 
 cdef object type_name(object value):
@@ -517,7 +628,9 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
             emit_str(o, text)
         return None
     if t is int:
-        return emit_int(o, value)
+        if emit_int(o, value) is BAIL:
+            mark(seen, o.len, JSON_FAILS)
+        return None
     if value is True:
         out_write(o, b"true", 4)
         return None
@@ -540,8 +653,10 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
         try:
             masked = py_mask_value(value, p, None, depth)
         except Exception:
+            seen.failed = True
             return BAIL
-        return emit_masked(o, masked)
+        emit_handed(o, masked, seen)
+        return None
     r = node(p, o, value, depth, seen)
     if r is None or r is BAIL:
         return r
@@ -584,9 +699,12 @@ cdef object namedtuple_fields(object value):
     """The `_fields` of a namedtuple the walk can read as a tuple, else None."""
     if not fv_plain_tuple(value):
         return None
-    if type(<object>fv_class_attribute(type(value), FIELDS)) is not tuple:
-        note_foreign_call()  # a descriptor, or an instance attribute: code may run
+    declared = <object>fv_class_attribute(type(value), FIELDS)
+    if declared is not None and type(declared) is not tuple:
+        # A descriptor (a property...) would run code: the twin reads it, untouched.
+        return None
     try:
+        # The instance's own dict, or the class's tuple: no code runs.
         fields = value._fields
     except Exception:
         return None
@@ -605,12 +723,14 @@ cdef object delegate_value(Policy p, Out *o, object value, int depth, Seen *seen
     try:
         masked = py_mask_value(value, p, visited, depth)
     except Exception:
-        # (a hostile __len__, say): the twin fails the whole variable the same way
+        # (a hostile __len__, say): the twin's walk of the whole variable raises here
+        seen.failed = True
         return BAIL
     seen_import(seen, visited)
     if isinstance(masked, str):
         return masked  # a leaf, as node() returns them
-    return emit_masked(o, masked)
+    emit_handed(o, masked, seen)
+    return None
 
 
 cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *seen,
@@ -622,11 +742,46 @@ cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *se
     try:
         masked = py_mask_mapping(items, p, visited, depth)
     except Exception:
+        seen.failed = True
         return BAIL
     seen_import(seen, visited)
     if owner is not None:
         masked[CLASS_KEY] = type_name(owner)
-    return emit_masked(o, masked)
+    emit_handed(o, masked, seen)
+    return None
+
+
+cdef bint json_is_native(object value) except -1:
+    """Whether json.dumps writes this masked value without running any code: exact
+    containers of scalars (str, int and float subclasses are written by their value).
+    A list or dict subclass is iterated by its own __iter__ or items(), and any other
+    leaf goes to json's `default`."""
+    cdef object t = type(value)
+    if value is None or t is bool or is_scalar_kind(value):
+        return True
+    if t is list or t is tuple:
+        for part in value:
+            if not json_is_native(part):
+                return False
+        return True
+    if t is dict:
+        for part in (<dict>value).values():
+            if not json_is_native(part):
+                return False
+        return True
+    return False
+
+
+cdef int emit_handed(Out *o, object masked, Seen *seen) except -1:
+    """The twin's masked result for a part, as json.dumps writes it: now when that runs
+    no code, else at the end of the walk (see finish_marked)."""
+    cdef Py_ssize_t start = o.len
+    if not json_is_native(masked):
+        return mark(seen, start, masked)
+    if emit_masked(o, masked) is BAIL:
+        o.len = start
+        mark(seen, start, JSON_FAILS)
+    return 0
 
 
 cdef bint native_key(object key) except -1:
@@ -643,8 +798,8 @@ cdef bint native_key(object key) except -1:
 
 
 cdef object emit_masked(Out *o, object value):
-    """json.dumps(value, allow_nan=False) for a masked result, into the buffer; BAIL where
-    json would raise or call its default (the whole variable is then handed over)."""
+    """json.dumps(value, allow_nan=False) for a masked result that json_is_native, into
+    the buffer; BAIL where json would raise."""
     cdef double d
     cdef Py_ssize_t i
     cdef bint first = True
@@ -722,25 +877,33 @@ cdef object sequence(Policy p, Out *o, object value, int depth, Seen *seen):
 cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owner):
     """masking.mask_mapping over a dict's items; with `owner`, closed by its class."""
     cdef Keys k
-    cdef Py_ssize_t pos = 0, size = len(d)
+    cdef Py_ssize_t pos = 0, size = len(d), walked = 0
     cdef PyObject *kp
     cdef PyObject *vp
     while PyDict_Next(d, &pos, &kp, &vp):
         if not native_key(<object>kp):
             return delegate_mapping(p, o, d.items(), depth, seen, owner)
     pos = 0
-    keys_init(&k, True)
+    keys_init(&k, True, owner is not None)
     try:
         out_char(o, b'{')
         while PyDict_Next(d, &pos, &kp, &vp):
+            if walked == size:
+                # The twin's loop over items() raises "keys changed during iteration".
+                seen.failed = True
+                return BAIL
+            walked += 1
             key = <object>kp
             value = <object>vp
             if map_item(p, o, &k, key, value, depth, seen) is BAIL:
                 return BAIL
             if len(d) != size:
-                return BAIL  # dict iteration would raise "changed size" here
+                # The twin's loop raises "changed size during iteration" (a __repr__
+                # removed a key, say): the variable fails, as in posthog.
+                seen.failed = True
+                return BAIL
         if owner is not None:
-            return close_with_class(o, &k, owner)
+            return close_with_class(o, &k, owner, seen)
         out_char(o, b'}')
         return None
     finally:
@@ -756,27 +919,29 @@ cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
     for i in range(n):
         if not native_key(fields[i]):
             return delegate_mapping(p, o, zip(fields, value), depth, seen, value)
-    keys_init(&k, False)  # a class's _fields may repeat a name
+    keys_init(&k, False, True)  # a class's _fields may repeat a name
     try:
         out_char(o, b'{')
         for i in range(n):
             if map_item(p, o, &k, fields[i], (<tuple>value)[i], depth, seen) is BAIL:
                 return BAIL
-        return close_with_class(o, &k, value)
+        return close_with_class(o, &k, value, seen)
     finally:
         keys_free(&k)
 
 
-# What the walk needs to know about a class, remembered with the version tag it had
+# What the walk needs to know about a class, remembered under the version tag it had
 # then: the MRO walks (class and metaclass) cost more than the rest of reading a small
 # object. Only for classes whose metaclass is `type` itself, whose own dicts cannot
-# change; CPython gives a class a new tag when it or any base changes.
+# change; CPython gives a class a new tag when it or any base changes, and never gives
+# one tag to two classes. Keyed by the tag alone, so that no class is kept alive by
+# being remembered (a freed class's entry is never matched again, and ages out).
 cdef enum:
     TRAIT_DATACLASS = 1       # hasattr(cls, "__dataclass_fields__")
     TRAIT_ODD_CLASS_READ = 2  # reading __class__ may run its code (see below)
     TRAIT_ODD_DICT_READ = 4   # its __dict__ is not the standard descriptor
 
-cdef dict CLASS_TRAITS = {}
+cdef Generations CLASS_TRAITS = Generations(4096)
 cdef str CLASS_ATTRIBUTE = "__class__"
 cdef str GETATTRIBUTE = "__getattribute__"
 cdef str DICT_ATTRIBUTE = "__dict__"
@@ -798,10 +963,10 @@ cdef int class_traits(object tp) except -1:
     if tag:
         if <void *>tp == last_class and tag == last_class_tag:
             return last_class_traits
-        cached = CLASS_TRAITS.get(tp)
-        if cached is not None and ((<long>cached) >> 3) == tag:
+        cached = cache_get(CLASS_TRAITS, tag)
+        if cached is not None:
             last_class, last_class_tag = <void *>tp, tag
-            last_class_traits = (<long>cached) & 7
+            last_class_traits = <long>cached
             return last_class_traits
     cdef int traits = 0
     if fv_type_has(tp, DATACLASS_FIELDS):
@@ -818,7 +983,7 @@ cdef int class_traits(object tp) except -1:
     if descriptor is not None and type(descriptor) is not GETSET_DESCRIPTOR:
         traits |= TRAIT_ODD_DICT_READ
     if tag and fv_type_version(tp) == tag:
-        bounded_store(CLASS_TRAITS, tp, (<long>tag << 3) | traits)
+        CLASS_TRAITS.store(tag, traits)
     return traits
 
 
@@ -830,14 +995,18 @@ cdef bint class_read_is_plain(object value) except -1:
     return not (class_traits(t) & TRAIT_ODD_CLASS_READ)
 
 
-cdef object object_attributes(object value):
-    """masking.object_attributes: a private dict copy, None, or BAIL."""
+cdef object object_attributes(object value, Seen *seen):
+    """masking.object_attributes: a private dict copy, None, or BAIL (seen.failed)."""
     if PyType_Check(value):
         return None
     cdef int traits = class_traits(type(value))
     if not fv_plain_getattr(value) or traits & TRAIT_DATACLASS:
         note_foreign_call()
-        return py_object_attributes(value)
+        try:
+            return py_object_attributes(value)
+        except Exception:
+            seen.failed = True
+            return BAIL
     if traits & TRAIT_ODD_DICT_READ:
         note_foreign_call()
     try:
@@ -846,15 +1015,19 @@ cdef object object_attributes(object value):
         return None
     if type(instance_dict) is dict:
         return PyDict_Copy(instance_dict) if instance_dict else None
-    note_foreign_call()  # isinstance() on it reads its __class__
-    if isinstance(instance_dict, dict):
+    # The twin's rest of the steps (isinstance() reads its __class__, its truth and
+    # dict() its own code), on the __dict__ already read.
+    note_foreign_call()
+    try:
+        return py_attributes_from(instance_dict)
+    except Exception:
+        seen.failed = True
         return BAIL
-    return None
 
 
 cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
     """masking._mask_object."""
-    attributes = object_attributes(value)
+    attributes = object_attributes(value, seen)
     if attributes is BAIL:
         return BAIL
     if attributes is not None:
@@ -864,58 +1037,90 @@ cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
             return TOO_LONG
         return mapping(p, o, <dict>attributes, depth, seen, value)
     if p.has_mask:
-        members = sensitive_type_members(p, value)
+        members = sensitive_type_members(p, value, seen)
+        if members is BAIL:
+            return BAIL
         if members:
             if type(members) is not dict:
                 return BAIL
             (<dict>members)[CLASS_KEY] = type_name(value)
-            return redacted_members(o, <dict>members)
-    return checked_repr(p, value)
+            return redacted_members(o, <dict>members, seen)
+    return checked_repr(p, value, seen)
 
 
-cdef object sensitive_type_members(Policy p, object value):
+cdef object sensitive_type_members(Policy p, object value, Seen *seen):
     """masking.sensitive_type_members, remembered per type under its version tag: CPython
     gives a type a new tag whenever it or any of its bases changes, so a remembered
-    answer is used only while every class dict it was read from is unchanged."""
+    answer is used only while every class dict it was read from is unchanged. Keyed by
+    the tag alone (no reference to the class; a tag is never reused), and only for a
+    short list of names, so that the cache is bounded in bytes."""
     tp = type(value)
     cdef unsigned int tag = fv_type_version(tp)
-    cached = p._members.get(tp) if tag else None
-    if cached is not None and (<tuple>cached)[0] == tag:
-        return dict.fromkeys(<tuple>(<tuple>cached)[1], REDACTED)
+    cached = cache_get(p._members, tag) if tag else None
+    if cached is not None:
+        return dict.fromkeys(<tuple>cached, REDACTED)
     note_foreign_call()
-    members = py_sensitive_type_members(value, p)
+    try:
+        members = py_sensitive_type_members(value, p)
+    except Exception:
+        seen.failed = True
+        return BAIL
     if type(members) is dict and type(type(tp)) is type:
         tag = fv_type_version(tp)
-        if tag:
-            bounded_store(p._members, tp, (tag, tuple(members)))
+        if tag and members_are_small(<dict>members):
+            p._members.store(tag, tuple(members))
     return members
 
 
-cdef object redacted_members(Out *o, dict members):
+cdef bint members_are_small(dict members) except -1:
+    """Whether member names may be remembered: exact str (a subclass instance is a
+    user's object), and not many characters in all."""
+    cdef Py_ssize_t total = 0
+    for name in members:
+        if type(name) is not str:
+            return False
+        total += PyUnicode_GET_LENGTH(<str>name)
+    return total <= MAX_MEMBER_NAMES_LENGTH
+
+
+cdef object redacted_members(Out *o, dict members, Seen *seen):
     cdef bint first = True
     out_char(o, b'{')
     for name, text in members.items():
-        if not isinstance(name, str) or type(text) is not str:
+        if not isinstance(name, str):
             return BAIL
         if not first:
             out_pair(o, b',', b' ')
         first = False
         emit_str(o, <str>name)
         out_pair(o, b':', b' ')
-        emit_str(o, <str>text)
+        emit_name(o, text, seen)  # the marker, or the class name last
     out_char(o, b'}')
     return None
 
 
-cdef object checked_repr(Policy p, object value):
+cdef object checked_repr(Policy p, object value, Seen *seen):
     """masking.checked_repr."""
     note_foreign_call()
     try:
         text = repr(value)
     except Exception:
-        return "<" + type_name(value) + ">"
+        name = type_name(value)
+        if type(name) is str:
+            return "<" + <str>name + ">"
+        try:
+            return "<" + name + ">"  # (a str subclass's __radd__ runs, as in the twin)
+        except Exception:
+            seen.failed = True
+            return BAIL
     if type(text) is not str:
-        return BAIL
+        # A str subclass: the twin checks it (its own len() and lower() run), on the
+        # text __repr__ already gave.
+        try:
+            return py_check_repr_text(text, p)
+        except Exception:
+            seen.failed = True
+            return BAIL
     if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH or p.mask_matches_c(text):
         return REDACTED
     if p.secrets and looks_like_secret(text):
@@ -926,15 +1131,23 @@ cdef object checked_repr(Policy p, object value):
 cdef object masked_text(Policy policy, object value):
     """The text of a container or object, masked: JSON text, or the leaf string it was
     replaced by, cut to the value length limit; None hands it to the Python twin."""
+    global late_handovers
     cdef Out o
     cdef Seen seen
+    cdef unsigned long long calls_before = foreign_calls()
     out_init(&o)
     seen_init(&seen)
     try:
         r = node(policy, &o, value, 0, &seen)
+        if seen.failed:
+            return FAIL
         if r is BAIL:
+            if foreign_calls() != calls_before:
+                late_handovers += 1
             return None
         if r is None:
+            if seen.marks != NULL:
+                return finish_marked(policy, &o, <list>seen.marks)
             return out_text_cut(&o)
         return r
     finally:
@@ -942,6 +1155,45 @@ cdef object masked_text(Policy policy, object value):
         seen_free(&seen)
 
 
+cdef object finish_marked(Policy policy, Out *o, list marks):
+    """The text once the parts left for the end are encoded by json.dumps, in order, as
+    the twin's json.dumps of the whole value encodes them; FAIL where it raises."""
+    cdef Out whole
+    cdef Py_ssize_t at = 0, offset
+    note_foreign_call()
+    default = lambda leaf: py_checked_repr(leaf, policy)
+    out_init(&whole)
+    try:
+        for entry in marks:
+            offset = (<tuple>entry)[0]
+            part = (<tuple>entry)[1]
+            out_write(&whole, o.buf + at, offset - at)
+            at = offset
+            if part is JSON_FAILS:
+                return FAIL
+            try:
+                text = _json_module.dumps(part, default=default, allow_nan=False)
+            except Exception:
+                return FAIL
+            encoded = (<str>text).encode("ascii")
+            out_write(&whole, encoded, len(encoded))
+        out_write(&whole, o.buf + at, o.len - at)
+        return out_text_cut(&whole)
+    finally:
+        out_free(&whole)
+
+
+cdef bint is_failed(object text) noexcept:
+    return text is FAIL
+
+
+def late_handovers_c():
+    """For tests: how many variables were handed over whole after user code had run."""
+    return late_handovers
+
+
 def masked_text_c(Policy policy, value):
-    """For tests: the compiled text of a non-scalar value, or None when handed over."""
-    return masked_text(policy, value)
+    """For tests: the compiled text of a non-scalar value, None when handed over, or
+    the string "<failed>" where the twin's walk raises."""
+    text = masked_text(policy, value)
+    return "<failed>" if text is FAIL else text

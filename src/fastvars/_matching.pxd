@@ -2,6 +2,8 @@
 # _secret_detection): classify a name and search a value without a call through Python.
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 
+from ._caches cimport Generations
+
 cdef extern from "automaton.h":
     enum:
         FV_STOP_ALL
@@ -40,7 +42,7 @@ cdef class Matcher:
     cdef list _residual_mask
     cdef bint _has_mask
     cdef bint _has_ignore
-    cdef dict _cache
+    cdef readonly Generations _cache  # name -> bits, two generations (see caches.py)
     cdef object _exact           # matching.Matcher, built on first need
 
     cdef object _exact_matcher(self)

@@ -8,11 +8,12 @@ takes the exact pure-Python path, and patterns the automaton cannot represent ar
 Python's ``re`` only for a bit the automaton did not already set.
 """
 
-from cpython.dict cimport PyDict_SetItem
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
+
+from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
 from . import known_secrets as _known_secrets
@@ -43,8 +44,9 @@ cdef enum:
 assert IGNORE == BIT_IGNORE and MASK == BIT_MASK
 
 NAME_CACHE_SIZE = _py.NAME_CACHE_SIZE
+NAME_CACHE_MAX_LENGTH = _py.NAME_CACHE_MAX_LENGTH
 COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
-cdef Py_ssize_t _NAME_CACHE_SIZE = NAME_CACHE_SIZE
+cdef Py_ssize_t _NAME_CACHE_MAX_LENGTH = NAME_CACHE_MAX_LENGTH
 
 
 cdef bytes _build_na_kind():
@@ -91,7 +93,7 @@ cdef class Matcher:
         self._residual_mask = list(tables.residual_mask)
         self._has_mask = bool(tables.bits & MASK) or bool(self._residual_mask)
         self._has_ignore = bool(tables.bits & IGNORE) or bool(self._residual_ignore)
-        self._cache = {}
+        self._cache = Generations(NAME_CACHE_SIZE // 2)
         self._exact = None
 
     @property
@@ -144,19 +146,18 @@ cdef class Matcher:
         if type(name) is not str:
             # A str subclass may override lower() or hashing: never cache it.
             return self._exact_matcher()._classify_uncached(name)
-        hit = PyDict_GetItemWithError(self._cache, name)
-        if hit is not NULL:
-            return <object>hit
+        found = cache_get(self._cache, name)
+        if found is not None:
+            return found
         bits = self._classify_str(<str>name)
         result = _BITS[bits]
-        if len(self._cache) >= _NAME_CACHE_SIZE:
-            self._cache.clear()
-        PyDict_SetItem(self._cache, name, result)
+        if PyUnicode_GET_LENGTH(name) <= _NAME_CACHE_MAX_LENGTH:
+            self._cache.store(name, result)
         return result
 
     cdef int classify_str(self, str name) except -1:
         """classify() for an exact str, for the compiled capture: no call through Python."""
-        cdef PyObject *hit = PyDict_GetItemWithError(self._cache, name)
+        cdef PyObject *hit = probe(<PyObject *>self._cache.young, <PyObject *>name)
         if hit is not NULL:
             return <int><long>(<object>hit)
         return <int><long>self._lookup(name)
@@ -171,7 +172,7 @@ cdef class Matcher:
         cdef object seq = PySequence_Fast(names, "names must be iterable")
         cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(seq)
         cdef list out = PyList_New(n)
-        cdef dict cache_d = self._cache
+        cdef Generations cache_d = self._cache
         cdef Py_ssize_t i
         cdef PyObject *item
         cdef PyObject *hit
@@ -190,7 +191,7 @@ cdef class Matcher:
             # Borrowed pointers on the hit path: one dict probe and one incref a name.
             item = PySequence_Fast_GET_ITEM(seq, i)
             if Py_IS_TYPE(item, &PyUnicode_Type):
-                hit = PyDict_GetItemWithError(cache_d, <object>item)
+                hit = probe(<PyObject *>cache_d.young, item)
                 if hit is not NULL:
                     Py_INCREF(<object>hit)
                     PyList_SET_ITEM(out, i, <object>hit)

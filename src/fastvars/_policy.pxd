@@ -1,11 +1,17 @@
 from cpython.object cimport PyObject
 
 from ._matching cimport Matcher
+from ._caches cimport Generations, cache_get
 
 cdef enum:
     ADDRESS_SLOTS = 256
-    # Bounds of the caches kept per matcher (a full cache is cleared, then refilled).
-    NAME_CACHE_SIZE = 4096
+    # Bound of each generation of the caches kept per matcher (see caches.py: a cache
+    # holds at most two generations, and keeps what recurs when it turns over).
+    CACHE_GENERATION = 4096
+    # Names longer than this are not remembered: the caches are bounded in bytes too.
+    NAME_CACHE_MAX_LENGTH = 256
+    # A type's sensitive member names are remembered only up to this many characters.
+    MAX_MEMBER_NAMES_LENGTH = 1024
     # Decisions on mapping keys (attribute names, dict keys), per matcher and toggles:
     # keys recur like local names do. Only short keys are kept.
     KEY_CACHE_MAX_LENGTH = 64
@@ -34,14 +40,14 @@ cdef class Policy:
     cdef object _mask_search
     cdef Matcher _cmatcher  # the compiled matcher, called in C; None for another kind
     cdef object _classify
-    cdef dict _names
-    cdef dict _keys
-    cdef dict _plain  # exact str values that come out unchanged
+    cdef readonly Generations _names
+    cdef readonly Generations _keys
+    cdef readonly Generations _plain  # exact str values that come out unchanged
     cdef AddressCache _plain_addresses  # the same, by address, in front of it
     cdef AddressCache _key_addresses  # shown-as-is key decisions and texts, by address
-    cdef dict _members
-    cdef readonly dict _codes
-    cdef readonly dict key_decisions
+    cdef readonly Generations _members  # by a class's version tag, never by the class
+    cdef readonly Generations _codes
+    cdef readonly object key_decisions  # the Python twin's (caches.Generations)
     # The locals read by this capture's hidden checks, for its frames to reuse:
     # frame -> (locals, foreign_calls() when read[, a FrameLocalsProxy's names]),
     # each taken out when its frame is encoded.
@@ -71,8 +77,3 @@ cdef inline Py_ssize_t address_find(AddressCache cache, object key) noexcept:
         return i + 1
     return -1
 
-
-cdef inline void bounded_store(dict cache, object key, object value):
-    if len(cache) >= NAME_CACHE_SIZE:
-        cache.clear()
-    cache[key] = value

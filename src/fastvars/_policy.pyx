@@ -15,11 +15,6 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.unicode cimport PyUnicode_GET_LENGTH
 
-cdef extern from "Python.h":
-    # No save/restore of the exception state per probe, unlike PyDict_GetItem; an exact
-    # str key cannot raise (str's own hash and comparison).
-    PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
-
 from ._matching cimport Matcher
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
@@ -74,17 +69,17 @@ cdef class AddressCache:
 
 cdef class _MatcherState:
     """Everything remembered for one matcher, found with one lookup per capture."""
-    cdef dict names, members, codes
+    cdef Generations names, members, codes
     # per (url, secrets): index 2 * url + secrets
     cdef list keys, py_keys, plain, key_addresses, plain_addresses
 
     def __init__(self):
-        self.names = {}
-        self.members = {}
-        self.codes = {}
-        self.keys = [{}, {}, {}, {}]
+        self.names = Generations(CACHE_GENERATION)
+        self.members = Generations(CACHE_GENERATION)
+        self.codes = Generations(CACHE_GENERATION)
+        self.keys = [Generations(CACHE_GENERATION) for _ in range(4)]
         self.py_keys = [None, None, None, None]
-        self.plain = [{}, {}, {}, {}]
+        self.plain = [Generations(CACHE_GENERATION) for _ in range(4)]
         self.key_addresses = [AddressCache() for _ in range(4)]
         self.plain_addresses = [AddressCache() for _ in range(4)]
 
@@ -134,17 +129,15 @@ cdef class Policy:
         return self.has_mask and bool(self._mask_search(text))
 
     cdef int classify_c(self, str name) except -1:
-        cdef dict names = self._names
-        bits = names.get(name)
+        bits = cache_get(self._names, name)
         if bits is not None:
             return bits
         if self._cmatcher is not None:
             bits = self._cmatcher.classify_str(name)
         else:
             bits = self._classify(name)
-        if len(names) >= NAME_CACHE_SIZE:
-            names.clear()
-        names[name] = bits
+        if PyUnicode_GET_LENGTH(name) <= NAME_CACHE_MAX_LENGTH:
+            self._names.store(name, bits)
         return bits
 
     cdef int mask_matches_c(self, str text) except -1:
@@ -164,7 +157,7 @@ cdef str mask_string(Policy policy, str text):
     if cacheable:
         if address_find(policy._plain_addresses, text) >= 0:
             return text
-        if PyDict_GetItemWithError(policy._plain, text) != NULL:
+        if cache_get(policy._plain, text) is not None:
             policy._plain_addresses.store(text, 1, None)
             return text
     if policy.mask_matches_c(text):
@@ -173,7 +166,7 @@ cdef str mask_string(Policy policy, str text):
         return REDACTED
     out = redact_embedded_credentials(text, policy.url)
     if cacheable and out is text:
-        bounded_store(policy._plain, text, True)
+        policy._plain.store(text, True)
         policy._plain_addresses.store(text, 1, None)
     return out
 

@@ -9,11 +9,10 @@ clean state, and nothing raises into the application.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple
-
-from posthog import exception_utils as _posthog
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from . import engine as _engine
 from . import planning as _planning
@@ -21,8 +20,21 @@ from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 log = logging.getLogger("fastvars")
 
-# posthog's implementation, kept before anything could replace it, for fallbacks.
-_posthog_attach = _posthog.attach_code_variables_to_frames
+
+def _posthog_attach(*args: Any) -> None:
+    """posthog's own ``attach_code_variables_to_frames``, the last fallback; nothing
+    when posthog (or that function) is not there, as with fastvars alone."""
+    from .integration import posthog_api  # here: posthog may be absent or renamed
+
+    attach = posthog_api.lookup(posthog_api.EXCEPTION_UTILS, "attach_code_variables_to_frames")
+    if attach is not None:
+        attach(*args)
+
+
+class _Watch(threading.local):
+    # While set, this thread's captures are the self-check's: their fallback reasons go
+    # here, and neither they nor their fallbacks count in status().
+    reasons: Optional[List[str]] = None
 
 
 class _Stats:
@@ -31,15 +43,31 @@ class _Stats:
         self.captures = 0
         self.fallbacks = 0
         self.last_fallback_reason: Optional[str] = None
+        self.watch = _Watch()
 
     def count_capture(self) -> None:
+        if self.watch.reasons is not None:
+            return
         with self.lock:
             self.captures += 1
 
     def count_fallback(self, reason: str) -> None:
+        if self.watch.reasons is not None:
+            self.watch.reasons.append(reason)
+            return
         with self.lock:
             self.fallbacks += 1
             self.last_fallback_reason = reason
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[List[str]]:
+        """The reasons of the fallbacks of this thread's captures inside the block,
+        which are not counted in status() (they are the self-check's)."""
+        self.watch.reasons = reasons = []
+        try:
+            yield reasons
+        finally:
+            self.watch.reasons = None
 
     def snapshot(self) -> Dict[str, Any]:
         with self.lock:
@@ -53,6 +81,10 @@ class _Stats:
         with self.lock:
             self.captures = self.fallbacks = 0
             self.last_fallback_reason = None
+
+    def reset_after_fork(self) -> None:
+        # The lock may have been held by a thread that does not exist in the child.
+        self.lock = threading.Lock()
 
 
 stats = _Stats()
@@ -95,51 +127,63 @@ def attach_code_variables(
     # signal handler's exception out; on 3.11+ the check on entry is one posthog's
     # wrapper has too.
     try:
-        # Every engine of the chain, and posthog last, reads the same arguments, so
-        # whatever is iterated is iterated here, once: a generator of patterns consumed
-        # by an engine that then failed would leave the next one nothing to mask with.
-        # These are posthog's own reads, in its order, each made once: exc_info
-        # unpacked; nothing more without a traceback; each pattern list tested for
-        # truth, then iterated, mask first (``tuple(patterns or [])``); then the
-        # exception list. A read that raises would have raised in posthog before it
-        # wrote anything: nothing is written.
-        exc_type, exc_value, tb = exc_info
-        if tb is None:
-            return
-        mask = tuple(mask_patterns) if mask_patterns else ()
-        ignore = tuple(ignore_patterns) if ignore_patterns else ()
-        args = (
-            list(all_exceptions),
-            (exc_type, exc_value, tb),
-            mask,
-            ignore,
-            mask_url_credentials,
-            detect_secrets,
+        args = read_arguments(
+            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets)
         )
-        engines = [engine or _engine.ACTIVE]
-        if engines[0] is not _engine.PYTHON:
-            engines.append(_engine.PYTHON)
-        for current in engines:
-            try:
-                plan = _plan(current, *args)
-            except _planning.NotPlain as error:
-                # The same for every engine: posthog, which reads the event once, does
-                # it, in place (shadow copies would read the event once more).
-                stats.count_fallback(f"{current.name} engine: {_describe(error)}")
-                _posthog_attach(*args)
-                return
-            except Exception as error:
-                reason = f"{current.name} engine: {_describe(error)}"
-                stats.count_fallback(reason)
-                log.debug("fastvars: capture falls back (%s)", reason, exc_info=True)
-                continue
-            # One step, a single C call: see planning.write_variables.
-            current.write_variables(plan)
-            stats.count_capture()
+        if args is None or attach_with_engines(args, engine):
             return
         _posthog_attach_whole(*args)
     except Exception:
         pass  # posthog's try_attach_code_variables_to_frames swallows these too
+
+
+def read_arguments(args: Tuple[Any, ...]) -> Optional[Tuple[Any, ...]]:
+    """posthog's arguments ``(all_exceptions, exc_info, mask_patterns, ignore_patterns,
+    mask_url_credentials, detect_secrets)`` with whatever is iterated iterated once, or
+    None when posthog would stop before reading them (no traceback).
+
+    Every engine of the chain, and posthog last, reads the same arguments, so whatever
+    is iterated is iterated here, once: a generator of patterns consumed by an engine
+    that then failed would leave the next one nothing to mask with. These are posthog's
+    own reads, in its order, each made once: exc_info unpacked; nothing more without a
+    traceback; each pattern list tested for truth, then iterated, mask first
+    (``tuple(patterns or [])``); then the exception list. A read that raises would have
+    raised in posthog before it wrote anything: the caller writes nothing.
+    """
+    all_exceptions, exc_info, mask_patterns, ignore_patterns, url, secrets = args
+    exc_type, exc_value, tb = exc_info
+    if tb is None:
+        return None
+    mask = tuple(mask_patterns) if mask_patterns else ()
+    ignore = tuple(ignore_patterns) if ignore_patterns else ()
+    return (list(all_exceptions), (exc_type, exc_value, tb), mask, ignore, url, secrets)
+
+
+def attach_with_engines(args: Tuple[Any, ...], engine: Optional["_engine.Engine"] = None) -> bool:
+    """The capture of :func:`attach_code_variables` by fastvars' engines alone, each
+    one's failure redone by the next: True when one of them wrote the variables, False
+    when all failed and nothing was written (the caller's fallback then runs). ``args``
+    must come from :func:`read_arguments`, which the caller's fallback gets too. The
+    write is one step (a single C call: see planning.write_variables)."""
+    engines = [engine or _engine.ACTIVE]
+    if engines[0] is not _engine.PYTHON:
+        engines.append(_engine.PYTHON)
+    for current in engines:
+        try:
+            plan = _plan(current, *args)
+        except _planning.NotPlain as error:
+            # The same for every engine: posthog, which reads the event once, does it.
+            stats.count_fallback(f"{current.name} engine: {_describe(error)}")
+            return False
+        except Exception as error:
+            reason = f"{current.name} engine: {_describe(error)}"
+            stats.count_fallback(reason)
+            log.debug("fastvars: capture falls back (%s)", reason, exc_info=True)
+            continue
+        current.write_variables(plan)
+        stats.count_capture()
+        return True
+    return False
 
 
 def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
@@ -150,10 +194,15 @@ def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
     it written. When that exception is an ``Exception`` (posthog failing on a frame, or
     a signal handler's), what posthog wrote is kept: it is posthog's own output, which
     its wrapper would have left too. A ``BaseException`` (``KeyboardInterrupt``) keeps
-    nothing: the event stays untouched, where posthog would leave it half-written.
-    Called with a plain event (planning.check_plain passed); a frame that is not an
-    exact dict is posthog's to write in place, as posthog would.
+    nothing: the event stays untouched, where posthog would leave it half-written. An
+    event that is not plain (planning.check_plain) is posthog's to write in place, as a
+    copy would read it once more; so is a frame that is not an exact dict.
     """
+    try:
+        _planning.check_plain(exceptions)
+    except _planning.NotPlain:
+        _posthog_attach(exceptions, *rest)
+        return
     shadows: List[Any] = []
     copies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []  # (frame, its shadow)
     for exception in exceptions:

@@ -66,13 +66,18 @@ def encode_variable(value: Any, policy: Policy, budget: Budget) -> Any:
     try:
         return encode_masked(mask_value(value, policy), policy, budget)
     except Exception:
-        # Whatever broke (a hostile __len__, an unencodable leaf), show a checked repr
-        # of the whole value rather than nothing.
-        try:
-            text = checked_repr(value, policy)
-        except Exception:
-            text = f"<{type_name(value)}>"
-        return _cut_and_charge(text, budget)
+        return encode_failed(value, policy, budget)
+
+
+def encode_failed(value: Any, policy: Policy, budget: Budget) -> Any:
+    """A variable whose masking or encoding raised (a hostile __len__, an unencodable
+    leaf): a checked repr of the whole value rather than nothing. The compiled walk
+    calls it where the Python twin's walk would have raised, without walking again."""
+    try:
+        text = checked_repr(value, policy)
+    except Exception:
+        text = f"<{type_name(value)}>"
+    return _cut_and_charge(text, budget)
 
 
 def is_scalar(value: Any) -> bool:

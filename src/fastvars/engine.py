@@ -80,8 +80,28 @@ PYTHON = Engine(
 )
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
 def extensions_disabled() -> bool:
-    return os.environ.get("FASTVARS_NO_EXTENSIONS", "") not in ("", "0")
+    """``FASTVARS_NO_EXTENSIONS``: the pure-Python engine, whatever is built."""
+    return _flag("FASTVARS_NO_EXTENSIONS")
+
+
+def extensions_required() -> bool:
+    """``FASTVARS_REQUIRE_EXTENSIONS``: a missing compiled engine is an error (CI)."""
+    return _flag("FASTVARS_REQUIRE_EXTENSIONS")
+
+
+def _not_built_reason() -> Optional[str]:
+    """Why the build installed no compiled extension, as setup.py recorded it in
+    ``_build_info``; None when it built them, or in a source tree no build ran in."""
+    try:
+        from . import _build_info  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return None if _build_info.EXTENSIONS_BUILT else _build_info.REASON
 
 
 def _load_compiled() -> "tuple[Optional[Engine], str]":
@@ -105,6 +125,10 @@ def _load_compiled() -> "tuple[Optional[Engine], str]":
     except Exception as error:
         # Not built, or built from other sources than these (a stale in-place build
         # that lacks a function): either way, the pure-Python engine does the work.
+        not_built = _not_built_reason()
+        if not_built is not None:  # the real reason: the import error would only hide it
+            log.debug("fastvars: compiled extension not built, using pure Python: %s", not_built)
+            return None, f"compiled extension not built: {not_built}"
         log.debug("fastvars: compiled extension unavailable, using pure Python: %s", error)
         return None, f"compiled extension unavailable: {error}"
     return compiled, ""

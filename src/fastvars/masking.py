@@ -34,7 +34,8 @@ from .defaults import (
     REDACTED_KEY_FORMAT,
     TOO_LONG,
 )
-from .policy import KEY_CACHE_MAX_LENGTH, KEY_CACHE_SIZE, Policy, mask_string
+from .caches import Generations
+from .policy import KEY_CACHE_MAX_LENGTH, Policy, mask_string
 from .secret_detection import looks_like_secret
 
 
@@ -55,6 +56,12 @@ def checked_repr(value: Any, policy: Policy) -> str:
         text = repr(value)
     except Exception:
         return "<" + type_name(value) + ">"
+    return check_repr_text(text, policy)
+
+
+def check_repr_text(text: str, policy: Policy) -> str:
+    """The rest of checked_repr, once the repr is taken: where the compiled walk hands
+    over a repr it cannot check natively (a str subclass), so that __repr__ runs once."""
     if len(text) > MAX_SCAN_LENGTH or policy.mask_matches(text):
         return REDACTED
     if policy.detect_secrets and looks_like_secret(text):
@@ -171,6 +178,12 @@ def object_attributes(value: Any) -> Optional[Dict[str, Any]]:
         instance_dict = getattr(value, "__dict__", None)
     except Exception:
         return None
+    return attributes_from(instance_dict)
+
+
+def attributes_from(instance_dict: Any) -> Optional[Dict[str, Any]]:
+    """The rest of object_attributes, once ``__dict__`` is read: where the compiled walk
+    hands over a ``__dict__`` that is not an exact dict, so that it is read once."""
     if isinstance(instance_dict, dict) and instance_dict:
         return dict(instance_dict)
     return None
@@ -294,7 +307,9 @@ def mask_mapping(
     for key, value in items:
         if type(key) is str:
             # (key_masked, shown as itself) for a short key decided before.
-            decision = decisions.get(key)
+            decision = decisions.young.get(key)
+            if decision is None:
+                decision = decisions.recall(key)
             if decision is not None:
                 key_masked, kept = decision
                 out_key = key if kept and key not in result else placeholder_key(result)
@@ -325,7 +340,7 @@ def mask_mapping(
     return result
 
 
-def _remember_key(decisions: Dict[str, Any], key: str, key_masked: bool, out_key: Any) -> None:
+def _remember_key(decisions: Generations, key: str, key_masked: bool, out_key: Any) -> None:
     """Store a str key's decision when it does not depend on the mapping: shown as itself
     (out_key is the key) or as a placeholder (out_key is one, and the key is not)."""
     if key.startswith("$$_posthog_redacted_key_"):
@@ -336,6 +351,4 @@ def _remember_key(decisions: Dict[str, Any], key: str, key_masked: bool, out_key
         kept = False
     else:
         return  # rewritten by the credentials rules: decided anew each time
-    if len(decisions) >= KEY_CACHE_SIZE:
-        decisions.clear()
-    decisions[key] = (bool(key_masked), kept)
+    decisions.put(key, (bool(key_masked), kept))

@@ -20,6 +20,7 @@ import re
 import threading
 from typing import Any, Callable, Iterable, List, Optional, Pattern, Sequence, Tuple
 
+from .caches import Generations
 from .defaults import IGNORE, MASK
 from .known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
 from .patterns import plain_caseless_text
@@ -27,9 +28,12 @@ from .patterns import plain_caseless_text
 
 log = logging.getLogger("fastvars")
 
-# A name cache bigger than this is cleared, so that unbounded distinct names
-# (generated identifiers, module globals) cannot grow a process without limit.
-NAME_CACHE_SIZE = 4096
+# The name cache holds at most this many entries, in two generations (see caches.py),
+# so that unbounded distinct names (generated identifiers, module globals) cannot grow
+# a process without limit, yet the names that recur stay cached; and only names up to
+# NAME_CACHE_MAX_LENGTH characters, so that it is bounded in bytes as well.
+NAME_CACHE_SIZE = 8192
+NAME_CACHE_MAX_LENGTH = 256
 # How many compiled pattern sets are kept, keyed by content.
 COMPILED_CACHE_SIZE = 256
 
@@ -101,7 +105,7 @@ class Matcher:
         self.ignore = PatternList(ignore_patterns)
         self.has_mask = not self.mask.empty
         self.has_ignore = not self.ignore.empty
-        self._cache: dict = {}
+        self._cache = Generations(NAME_CACHE_SIZE // 2)
 
     @property
     def mask_patterns(self) -> Tuple[str, ...]:
@@ -117,12 +121,13 @@ class Matcher:
             # A str subclass may override lower() or hashing: never cache it.
             return self._classify_uncached(name)
         cache = self._cache
-        bits = cache.get(name)
+        bits = cache.young.get(name)
         if bits is None:
-            bits = self._classify_uncached(name)
-            if len(cache) >= NAME_CACHE_SIZE:
-                cache.clear()
-            cache[name] = bits
+            bits = cache.recall(name)
+            if bits is None:
+                bits = self._classify_uncached(name)
+                if len(name) <= NAME_CACHE_MAX_LENGTH:
+                    cache.put(name, bits)
         return bits
 
     def _classify_uncached(self, name: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from .caches import Generations
 from .credentials import redact_embedded_credentials
 from .defaults import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
 from .secret_detection import looks_like_secret
@@ -40,21 +41,22 @@ class Policy:
 
 
 # Decisions on short str mapping keys, per matcher and toggles: keys recur like local
-# names do (attribute names, config keys), and deciding one runs every pattern. Bounded
-# like the matcher's name cache; a key whose text the credentials rewrite would change
-# is never stored.
+# names do (attribute names, config keys), and deciding one runs every pattern. Two
+# generations of KEY_CACHE_GENERATION keys each, like the matcher's name cache (the
+# keys that recur survive a stream of distinct ones); a key whose text the credentials
+# rewrite would change is never stored.
 KEY_CACHE_MAX_LENGTH = 64
-KEY_CACHE_SIZE = 4096
-_key_decision_caches: Dict[Any, Dict[str, Any]] = {}
+KEY_CACHE_GENERATION = 4096
+_key_decision_caches: Dict[Any, Generations] = {}
 
 
-def key_decisions_for(matcher: Any, url: bool, secrets: bool) -> Dict[str, Any]:
+def key_decisions_for(matcher: Any, url: bool, secrets: bool) -> Generations:
     key = (matcher, url, secrets)
     cache = _key_decision_caches.get(key)
     if cache is None:
         if len(_key_decision_caches) >= 256:
             _key_decision_caches.clear()
-        cache = _key_decision_caches.setdefault(key, {})
+        cache = _key_decision_caches.setdefault(key, Generations(KEY_CACHE_GENERATION))
     return cache
 
 

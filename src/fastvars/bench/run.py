@@ -17,6 +17,7 @@ Method, and why:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import statistics
 import threading
@@ -26,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from . import oracle
-from .benchengines import IGNORE, MASK, BenchEngine, ExcInfo, Runner
-from .capture import stats as capture_stats
+from .engines import END_TO_END_BASELINES, IGNORE, MASK, BenchEngine, ExcInfo, Runner
+from ..capture import stats as capture_stats
 
 Progress = Callable[[str], None]
 
@@ -43,10 +44,14 @@ class Settings:
     memory_repeats: int = 3
     threads: int = 1
     thread_seconds: float = 1.0
+    # Rounds of the end-to-end view, when not `rounds`: its posthog captures take
+    # milliseconds, so a round of its five configurations costs as much as a workload's
+    # whole code-variables round.
+    end_to_end_rounds: Optional[int] = None
 
 
 QUICK = Settings(rounds=12, warmup=3, batch_seconds=0.008, max_batch=200,
-                 memory_repeats=1, thread_seconds=0.15)
+                 memory_repeats=1, thread_seconds=0.15, end_to_end_rounds=6)
 
 
 @dataclass
@@ -171,6 +176,8 @@ def _timed_pairs(first: Callable[[], Any], second: Callable[[], Any],
 
 def _calibrate(runner: Runner, settings: Settings) -> int:
     """Warm up (caches, first-call costs) and choose a batch size for the time budget."""
+    if runner.before_batch is not None:
+        runner.before_batch(settings.warmup)
     warm = _timed_batch(runner.capture, settings.warmup)
     if runner.base is not None:
         warm = [a + b for a, b in zip(warm, _timed_batch(runner.base, settings.warmup))]
@@ -191,14 +198,16 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def time_engines(runners: Dict[str, Runner], settings: Settings,
-                 progress: Progress) -> Dict[str, EngineResult]:
+def time_engines(runners: Dict[str, Runner], settings: Settings, progress: Progress,
+                 baselines: Optional[Dict[str, str]] = None) -> Dict[str, EngineResult]:
+    """Interleaved rounds of every runner. ``baselines`` maps a runner to the one its
+    per-round ratio is taken against; by default every runner against "posthog"."""
     with _frozen_heap():
-        return _time_engines(runners, settings, progress)
+        return _time_engines(runners, settings, progress, baselines)
 
 
-def _time_engines(runners: Dict[str, Runner], settings: Settings,
-                  progress: Progress) -> Dict[str, EngineResult]:
+def _time_engines(runners: Dict[str, Runner], settings: Settings, progress: Progress,
+                  baselines: Optional[Dict[str, str]]) -> Dict[str, EngineResult]:
     names = list(runners)
     results = {name: EngineResult() for name in names}
     for name in names:
@@ -209,6 +218,8 @@ def _time_engines(runners: Dict[str, Runner], settings: Settings,
         shift = round_index % len(names)
         for name in names[shift:] + names[:shift]:
             runner, result = runners[name], results[name]
+            if runner.before_batch is not None:
+                runner.before_batch(result.batch)
             gc.collect()
             if runner.base is None:
                 samples = _timed_batch(runner.capture, result.batch)
@@ -222,11 +233,34 @@ def _time_engines(runners: Dict[str, Runner], settings: Settings,
                 result.pair_differences_ns += pairs
                 result.round_medians_ns.append(statistics.median(pairs))
             result.samples_ns += samples
-    if "posthog" in results:
-        baseline = results["posthog"].round_medians_ns
-        for result in results.values():
-            result.ratios = [p / e for p, e in zip(baseline, result.round_medians_ns) if e > 0]
+    if baselines is None:
+        baselines = {name: "posthog" for name in results} if "posthog" in results else {}
+    for name, baseline_name in baselines.items():
+        if name in results and baseline_name in results:
+            baseline = results[baseline_name].round_medians_ns
+            results[name].ratios = [
+                p / e for p, e in zip(baseline, results[name].round_medians_ns) if e > 0
+            ]
     return results
+
+
+def time_end_to_end(runners: Dict[str, Runner], settings: Settings,
+                    progress: Progress) -> Dict[str, EngineResult]:
+    """The end-to-end runners (engines.end_to_end_runners), interleaved like the
+    engines; fastvars is switched on or off before each batch, outside the timing, and
+    left as it was found."""
+    import fastvars
+
+    if settings.end_to_end_rounds is not None:
+        settings = dataclasses.replace(settings, rounds=settings.end_to_end_rounds)
+    was_enabled = fastvars.is_enabled()
+    try:
+        return time_engines(runners, settings, progress, END_TO_END_BASELINES)
+    finally:
+        if was_enabled:
+            fastvars.enable()
+        else:
+            fastvars.disable()
 
 
 # ------------------------------------------------------------------ memory

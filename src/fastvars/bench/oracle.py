@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from posthog import exception_utils as ph
 
-from .frames import exception_tracebacks
+from ..frames import exception_tracebacks
 
 ExcInfo = Tuple[Any, Any, Any]
 InApp = Union[bool, Callable[[int, Dict[str, Any]], bool]]

@@ -16,9 +16,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from posthog import exception_utils as ph
 
-from . import engine as _engine
-from .capture import attach_code_variables
-from .defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from .. import engine as _engine
+from ..capture import attach_code_variables
+from ..defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 ExcInfo = Tuple[Any, Any, Any]
 MASK = list(DEFAULT_MASK_PATTERNS)
@@ -43,6 +43,9 @@ class Runner:
     base: Optional[Callable[[], Any]] = None  # same work without locals, to subtract
     reset: Callable[[], None] = lambda: None  # forget the last capture's output
     output: Optional[List[Dict[str, Any]]] = None  # where captures write, when they do
+    # Called, untimed, before every batch of n captures (warm-up included): the
+    # end-to-end runners raise n fresh exceptions and switch fastvars on or off here.
+    before_batch: Optional[Callable[[int], None]] = None
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,115 @@ def build(selected: Optional[Sequence[str]] = None) -> "Tuple[List[BenchEngine],
             else:
                 engines.append(sentry)
     return engines, skipped
+
+
+# ------------------------------------------------------------------ end to end
+
+# What the end-to-end view times, in display order: client.capture_exception(exc)
+# through a real posthog.Posthog client whose before_send drops the event (no network),
+# with posthog's own code and with fastvars enabled, code variables on and off; and
+# posthog's per-event floor, a trivial client.capture("evt") through the same client.
+END_TO_END_NAMES = ("posthog", "fastvars", "posthog-off", "fastvars-off", "trivial-event")
+END_TO_END_DESCRIPTIONS = {
+    "posthog": "capture_exception, code variables on, posthog's own code",
+    "fastvars": "capture_exception, code variables on, fastvars.enable()d",
+    "posthog-off": "capture_exception, code variables off, posthog's own code",
+    "fastvars-off": "capture_exception, code variables off, fastvars.enable()d",
+    "trivial-event": "capture('evt') through the same client: posthog's per-event floor",
+}
+# Each fastvars configuration's ratio is taken against posthog's in the same one.
+END_TO_END_BASELINES = {"fastvars": "posthog", "fastvars-off": "posthog-off"}
+
+
+def _frame_modules(error: BaseException) -> List[str]:
+    """The module names of every frame of the exception and its chain: given to the
+    client as in_app_modules, so that every frame is in-app (as in the code-variables
+    benchmark) even when fastvars is installed under site-packages."""
+    names: List[str] = []
+    seen: set = set()
+    pending: List[Optional[BaseException]] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_globals.get("__name__")
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+            tb = tb.tb_next
+        pending += [current.__cause__, current.__context__]
+    return names
+
+
+def _dropping_client(code_variables: bool, in_app_modules: List[str]) -> Any:
+    import posthog
+
+    return posthog.Posthog(
+        "phc_fastvars_bench",
+        host="http://127.0.0.1:9",  # never contacted: before_send drops every event
+        sync_mode=True,  # no consumer thread
+        before_send=lambda event: None,
+        capture_exception_code_variables=code_variables,
+        in_app_modules=in_app_modules,
+    )
+
+
+def _set_fastvars(on: bool) -> None:
+    import fastvars
+
+    if on:
+        if not fastvars.enable():
+            raise RuntimeError(f"fastvars.enable() failed: {fastvars.status().get('reason')}")
+    else:
+        fastvars.disable()
+
+
+def end_to_end_problem() -> Optional[str]:
+    """Why the end-to-end view cannot run here (fastvars does not enable), or None.
+    Leaves fastvars as it found it."""
+    import fastvars
+
+    was_enabled = fastvars.is_enabled()
+    try:
+        if not fastvars.enable():
+            return f"fastvars.enable() returned False: {fastvars.status().get('reason')}"
+    except Exception as error:  # enable() should never raise; say so if it does
+        return f"fastvars.enable() raised {type(error).__name__}: {error}"
+    finally:
+        if not was_enabled:
+            fastvars.disable()
+    return None
+
+
+def end_to_end_runners(raise_in_request: Callable[[], BaseException]) -> Dict[str, Runner]:
+    """The END_TO_END_NAMES runners for one workload. Every capture_exception gets a
+    fresh exception (posthog marks the ones it has captured and returns at once on
+    them), raised before the batch and outside the timing."""
+    modules = _frame_modules(raise_in_request())
+    clients = {True: _dropping_client(True, modules), False: _dropping_client(False, modules)}
+
+    def exception_runner(code_variables: bool, with_fastvars: bool) -> Runner:
+        client = clients[code_variables]
+        pool: List[BaseException] = []
+
+        def before_batch(n: int) -> None:
+            _set_fastvars(with_fastvars)
+            pool[:] = [raise_in_request() for _ in range(n)]
+
+        return Runner(capture=lambda: client.capture_exception(pool.pop()),
+                      before_batch=before_batch)
+
+    trivial = clients[True]
+    runners = {
+        "posthog": exception_runner(True, False),
+        "fastvars": exception_runner(True, True),
+        "posthog-off": exception_runner(False, False),
+        "fastvars-off": exception_runner(False, True),
+        "trivial-event": Runner(
+            capture=lambda: trivial.capture("evt", distinct_id="fastvars-bench"),
+            before_batch=lambda n: _set_fastvars(False),
+        ),
+    }
+    return runners

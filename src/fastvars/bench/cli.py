@@ -14,7 +14,11 @@ import sys
 import textwrap
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
 
-from . import benchengines, benchreport, benchrun, oracle, workloads
+from .. import __version__
+from . import engines as benchengines
+from . import oracle, workloads
+from . import report as benchreport
+from . import run as benchrun
 
 PROG = "fastvars-bench"
 
@@ -86,6 +90,7 @@ def _parser() -> _Parser:
                         "needs matplotlib)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress display on stderr")
+    parser.add_argument("--version", action="version", version=f"fastvars-bench {__version__}")
     return parser
 
 
@@ -122,6 +127,7 @@ def _settings(args: argparse.Namespace) -> benchrun.Settings:
     changes: Dict[str, Any] = {"threads": args.threads}
     if args.rounds:
         changes["rounds"] = args.rounds
+        changes["end_to_end_rounds"] = None  # --rounds counts for both views
     if args.warmup:
         changes["warmup"] = args.warmup
     if args.batch_ms is not None:
@@ -154,6 +160,24 @@ def _write_json(document: Dict[str, Any], target: str) -> None:
         raise UsageError(f"cannot write --json {target}: {error.strerror}") from None
 
 
+def _end_to_end(workload: workloads.Workload, settings: benchrun.Settings,
+                progress: _Progress) -> Dict[str, Any]:
+    """capture_exception through a real client, posthog against fastvars, for one
+    workload raised beneath the benchservice request stack."""
+    sample = workload.raise_in_request()
+    exceptions = oracle.serialized_exceptions((type(sample), sample, sample.__traceback__))
+    frames = [f for e in exceptions for f in e.get("stacktrace", {}).get("frames", [])]
+    runners = benchengines.end_to_end_runners(workload.raise_in_request)
+    # One thread only: the threaded pass is the code-variables view's.
+    results = benchrun.time_end_to_end(runners, dataclasses.replace(settings, threads=1), progress)
+    return {
+        "exceptions": len(exceptions),
+        "frames": len(frames),
+        "source_files": len({f.get("abs_path") for f in frames}),
+        "engines": {name: result.summary(1) for name, result in results.items()},
+    }
+
+
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
@@ -173,6 +197,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         "settings": {**dataclasses.asdict(settings), "quick": args.quick,
                      "workloads": [w.name for w in chosen]},
         "engines": {e.name: e.description for e in engines},
+        "end_to_end_engines": dict(benchengines.END_TO_END_DESCRIPTIONS),
         "skipped": skipped,
         "equality": {},
         "results": [],
@@ -203,7 +228,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
             _write_json(document, args.json)
         return 1
 
+    end_to_end_problem = benchengines.end_to_end_problem()
+    if end_to_end_problem:
+        document["skipped"]["end to end"] = end_to_end_problem
     for index, (workload, exc_info, exceptions) in enumerate(cases, 1):
+        end_to_end = None
+        if not end_to_end_problem:
+            progress.workload(f"[{index}/{len(cases)}] {workload.name}: end to end")
+            end_to_end = _end_to_end(workload, settings, progress)
         progress.workload(f"[{index}/{len(cases)}] {workload.name}: timing")
         runners = {e.name: e.prepare(exc_info, exceptions) for e in engines}
         results = benchrun.time_engines(runners, settings, progress)
@@ -215,12 +247,16 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
             "exceptions": len(exceptions),
             "frames": sum(len(e.get("stacktrace", {}).get("frames", [])) for e in exceptions),
             "engines": {name: result.summary(settings.threads) for name, result in results.items()},
+            "end_to_end": end_to_end,
         })
     progress.done()
 
     if args.json:
         _write_json(document, args.json)
     if args.json != "-":
+        if any(r.get("end_to_end") for r in document["results"]):
+            print(benchreport.end_to_end_table(document))
+            print()
         print(benchreport.table(document))
         print()
         print(benchreport.legend(document))

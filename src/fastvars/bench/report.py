@@ -9,7 +9,7 @@ import sys
 from importlib import metadata
 from typing import Any, Dict, List, Optional, Sequence
 
-from . import engine as _engine
+from .. import engine as _engine
 
 PLOT_FORMATS = (".png", ".svg")
 
@@ -82,6 +82,48 @@ def _kib(value: Optional[float]) -> str:
     return "-" if value is None else f"{value / 1024:,.1f}"
 
 
+def _aligned(header: Sequence[str], rows: List[Optional[List[str]]], names: int) -> str:
+    """Fixed-width lines: the first ``names`` columns left-aligned, figures right-aligned;
+    None in ``rows`` is a rule."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows if r]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i < names else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    rule = "-" * len(line(header))
+    return "\n".join([line(header)] + [rule if r is None else line(r) for r in rows])
+
+
+END_TO_END_TITLE = ("End to end: client.capture_exception(exc) through a posthog.Posthog "
+                    "client (before_send drops the event)")
+
+
+def end_to_end_table(document: Dict[str, Any]) -> str:
+    """The headline: per workload, capture_exception with posthog's code and with
+    fastvars enabled, code variables on and off, and posthog's trivial-event floor."""
+    header = ["workload", "code variables", "posthog us", "fastvars us",
+              "vs posthog (min-max)", "trivial event us"]
+    rows: List[Optional[List[str]]] = []
+    for result in document["results"]:
+        end_to_end = result.get("end_to_end")
+        if not end_to_end:
+            continue
+        engines = end_to_end["engines"]
+        rows.append(None)
+        label = (f"{result['workload']} ({end_to_end['exceptions']}e/{end_to_end['frames']}f/"
+                 f"{end_to_end['source_files']} files)")
+        floor = _us(engines["trivial-event"]["median_us"])
+        for setting, posthog_name, fastvars_name in (("on", "posthog", "fastvars"),
+                                                     ("off", "posthog-off", "fastvars-off")):
+            fastvars_figures = engines[fastvars_name]
+            rows.append([label, setting, _us(engines[posthog_name]["median_us"]),
+                         _us(fastvars_figures["median_us"]),
+                         _ratio(fastvars_figures.get("ratio_to_posthog")), floor])
+            label, floor = "", ""
+    return END_TO_END_TITLE + "\n\n" + _aligned(header, rows, 2)
+
+
 def table(document: Dict[str, Any]) -> str:
     """A fixed-width text table, one block of rows per workload."""
     threads = document["settings"]["threads"]
@@ -102,16 +144,11 @@ def table(document: Dict[str, Any]) -> str:
                 row.append(_rate(figures.get("threads", {}).get("captures_per_s")))
             rows.append(row)
             label = ""
-    widths = [max([len(h)] + [len(r[i]) for r in rows if r]) for i, h in enumerate(header)]
+    return CODE_VARIABLES_TITLE + "\n\n" + _aligned(header, rows, 2)
 
-    def line(cells: Sequence[str]) -> str:
-        # Names left-aligned, figures right-aligned.
-        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    rule = "-" * len(line(header))
-    out = [line(header)] + [rule if r is None else line(r) for r in rows]
-    return "\n".join(out)
+CODE_VARIABLES_TITLE = ("Code variables alone: the attach_code_variables step of one capture, "
+                        "each engine on the workload's own frames")
 
 
 def legend(document: Dict[str, Any]) -> str:
@@ -128,6 +165,13 @@ def legend(document: Dict[str, Any]) -> str:
         "sentry and stdlib are costs above the same work without locals (tail figures: "
         "over its median); stdlib masks nothing (a floor). e/f: exceptions/frames.",
     ]
+    if any(r.get("end_to_end") for r in document["results"]):
+        lines[2:2] = [
+            "End to end: each capture_exception on a fresh exception raised beneath a "
+            "request stack of 8 frames in 6 modules (fastvars/bench/service), sync client, "
+            "no network; fastvars = fastvars.enable(), switched per batch; every frame "
+            "in-app; 'trivial event' is client.capture('evt'), posthog's per-event floor.",
+        ]
     for name, reason in document["skipped"].items():
         lines.append(f"skipped {name}: {reason}")
     return "\n".join(lines)
@@ -148,30 +192,42 @@ def plot_problem(path: str) -> Optional[str]:
 
 
 def plot(document: Dict[str, Any], path: str) -> None:
-    """Grouped bars: per workload, each engine's median speed-up over posthog."""
+    """Grouped bars of the speed-ups over posthog per workload: the end-to-end view
+    (code variables on and off) on top when it ran, each engine's code-variables step
+    below."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never open a window
     import matplotlib.pyplot as plt
 
     results = document["results"]
-    workloads = [r["workload"] for r in results]
+    panels = []
+    end_to_end = [r for r in results if r.get("end_to_end")]
+    if end_to_end:
+        series = {f"capture_exception, code variables {setting}": [
+            (r["end_to_end"]["engines"][name].get("ratio_to_posthog") or {}).get("median") or 0
+            for r in end_to_end] for setting, name in (("on", "fastvars"), ("off", "fastvars-off"))}
+        panels.append(("end to end, fastvars enabled", [r["workload"] for r in end_to_end], series))
     engines = [name for name in document["engines"] if name != "posthog"]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(workloads) + 2), 4.5))
-    width = 0.8 / max(1, len(engines))
-    for index, name in enumerate(engines):
-        values = [(r["engines"].get(name, {}).get("ratio_to_posthog") or {}).get("median") or 0
-                  for r in results]
-        xs = [w + (index - (len(engines) - 1) / 2) * width for w in range(len(workloads))]
-        ax.bar(xs, [max(v, 1e-3) for v in values], width, label=name)
-    ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="posthog = 1")
-    ax.set_yscale("log")
-    ax.set_xticks(range(len(workloads)))
-    ax.set_xticklabels(workloads, rotation=20, ha="right")
-    ax.set_ylabel("speed-up over posthog (log scale)")
+    series = {name: [(r["engines"].get(name, {}).get("ratio_to_posthog") or {}).get("median") or 0
+                     for r in results] for name in engines}
+    panels.append(("code variables step alone", [r["workload"] for r in results], series))
+
+    width_in = max(6.0, 1.4 * len(results) + 2)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width_in, 4.5 * len(panels)), squeeze=False)
     env = document["environment"]
-    ax.set_title(f"fastvars-bench: CPython {env['python']}, posthog {env['posthog']}")
-    ax.legend(fontsize="small")
+    for ax, (title, workloads, panel_series) in zip(axes[:, 0], panels):
+        width = 0.8 / max(1, len(panel_series))
+        for index, (label, values) in enumerate(panel_series.items()):
+            xs = [w + (index - (len(panel_series) - 1) / 2) * width for w in range(len(workloads))]
+            ax.bar(xs, [max(v, 1e-3) for v in values], width, label=label)
+        ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="posthog = 1")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(workloads)))
+        ax.set_xticklabels(workloads, rotation=20, ha="right")
+        ax.set_ylabel("speed-up over posthog (log scale)")
+        ax.set_title(f"{title}: CPython {env['python']}, posthog {env['posthog']}")
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -1,0 +1,534 @@
+# cython: language_level=3
+"""The compiled twin of stacktrace.serialize_stack: posthog's frames of one traceback.
+
+A traceback entry is serialized here when it is *plain*: a real traceback whose frame
+has an exact-dict f_globals holding an exact-str ``__name__``, locals that are a dict (or
+3.13's FrameLocalsProxy) whose hide flags are absent or exact bools, an exact-str
+filename and function name, an int line >= 1, a top package that is an exact module
+(or absent) in an exact-dict ``sys.modules``, ``os.path`` the standard posixpath. For a
+plain entry nothing posthog does could run a user's code, so doing it in C changes
+nothing but the time. Whether an entry is plain is known before anything observable
+is done; any other entry is handed whole to stacktrace.serialize_entry, which performs
+posthog's operations one by one. Likewise the source lines: a hit in the source cache,
+validated by stat(2) here, is used directly; everything else (a miss, another loader,
+linecache) goes through stacktrace.source_lines and context_from_lines.
+
+So an exception raised here is what posthog's own code would raise at that point (a
+custom loader's get_source raising, os.getcwd failing for a relative filename); the
+caller lets it through as posthog's.
+"""
+
+cimport cython
+
+import os
+import posixpath
+import sys
+import types
+
+from cpython.dict cimport PyDict_Size
+from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
+from cpython.unicode cimport PyUnicode_Tailmatch
+from posix.stat cimport struct_stat, stat as c_stat
+
+from . import sources as _sources
+
+cdef extern from "Python.h":
+    PyObject *PySys_GetObject(const char *name)
+    object PyUnicode_EncodeFSDefault(object text)
+    char *PyBytes_AS_STRING(object data)
+    Py_ssize_t PyBytes_GET_SIZE(object data)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    PyObject *PyModule_GetDict(object module)  # borrowed
+
+cdef extern from *:
+    """
+    #include <string.h>
+    #if PY_VERSION_HEX < 0x030B0000
+    #include "frameobject.h"  /* PyFrameObject's fields: f_globals, on 3.10 */
+    #endif
+    /* A frame's locals as frame.f_locals gives them (the fast-to-locals sync up to
+       3.12, a FrameLocalsProxy on 3.13), through the public API where there is one. */
+    static PyObject *fv_st_frame_locals(PyObject *frame) {
+    #if PY_VERSION_HEX >= 0x030B0000
+        if (PyFrame_Check(frame))
+            return PyFrame_GetLocals((PyFrameObject *)frame);
+    #endif
+        return PyObject_GetAttrString(frame, "f_locals");
+    }
+    /* A dict lookup without PyDict_GetItem's saving and restoring of the error
+       state; the keys looked up here are exact str and int, whose hashing and
+       comparison cannot fail. */
+    static PyObject *fv_st_get(PyObject *dict, PyObject *key) {
+        PyObject *found = PyDict_GetItemWithError(dict, key);
+        if (found == NULL && PyErr_Occurred())
+            PyErr_Clear();
+        return found;
+    }
+    static int fv_st_has_nul(const char *data, Py_ssize_t size) {
+        return (Py_ssize_t)strlen(data) != size;
+    }
+    /* A traceback entry's fields, read as the tb_frame, tb_next and tb_lineno
+       attributes give them, without the attribute lookups. tb_lineno is -1 on 3.11+
+       when the line is to be computed from tb_lasti (posthog's tb.tb_lineno does that
+       computation, PyCode_Addr2Line, on every read). */
+    static PyObject *fv_st_tb_frame(PyObject *tb) {
+        return (PyObject *)((PyTracebackObject *)tb)->tb_frame;
+    }
+    static PyObject *fv_st_tb_next(PyObject *tb) {
+        PyObject *next = (PyObject *)((PyTracebackObject *)tb)->tb_next;
+        return next ? next : Py_None;
+    }
+    static int fv_st_tb_lineno(PyObject *tb) { return ((PyTracebackObject *)tb)->tb_lineno; }
+    static int fv_st_tb_lasti(PyObject *tb) { return ((PyTracebackObject *)tb)->tb_lasti; }
+    static PyObject *fv_st_frame_globals(PyObject *frame) {
+    #if PY_VERSION_HEX >= 0x030B0000
+        return PyFrame_GetGlobals((PyFrameObject *)frame);
+    #else
+        PyObject *globals = ((PyFrameObject *)frame)->f_globals;
+        Py_XINCREF(globals);
+        return globals;
+    #endif
+    }
+    static PyObject *fv_st_frame_code(PyObject *frame) {
+        return (PyObject *)PyFrame_GetCode((PyFrameObject *)frame);
+    }
+    static int fv_st_addr2line(PyObject *code, int lasti) {
+        return PyCode_Addr2Line((PyCodeObject *)code, lasti);
+    }
+    """
+    object fv_st_frame_locals(object frame)
+    int fv_st_has_nul(const char *data, Py_ssize_t size)
+    PyObject *fv_st_get(object dict, object key)  # borrowed
+    object PyLong_FromVoidPtr(PyObject *pointer)
+    PyObject *fv_st_tb_frame(object tb)  # borrowed
+    PyObject *fv_st_tb_next(object tb)  # borrowed
+    int fv_st_tb_lineno(object tb)
+    int fv_st_tb_lasti(object tb)
+    object fv_st_frame_globals(object frame)
+    object fv_st_frame_code(object frame)
+    int fv_st_addr2line(object code, int lasti)
+    object PyWeakref_NewRef(object target, object callback)
+    PyObject *PyWeakref_GetObject(object ref)  # borrowed
+
+cdef object TracebackType = types.TracebackType
+cdef object FrameType = types.FrameType
+cdef dict SYS_DICT = sys.__dict__
+cdef object ModuleType = types.ModuleType
+cdef object SourceFileLoader = _sources.SourceFileLoader
+cdef object CACHE = _sources.CACHE
+cdef dict CACHE_ENTRIES = _sources.CACHE.entries
+cdef object STANDARD_BASENAME = posixpath.basename
+cdef object STANDARD_ABSPATH = posixpath.abspath
+cdef object STANDARD_GET_SOURCE = _sources._STANDARD_GET_SOURCE
+cdef object STANDARD_GET_FILENAME = _sources._STANDARD_GET_FILENAME
+cdef object STANDARD_GET_DATA = _sources._STANDARD_GET_DATA
+cdef object NO_SOURCE = _sources.NO_SOURCE
+
+# The Python twin's functions, bound at the first call: stacktrace.py imports this
+# module, so importing it back here at import time would be circular.
+cdef object py_serialize_entry = None
+cdef object py_source_lines = None
+cdef object py_context_from_lines = None
+cdef object py_truncated = None
+
+
+cdef bind_python_twin():
+    global py_serialize_entry, py_source_lines, py_context_from_lines, py_truncated
+    from . import stacktrace as twin
+
+    py_source_lines = twin.source_lines
+    py_context_from_lines = twin.context_from_lines
+    py_truncated = twin.truncated
+    py_serialize_entry = twin.serialize_entry  # last: the others are set when it is
+cdef object FrameLocalsProxy = None
+if sys.version_info >= (3, 13):
+    def _proxy_type():
+        marker = 1
+        return type(sys._getframe().f_locals)
+    FrameLocalsProxy = _proxy_type()
+
+cdef str SENTRY_PREFIX = "sentry_sdk."
+cdef tuple HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
+cdef object MISSING = object()
+cdef object NOT_PLAIN = object()  # the entry must be done by the Python twin
+cdef object HIDDEN = object()
+
+# abspath of an absolute path is normpath of it, a function of the string alone; a
+# module's filename is a function of its path, its name and its top package's __file__.
+# Both are remembered (bounded, for speed), keyed by the path.
+cdef Py_ssize_t MEMO_MAX = 4096
+cdef dict ABSPATHS = {}
+cdef dict FILENAMES = {}
+# code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
+# is a scan of the line table, posthog's largest cost per frame after the source file.
+# The weak reference tells a live code object from a dead one whose address was reused.
+# At most MAX_LINES lines are kept in all; past that the whole memo starts again.
+cdef dict LINES = {}
+cdef Py_ssize_t LINE_COUNT = 0
+cdef Py_ssize_t MAX_LINES = 16384
+cdef bint LAZY_LINES = sys.version_info >= (3, 11)
+
+
+cdef object traceback_line(object tb, object code):
+    """tb.tb_lineno as the attribute gives it (an int, or None for no line)."""
+    global LINE_COUNT
+    cdef int lineno = fv_st_tb_lineno(tb)
+    cdef int lasti
+    cdef PyObject *found
+    if lineno != -1 or not LAZY_LINES:
+        return lineno  # 3.10 computes the line when the entry is made, -1 is a -1
+    lasti = fv_st_tb_lasti(tb)
+    address = PyLong_FromVoidPtr(<PyObject *>code)
+    found = fv_st_get(LINES, address)
+    if found == NULL or PyWeakref_GetObject((<tuple>found)[0]) != <PyObject *>code:
+        known = {}
+        if LINE_COUNT >= MAX_LINES:
+            LINES.clear()
+            LINE_COUNT = 0
+        LINES[address] = (PyWeakref_NewRef(code, None), known)
+    else:
+        known = <dict>(<tuple>found)[1]
+        found = fv_st_get(known, lasti)
+        if found != NULL:
+            return <object>found
+    lineno = fv_st_addr2line(code, lasti)
+    result = lineno if lineno >= 0 else None
+    if LINE_COUNT < MAX_LINES:
+        known[lasti] = result
+        LINE_COUNT += 1
+    return result
+
+
+def memo_sizes():
+    """Entries of the compiled memos: {"lines", "filenames", "abspaths"} (each bounded)."""
+    return {"lines": LINE_COUNT, "filenames": len(FILENAMES), "abspaths": len(ABSPATHS)}
+
+
+# Entries done here and entries handed to the Python twin (for tests and status).
+cdef Py_ssize_t PLAIN_ENTRIES = 0
+cdef Py_ssize_t DELEGATED_ENTRIES = 0
+
+
+def counts():
+    """{"plain": entries serialized here, "delegated": entries handed to the Python twin}"""
+    return {"plain": PLAIN_ENTRIES, "delegated": DELEGATED_ENTRIES}
+
+
+cdef bint environment_standard():
+    """os.path, os.sep and the loader methods as the standard library has them."""
+    path_module = os.path
+    return (
+        path_module is posixpath
+        and os.sep == "/"
+        and posixpath.basename is STANDARD_BASENAME
+        and posixpath.abspath is STANDARD_ABSPATH
+    )
+
+
+cdef bint loaders_standard():
+    return (
+        SourceFileLoader.get_source is STANDARD_GET_SOURCE
+        and SourceFileLoader.get_filename is STANDARD_GET_FILENAME
+        and SourceFileLoader.get_data is STANDARD_GET_DATA
+    )
+
+
+cdef object hidden_flag(object frame_locals, object flag):
+    """The flag's value, MISSING, or NOT_PLAIN when reading it could run code."""
+    cdef PyObject *found
+    if type(frame_locals) is dict:
+        found = fv_st_get(frame_locals, flag)
+        if found == NULL:
+            return MISSING
+        return <object>found
+    if FrameLocalsProxy is not None and type(frame_locals) is FrameLocalsProxy:
+        # `in` first: the proxy's get() and a missing [] build a KeyError (with the
+        # key's repr) that is then thrown away, the costliest step of a 3.13 frame.
+        if flag not in frame_locals:
+            return MISSING
+        try:
+            return frame_locals[flag]
+        except KeyError:
+            return MISSING
+    return NOT_PLAIN
+
+
+cdef object plain_hidden(object frame, dict frame_globals, str module):
+    """True, False, or NOT_PLAIN: posthog's should_hide_frame for a plain frame."""
+    if PyUnicode_Tailmatch(module, SENTRY_PREFIX, 0, len(SENTRY_PREFIX), -1):
+        return True
+    frame_locals = fv_st_frame_locals(frame)
+    for flag in HIDE_FLAGS:
+        value = hidden_flag(frame_locals, flag)
+        if value is MISSING or value is False:
+            continue
+        if value is True:
+            return True
+        return NOT_PLAIN  # truthiness of another value is the Python twin's to test
+    return False
+
+
+cdef object top_module_file(str top):
+    """sys.modules[top].__file__ when reading it runs no user code: a str, None, MISSING
+    (no such module: posthog's KeyError), or NOT_PLAIN."""
+    cdef PyObject *found = fv_st_get(SYS_DICT, "modules")  # parity: what sys.modules reads
+    if found == NULL or type(<object>found) is not dict:
+        return NOT_PLAIN
+    found = fv_st_get(<object>found, top)
+    if found == NULL:
+        return MISSING
+    top_module = <object>found
+    if type(top_module) is not ModuleType:
+        return NOT_PLAIN
+    found = fv_st_get(<object>PyModule_GetDict(top_module), "__file__")
+    if found == NULL:
+        return NOT_PLAIN  # the module's __getattr__, if any, would run
+    top_file = <object>found
+    if top_file is not None and type(top_file) is not str:
+        return NOT_PLAIN
+    return top_file
+
+
+@cython.wraparound(True)  # negative indices and slices, as in posthog's expressions
+cdef object module_filename(str module, str abs_path):
+    """posthog's filename_for_module for exact strings; NOT_PLAIN when user code could run.
+
+    The answer is a function of the path, the module name and the top package's
+    __file__, so it is remembered by path (for speed) and used again while those are
+    equal; sys.modules is read every time.
+    """
+    cdef PyObject *found
+    cdef Py_ssize_t dot
+    if not abs_path or not module:
+        return NOT_PLAIN
+    found = fv_st_get(FILENAMES, abs_path)
+    if found != NULL:
+        known = <tuple>found
+        if known[0] == module:
+            if known[1] is None:
+                return known[3]  # a top-level module: the path's basename
+            top_file = top_module_file(known[1])
+            if top_file is NOT_PLAIN:
+                return NOT_PLAIN
+            if top_file is not MISSING and top_file is not None and top_file == known[2]:
+                return known[3]
+    path = abs_path[:-1] if abs_path.endswith(".pyc") else abs_path
+    dot = module.find(".")
+    if dot < 0:
+        result = path[path.rfind("/") + 1:]
+        remember_filename(abs_path, (module, None, None, result))
+        return result
+    top = module[:dot]
+    top_file = top_module_file(top)
+    if top_file is NOT_PLAIN:
+        return NOT_PLAIN
+    if top_file is MISSING or not top_file:
+        return path  # parity: posthog's KeyError (caught), or a falsy __file__
+    prefix = top_file.rsplit("/", 2)[0]
+    if not prefix:
+        return path  # parity: posthog's ValueError (empty separator), caught
+    result = path.split(prefix, 1)[-1].lstrip("/")
+    remember_filename(abs_path, (module, top, top_file, result))
+    return result
+
+
+cdef remember_filename(str abs_path, tuple known):
+    if PyDict_Size(FILENAMES) >= MEMO_MAX:
+        FILENAMES.clear()
+    FILENAMES[abs_path] = known
+
+
+cdef object absolute(str abs_path):
+    cdef PyObject *found = fv_st_get(ABSPATHS, abs_path)
+    if found != NULL:
+        return <object>found
+    result = STANDARD_ABSPATH(abs_path)
+    if abs_path.startswith("/") and type(result) is str:
+        if PyDict_Size(ABSPATHS) >= MEMO_MAX:
+            ABSPATHS.clear()
+        ABSPATHS[abs_path] = result
+    return result
+
+
+@cython.wraparound(True)
+cdef object cached_lines(object loader, str module, dict validated):
+    """The cache's lines for a standard loader when its file is unchanged, else None.
+
+    ``validated`` holds the files already stat'ed in this call since the last time code
+    not fastvars' own could have run: a file is validated once per capture, not once
+    per frame (posthog's frames of one capture read it within microseconds too).
+    """
+    cdef PyObject *found
+    cdef struct_stat st
+    if type(loader) is not SourceFileLoader:
+        return None
+    attributes = getattr(loader, "__dict__", None)
+    if type(attributes) is not dict:
+        return None
+    for name in ("get_source", "get_filename", "get_data"):
+        if fv_st_get(attributes, name) != NULL:
+            return None
+    found = fv_st_get(attributes, "name")
+    if found == NULL or type(<object>found) is not str or <object>found != module:
+        return None
+    found = fv_st_get(attributes, "path")
+    if found == NULL or type(<object>found) is not str:
+        return None
+    path = <object>found
+    found = fv_st_get(validated, path)
+    if found != NULL:
+        return <object>found
+    found = fv_st_get(CACHE_ENTRIES, path)
+    if found == NULL:
+        return None
+    entry = <object>found
+    try:
+        encoded = PyUnicode_EncodeFSDefault(path)
+    except Exception:
+        return None
+    if fv_st_has_nul(PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded)):
+        return None
+    if c_stat(PyBytes_AS_STRING(encoded), &st) != 0:
+        return None
+    key = (
+        st.st_dev,
+        st.st_ino,
+        st.st_mode,
+        st.st_size,
+        st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+    )
+    if key != entry[0]:
+        return None
+    CACHE.hits += 1  # counted once per file and capture: the stat-validated uses
+    validated[path] = entry[1]
+    return entry[1]
+
+
+cdef object short_line(str line, Py_ssize_t max_length):
+    # Up to 4 UTF-8 bytes a character: a line this short is never cut (parity: strip_string).
+    if PyUnicode_GET_LENGTH(line) * 4 <= max_length:
+        return line
+    return py_truncated(line, max_length)
+
+
+cdef tuple context_from_cached(list lines, Py_ssize_t lineno, Py_ssize_t max_length):
+    """posthog's get_lines_from_file on lines from splitlines (no line ends to strip)."""
+    cdef Py_ssize_t count = PyList_GET_SIZE(lines)
+    cdef Py_ssize_t first, end, i
+    if count == 0 or lineno >= count:
+        return [], None, []  # parity: nothing read, or posthog's IndexError
+    first = lineno - 5 if lineno > 5 else 0
+    end = lineno + 6 if lineno + 6 < count else count
+    before = PyList_New(lineno - first)
+    for i in range(first, lineno):
+        value = short_line(<str>PyList_GET_ITEM(lines, i), max_length)
+        Py_INCREF(value)
+        PyList_SET_ITEM(before, i - first, value)
+    line = short_line(<str>PyList_GET_ITEM(lines, lineno), max_length)
+    after = PyList_New(end - lineno - 1)
+    for i in range(lineno + 1, end):
+        value = short_line(<str>PyList_GET_ITEM(lines, i), max_length)
+        Py_INCREF(value)
+        PyList_SET_ITEM(after, i - lineno - 1, value)
+    return before, line, after
+
+
+cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
+    """The frame dict, HIDDEN, or NOT_PLAIN before anything observable was done."""
+    cdef PyObject *found
+    cdef Py_ssize_t lineno
+    frame = <object>fv_st_tb_frame(tb)
+    if type(frame) is not FrameType:
+        return NOT_PLAIN
+    frame_globals = fv_st_frame_globals(frame)
+    if type(frame_globals) is not dict:
+        return NOT_PLAIN
+    found = fv_st_get(frame_globals, "__name__")
+    if found == NULL or type(<object>found) is not str:
+        return NOT_PLAIN
+    module = <str>found
+    code = fv_st_frame_code(frame)
+    abs_path = code.co_filename
+    function = code.co_name
+    if type(abs_path) is not str or type(function) is not str:
+        return NOT_PLAIN
+    tb_lineno = traceback_line(tb, code)
+    if type(tb_lineno) is not int or tb_lineno < 1:
+        return NOT_PLAIN
+    filename = module_filename(module, abs_path)
+    if filename is NOT_PLAIN:
+        return NOT_PLAIN
+    hidden = plain_hidden(frame, frame_globals, module)
+    if hidden is NOT_PLAIN:
+        return NOT_PLAIN
+    if hidden:
+        return HIDDEN
+
+    found = fv_st_get(frame_globals, "__loader__")
+    loader = <object>found if found != NULL else None
+    lineno = <Py_ssize_t>tb_lineno - 1
+    # parity: abspath (which may raise, os.getcwd() for a relative path) before the
+    # source, whose reading may run a loader's code
+    absolute_path = absolute(abs_path)
+    lines = cached_lines(loader, module, validated)
+    if lines is not None:
+        before, line, after = context_from_cached(lines, lineno, max_length)
+    else:
+        # a miss, another loader, linecache: posthog's way, user code included
+        validated.clear()
+        before, line, after = py_context_from_lines(
+            py_source_lines(abs_path, loader, module), lineno, max_length
+        )
+    # One literal, so the dict is allocated at its final size; the key order is posthog's.
+    return {
+        "platform": "python",
+        "filename": filename or None,
+        "abs_path": absolute_path,
+        "function": function or "<unknown>",
+        "module": module,
+        "lineno": tb_lineno,
+        "pre_context": before,
+        "context_line": line,
+        "post_context": after,
+    }
+
+
+def serialize_stack(tb, max_length):
+    """posthog's frames of one traceback (stacktrace.serialize_stack, compiled)."""
+    global PLAIN_ENTRIES, DELEGATED_ENTRIES
+    cdef Py_ssize_t limit
+    if py_serialize_entry is None:
+        bind_python_twin()
+    frames = []
+    if type(max_length) is not int or not environment_standard() or not loaders_standard():
+        DELEGATED_ENTRIES += 1  # counted once for the whole traceback
+        while tb is not None:
+            frame = py_serialize_entry(tb, max_length)
+            if frame is not None:
+                frames.append(frame)
+            tb = tb.tb_next
+        return frames
+    limit = max_length
+    validated = {}
+    while tb is not None:
+        if type(tb) is TracebackType:
+            frame = plain_entry(tb, limit, validated)
+            if frame is NOT_PLAIN:
+                DELEGATED_ENTRIES += 1
+                validated.clear()
+                frame = py_serialize_entry(tb, max_length)
+            else:
+                PLAIN_ENTRIES += 1
+                if frame is HIDDEN:
+                    frame = None
+        else:
+            DELEGATED_ENTRIES += 1
+            validated.clear()
+            frame = py_serialize_entry(tb, max_length)
+        if frame is not None:
+            frames.append(frame)
+        tb = <object>fv_st_tb_next(tb) if type(tb) is TracebackType else tb.tb_next
+    return frames

@@ -1,0 +1,15 @@
+"""Views: turn a request into a service call."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from . import services
+
+
+def order_detail(request: Dict[str, Any], session: Any, params: Dict[str, Any]) -> None:
+    order_id = params["order_id"]
+    expand = request["query"].split("=", 1)[1].split(",")
+    locale = "en-GB"
+    services.load_order(order_id, session.user_id, expand)
+    del locale  # never reached

@@ -1,0 +1,184 @@
+"""The posthog functions fastvars stands in for, and what fastvars answers for each.
+
+Each entry names the posthog module that defines the function, the parameters of
+posthog 7.91.1's version with the argument types fastvars understands, and the fast
+path. A call outside that (see :mod:`.replacements`) is posthog's own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Callable, List, Optional
+
+from .. import capture as _capture
+from .. import engine as _engine
+from . import posthog_api
+from .replacements import (
+    Parameter,
+    Replacement,
+    anything,
+    exactly,
+    exc_info_tuple,
+    passthroughs,
+    patterns,
+)
+
+log = logging.getLogger("fastvars")
+
+ATTACH = "try_attach_code_variables_to_frames"
+
+
+def _attach_code_variables(
+    all_exceptions: Any,
+    exc_info: Any,
+    mask_patterns: Any,
+    ignore_patterns: Any,
+    mask_url_credentials: bool,
+    detect_secrets: bool,
+    original: Callable[..., Any],
+) -> None:
+    args = (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets)
+    if not _capture.attach_with_engines(args):
+        # Every fastvars engine failed and wrote nothing: posthog's own function does
+        # the whole capture (it swallows its own failures).
+        original(*args)
+
+
+def _step(
+    fast: Callable[..., Any],
+    name: str = "",
+    unchanged: Optional[Callable[[], bool]] = None,
+) -> Callable[..., Any]:
+    """The stand-in's answer for one step of posthog's event. Each twin reproduces
+    posthog's function exactly, raising what it raises where it raises it, and hands
+    to posthog's own function, inside, whatever it does not handle itself. So an error
+    that comes out is posthog's own, and goes up as posthog's would: running posthog's
+    function again would run the user code in it (an exception's ``__str__``, a
+    loader, a ``model_dump``) a second time."""
+
+    if unchanged is None:
+
+        def step(*args: Any) -> Any:
+            return fast(*args[:-1])  # the last argument is posthog's original
+
+        return step
+
+    def guarded_step(*args: Any) -> Any:
+        # A twin that reproduces posthog through the helpers of posthog's module (the
+        # serializer) knows whether they are still the ones it reproduces: when someone
+        # replaced one, posthog's function does the step (checked on every call: a
+        # microsecond or two).
+        if not unchanged():
+            passthroughs.count(name, "a posthog function it reproduces was replaced")
+            return args[-1](*args[:-1])
+        return fast(*args[:-1])
+
+    return guarded_step
+
+
+def _fastvars_function(module: str, name: str) -> Optional[Callable[..., Any]]:
+    """One of fastvars' step functions, or None when it cannot be loaded (then posthog
+    does that step)."""
+    try:
+        found = getattr(importlib.import_module(f"fastvars.{module}"), name, None)
+    except Exception as error:
+        log.debug("fastvars: fastvars.%s unavailable, posthog does that step: %s", module, error)
+        return None
+    return found if callable(found) else None
+
+
+# step -> (pure-Python twin, compiled twin), each as (fastvars module, function).
+TWINS = {
+    "exceptions_from_error_tuple": (
+        ("stacktrace", "python_exceptions_from_error_tuple"),
+        ("stacktrace", "compiled_exceptions_from_error_tuple"),
+    ),
+    "handle_in_app": (("inapp", "handle_in_app"), ("_inapp", "handle_in_app")),
+    "clean": (("cleaning", "clean"), ("_cleaning", "clean")),
+}
+
+
+def twin(step: str) -> Optional[Callable[..., Any]]:
+    """The twin of ``step`` that goes with the active engine: the compiled one when the
+    compiled engine is active and its module loads, else the pure-Python one."""
+    python, compiled = TWINS[step]
+    if _engine.ACTIVE.name == "c":
+        found = _fastvars_function(*compiled)
+        if found is not None:
+            return found
+    return _fastvars_function(*python)
+
+
+def _steps() -> List[Replacement]:
+    """The other steps of posthog's exception event, each optional: one fastvars cannot
+    load, or posthog lacks, stays posthog's."""
+    found = []
+    serialize = twin("exceptions_from_error_tuple")
+    if serialize is not None:
+        found.append(Replacement(
+            module=posthog_api.EXCEPTION_UTILS,
+            name="exceptions_from_error_tuple",
+            parameters=(
+                Parameter("exc_info", exc_info_tuple),
+                Parameter("mechanism", exactly(type(None), dict)),
+            ),
+            fast=_step(
+                serialize,
+                "exceptions_from_error_tuple",
+                _fastvars_function("stacktrace", "posthog_unchanged"),
+            ),
+            required=False,
+            only_in=posthog_api.CLIENT_MODULES,
+        ))
+    in_app = twin("handle_in_app")
+    if in_app is not None:
+        found.append(Replacement(
+            module=posthog_api.EXCEPTION_UTILS,
+            name="handle_in_app",
+            parameters=(
+                Parameter("event", exactly(dict)),
+                Parameter("in_app_exclude", exactly(type(None), list)),
+                Parameter("in_app_include", exactly(type(None), list)),
+                Parameter("project_root", exactly(type(None), str)),
+            ),
+            fast=_step(in_app),
+            required=False,
+            only_in=posthog_api.CLIENT_MODULES,
+        ))
+    clean = twin("clean")
+    if clean is not None:
+        found.append(Replacement(
+            module=posthog_api.UTILS,
+            name="clean",
+            parameters=(Parameter("item", anything),),
+            fast=_step(clean),
+            required=False,
+            # Not in posthog.utils itself: posthog's clean calls that module's name for
+            # every nested value, and the twins hand values to posthog's own clean.
+            only_in=posthog_api.CLIENT_MODULES,
+        ))
+    return found
+
+
+def build() -> List[Replacement]:
+    """Fresh entries, not yet bound to posthog's functions (``adopt`` does that)."""
+    return _code_variables() + _steps()
+
+
+def _code_variables() -> List[Replacement]:
+    return [
+        Replacement(
+            module=posthog_api.EXCEPTION_UTILS,
+            name=ATTACH,
+            parameters=(
+                Parameter("all_exceptions", exactly(list)),
+                Parameter("exc_info", exc_info_tuple),
+                Parameter("mask_patterns", patterns),
+                Parameter("ignore_patterns", patterns),
+                Parameter("mask_url_credentials", exactly(bool)),
+                Parameter("detect_secrets", exactly(bool)),
+            ),
+            fast=_attach_code_variables,
+        ),
+    ]
