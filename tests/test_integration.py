@@ -297,3 +297,23 @@ def test_unusable_extension_means_pure_python(monkeypatch, broken):
     monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
     compiled, reason = fv_engine._load_compiled()
     assert compiled is None and reason.startswith("compiled extension unavailable")
+
+
+def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_capture(engine, monkeypatch):
+    """A client's pattern list is compiled by enable(), not by the first capture that
+    meets it (a service whose first exception meets a slow list must not stall)."""
+    fastvars.disable()
+    monkeypatch.setattr(fv_engine, "ACTIVE", engine)
+    patterns = [r"(?i)warm_me_%d" % i for i in range(3)]
+    client = posthog.Posthog("phc_warm", code_variables_mask_patterns=patterns,
+                             code_variables_ignore_patterns=[r"^__"], sync_mode=False)
+    monkeypatch.setattr(posthog, "default_client", client)
+    warmed = []
+    real_warm = fv_engine.warm
+    monkeypatch.setattr(fv_engine, "warm", lambda m, i: warmed.append((m, i)) or real_warm(m, i))
+    try:
+        assert fastvars.enable()
+        assert (patterns, [r"^__"]) in warmed
+    finally:
+        fastvars.disable()
+        client.shutdown()

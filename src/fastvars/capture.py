@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from . import engine as _engine
 from . import planning as _planning
@@ -127,14 +127,28 @@ def attach_code_variables(
     # signal handler's exception out; on 3.11+ the check on entry is one posthog's
     # wrapper has too.
     try:
-        args = read_arguments(
-            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets)
+        attach_or_fall_back(
+            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets),
+            _posthog_attach,
+            engine,
         )
-        if args is None or attach_with_engines(args, engine):
-            return
-        _posthog_attach_whole(*args)
     except Exception:
         pass  # posthog's try_attach_code_variables_to_frames swallows these too
+
+
+def attach_or_fall_back(
+    raw_args: Tuple[Any, ...],
+    fallback: Callable[..., Any],
+    engine: Optional["_engine.Engine"] = None,
+) -> None:
+    """The whole capture: the arguments read once, fastvars' engines in turn, then
+    ``fallback`` (posthog's attach, or the function fastvars stands in for) with the
+    same read arguments, its writes committed in one step. May raise what the reads or
+    ``fallback`` raise; the callers swallow an ``Exception``, as posthog's wrapper does."""
+    args = read_arguments(raw_args)
+    if args is None or attach_with_engines(args, engine):
+        return
+    _posthog_attach_whole(*args, attach=fallback)
 
 
 def read_arguments(args: Tuple[Any, ...]) -> Optional[Tuple[Any, ...]]:
@@ -186,8 +200,8 @@ def attach_with_engines(args: Tuple[Any, ...], engine: Optional["_engine.Engine"
     return False
 
 
-def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
-    """posthog's implementation, writing into shadow copies of the frame dicts, whose
+def _posthog_attach_whole(exceptions: List[Any], *rest: Any, attach: Callable[..., Any] = _posthog_attach) -> None:
+    """posthog's implementation (``attach``), writing into shadow copies of the frame dicts, whose
     code variables are then written to the event in one step.
 
     posthog writes frame by frame, so an exception inside it leaves the frames before
@@ -201,7 +215,7 @@ def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
     try:
         _planning.check_plain(exceptions)
     except _planning.NotPlain:
-        _posthog_attach(exceptions, *rest)
+        attach(exceptions, *rest)
         return
     shadows: List[Any] = []
     copies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []  # (frame, its shadow)
@@ -217,7 +231,7 @@ def _posthog_attach_whole(exceptions: List[Any], *rest: Any) -> None:
         shadow["stacktrace"] = dict(stacktrace, frames=shadow_frames)
         shadows.append(shadow)
     try:
-        _posthog_attach(shadows, *rest)
+        attach(shadows, *rest)
     except Exception:
         _commit_shadows(copies)
         raise

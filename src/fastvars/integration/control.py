@@ -74,6 +74,40 @@ def _prepare() -> "tuple[List[Replacement], Optional[str]]":
     return usable, None
 
 
+def _known_clients() -> List[Any]:
+    """The posthog clients this process has that fastvars can find without walking the
+    heap: posthog's default client and the ones its client registry holds (weakly)."""
+    found = []
+    default = posthog_api.lookup("posthog", "default_client")
+    if default is not None:
+        found.append(default)
+    registry = getattr(posthog_api.lookup("posthog.client", "Client"), "_client_registry", None)
+    if isinstance(registry, dict):
+        for clients in list(registry.values()):
+            try:
+                found.extend(list(clients))
+            except TypeError:
+                pass
+    return found
+
+
+def _warm_patterns() -> None:
+    """Compile, ahead of the first capture, the pattern lists captures will use: the
+    defaults (the self-check compiled them already) and those of the clients that
+    exist. Only lists and tuples: a one-shot iterable is the capture's to read."""
+    seen = set()
+    for client in _known_clients():
+        pair = (
+            getattr(client, "code_variables_mask_patterns", None),
+            getattr(client, "code_variables_ignore_patterns", None),
+        )
+        if all(p is None or type(p) in (list, tuple) for p in pair):
+            key = tuple(tuple(p) if p else () for p in pair)
+            if key not in seen:
+                seen.add(key)
+                _engine.warm(*pair)
+
+
 def _switch_on() -> Optional[str]:
     """Check, install and keep the stand-ins; None when on, else why not (and nothing
     is left installed). Called with the lock held."""
@@ -103,6 +137,11 @@ def _switch_on() -> Optional[str]:
         _selfcheck_ms = (time.perf_counter() - started) * 1000.0
         if failure is not None:
             _patches.uninstall()
+    if failure is None:
+        try:
+            _warm_patterns()
+        except Exception as error:  # a speed-up only: the first capture compiles instead
+            log.debug("fastvars: warming the clients' patterns failed: %s", error)
     return failure
 
 

@@ -38,11 +38,18 @@ def _attach_code_variables(
     detect_secrets: bool,
     original: Callable[..., Any],
 ) -> None:
-    args = (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets)
-    if not _capture.attach_with_engines(args):
-        # Every fastvars engine failed and wrote nothing: posthog's own function does
-        # the whole capture (it swallows its own failures).
-        original(*args)
+    # Parity: posthog's function swallows every Exception, one a signal handler raised
+    # included; the stand-in's body is one try for the same reason.
+    try:
+        # Every fastvars engine in turn; when all fail (having written nothing),
+        # posthog's own function does the whole capture with the same read arguments,
+        # its writes committed in one step.
+        _capture.attach_or_fall_back(
+            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets),
+            original,
+        )
+    except Exception:
+        pass
 
 
 def _step(
