@@ -139,6 +139,13 @@ def _entry_instruction(where):
 
 def _captures_at_every_boundary(engine, event, error):
     exc_info, exceptions, complete = event
+    # One traced capture that raises nothing first: CPython 3.12.1 sends no opcode
+    # events in the first traced call of a code object it has not instrumented yet.
+    sys.settrace(_RaiseAtOpcode(10**9, error))
+    try:
+        fastvars.attach_code_variables(copy.deepcopy(exceptions), exc_info, MASK, IGNORE, engine=engine)
+    finally:
+        sys.settrace(None)
     n = 1
     outcomes = set()
     while True:
