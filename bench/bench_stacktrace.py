@@ -14,7 +14,8 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars import stacktrace, workloads
+from fastvars import stacktrace
+from fastvars.bench import workloads
 
 IMPLEMENTATIONS = {
     "posthog": ph.exceptions_from_error_tuple,

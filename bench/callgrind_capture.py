@@ -15,7 +15,11 @@ import sys
 
 from posthog import exception_utils as ph
 
-from fastvars import benchengines, workloads
+try:
+    from fastvars.bench import engines as benchengines
+    from fastvars.bench import workloads
+except ImportError:  # a tree from before fastvars/bench/, for before/after counts
+    from fastvars import benchengines, workloads  # type: ignore[no-redef]
 
 
 def main() -> None:
