@@ -38,3 +38,14 @@ def engine(request):
             implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
         return fv_engine.COMPILED
     return fv_engine.PYTHON
+
+
+@pytest.fixture
+def engine_off(engine, monkeypatch):
+    """fastvars switched off, ``engine`` the one enable() will use; off again after."""
+    import fastvars
+
+    monkeypatch.setattr(fv_engine, "ACTIVE", engine)
+    fastvars.disable()
+    yield engine
+    fastvars.disable()

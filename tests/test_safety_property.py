@@ -9,18 +9,12 @@ import posthog
 import pytest
 
 import fastvars
-from fastvars import engine as fv_engine
 from oracle import client_event, raise_and_catch
 
 import corpus
 
 
-@pytest.fixture(autouse=True)
-def off(engine, monkeypatch):
-    monkeypatch.setattr(fv_engine, "ACTIVE", engine)
-    fastvars.disable()
-    yield
-    fastvars.disable()
+pytestmark = pytest.mark.usefixtures("engine_off")
 
 
 def chain_variables_aside(event):

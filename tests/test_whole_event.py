@@ -7,7 +7,6 @@ import posthog
 import pytest
 
 import fastvars
-from fastvars import engine as fv_engine
 from fastvars.bench import workloads
 from oracle import client_event
 
@@ -16,12 +15,7 @@ from test_safety_property import chain_variables_aside, forget_captured
 WORKLOADS = [name for name, w in workloads.WORKLOADS.items() if w.raises is not None]
 
 
-@pytest.fixture(autouse=True)
-def off(engine, monkeypatch):
-    monkeypatch.setattr(fv_engine, "ACTIVE", engine)
-    fastvars.disable()
-    yield
-    fastvars.disable()
+pytestmark = pytest.mark.usefixtures("engine_off")
 
 
 @pytest.mark.parametrize("code_variables", [True, False], ids=["variables", "no-variables"])
