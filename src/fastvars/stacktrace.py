@@ -37,6 +37,8 @@ from posthog import exception_utils as _posthog
 AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
 
 from . import sources
+# posthog's should_hide_frame, shared with the code-variables walk (one twin of it).
+from .frames import is_hidden
 
 # posthog's limits (posthog/exception_utils.py of 7.91.1).
 MAX_VALUE_LENGTH = 1024  # DEFAULT_MAX_VALUE_LENGTH: the strip_string limit of a source line
@@ -50,7 +52,6 @@ _RESERVED_MECHANISM_KEYS = frozenset(
     {"type", "handled", "source", "synthetic", "exception_id", "parent_id"}
 )
 _TYPED_MECHANISM_FIELDS = (("type", str), ("handled", bool), ("source", str), ("synthetic", bool))
-_HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 _NOT_A_MODULE = (None, "builtins", "__builtins__")
 
 BaseExceptionGroup: Any = getattr(builtins, "BaseExceptionGroup", None)
@@ -96,23 +97,6 @@ def posthog_unchanged() -> bool:
 
 
 # --- one frame ----------------------------------------------------------------------
-
-
-def is_hidden(frame: Any) -> bool:
-    """posthog's ``should_hide_frame``: sentry_sdk's frames and frames that ask to be."""
-    try:
-        module_name = frame.f_globals["__name__"]
-        if module_name.startswith("sentry_sdk."):
-            return True
-    except (AttributeError, KeyError):
-        pass
-    for flag in _HIDE_FLAGS:
-        try:
-            if frame.f_locals[flag]:
-                return True
-        except Exception:
-            pass
-    return False
 
 
 def truncated(value: Any, max_length: Optional[int] = None) -> Any:
