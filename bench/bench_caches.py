@@ -38,13 +38,12 @@ def test_hot_names_among_50000_distinct(benchmark, impl):
 
     def stream_cold():
         start = next(cold)
-        matcher.classify_many(COLD[start:start + COLD_PER_ROUND])
+        matcher.classify_many(COLD[start : start + COLD_PER_ROUND])
         return (), {}
 
     for _ in range(DISTINCT // COLD_PER_ROUND):  # one full pass of the distinct names
         stream_cold()
         matcher.classify_many(HOT)
     benchmark.group = "classify: hot set among 50,000 distinct names"
-    result = benchmark.pedantic(lambda: matcher.classify_many(HOT), setup=stream_cold,
-                                rounds=300)
+    result = benchmark.pedantic(lambda: matcher.classify_many(HOT), setup=stream_cold, rounds=300)
     assert result == expected

@@ -19,18 +19,19 @@ import pytest
 from posthog import exception_utils as ph
 
 sys.path.insert(0, os.path.dirname(__file__))
-import workloads  # noqa: E402
-
-import fastvars  # noqa: E402
-from fastvars import engine as fv_engine  # noqa: E402
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS  # noqa: E402
+import fastvars
+import workloads
+from fastvars import engine as fv_engine
+from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 
 
 def _posthog(exc_info, exceptions):
-    return lambda: ph.attach_code_variables_to_frames(exceptions, exc_info, MASK, IGNORE, True, True)
+    return lambda: ph.attach_code_variables_to_frames(
+        exceptions, exc_info, MASK, IGNORE, True, True
+    )
 
 
 def _fastvars(engine):
@@ -38,6 +39,7 @@ def _fastvars(engine):
         return lambda: fastvars.attach_code_variables(
             exceptions, exc_info, MASK, IGNORE, True, True, engine=engine
         )
+
     return make
 
 
@@ -48,6 +50,7 @@ def _repr_floor(exc_info, exceptions):
         for frame in frames:
             for value in frame.f_locals.values():
                 repr(value)
+
     return run
 
 
@@ -75,13 +78,18 @@ def test_capture(benchmark, workload, contender):
 
 
 def _median_us(fn, repeat, number):
-    return statistics.median(t / number for t in timeit.repeat(fn, repeat=repeat, number=number)) * 1e6
+    return (
+        statistics.median(t / number for t in timeit.repeat(fn, repeat=repeat, number=number)) * 1e6
+    )
 
 
 def summary(repeat=15, scale=1.0):
     """Medians in µs and speed-ups against posthog, every workload, one process."""
-    print(f"{'workload':<14}" + "".join(f"{c:>17}" for c in CONTENDERS)
-          + f"{'c/posthog':>11}{'c/floor':>9}{'py/posthog':>12}")
+    print(
+        f"{'workload':<14}"
+        + "".join(f"{c:>17}" for c in CONTENDERS)
+        + f"{'c/posthog':>11}{'c/floor':>9}{'py/posthog':>12}"
+    )
     for name in workloads.WORKLOADS:
         exc_info, exceptions = _prepared(name)
         fns = {c: make(exc_info, exceptions) for c, make in CONTENDERS.items()}

@@ -20,18 +20,25 @@ import pytest
 from fastvars import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
-WORDS = [p[len("(?i)"):] for p in DEFAULT_MASK_PATTERNS]
+WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 LISTS = {
     "issue: .{1990}z": ([".{1990}z"], []),
     "issue: .{1900}z, .{1900}y": ([".{1900}z", ".{1900}y"], []),
     "100 x .{1900+i}z": ([".{%d}z" % (1900 + i) for i in range(100)], []),
     "100 x 2,000 chars of [ab.]": (
-        ["".join(random.Random(i).choice("ab.") for _ in range(2000)) for i in range(100)], []),
+        ["".join(random.Random(i).choice("ab.") for _ in range(2000)) for i in range(100)],
+        [],
+    ),
     "100 x (a|b){400}": (["(a|b)" * 400 + str(i) for i in range(100)], []),
     "defaults": (list(DEFAULT_MASK_PATTERNS), list(DEFAULT_IGNORE_PATTERNS)),
     "docs .*word.*": (["(?i).*%s.*" % w for w in WORDS], ["^__.*"]),
-    "100 plain words": (["(?i)" + "".join(random.Random(i).choice("abcdefghijklmnop_")
-                                           for _ in range(12)) for i in range(100)], ["^__.*"]),
+    "100 plain words": (
+        [
+            "(?i)" + "".join(random.Random(i).choice("abcdefghijklmnop_") for _ in range(12))
+            for i in range(100)
+        ],
+        ["^__.*"],
+    ),
 }
 
 
@@ -67,8 +74,10 @@ def main() -> None:
         _re_compile_only(mask, ignore)
         alone = (time.perf_counter() - began) * 1000
         stats = tables.stats
-        print(f"{name:30} {total:9.1f} {alone:10.1f} {total - alone:7.1f}  "
-              f"{stats['automaton_patterns']}/{stats['residual_patterns']}")
+        print(
+            f"{name:30} {total:9.1f} {alone:10.1f} {total - alone:7.1f}  "
+            f"{stats['automaton_patterns']}/{stats['residual_patterns']}"
+        )
 
 
 if __name__ == "__main__":

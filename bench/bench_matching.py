@@ -10,27 +10,108 @@ from posthog import exception_utils as ph
 from fastvars import _matching, matching
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
-DOCS_MASK = [f"(?i).*{w}.*" for w in (
-    "password", "secret", "passwd", "pwd", "api_key", "apikey", "auth", "credentials",
-    "privatekey", "private_key", "token", "aws_access_key_id", "_pass", "sk_", "jwt",
-    "connection_string", "connectionstring", "conn_str", "connstr", "dsn")]
+DOCS_MASK = [
+    f"(?i).*{w}.*"
+    for w in (
+        "password",
+        "secret",
+        "passwd",
+        "pwd",
+        "api_key",
+        "apikey",
+        "auth",
+        "credentials",
+        "privatekey",
+        "private_key",
+        "token",
+        "aws_access_key_id",
+        "_pass",
+        "sk_",
+        "jwt",
+        "connection_string",
+        "connectionstring",
+        "conn_str",
+        "connstr",
+        "dsn",
+    )
+]
 USER_MASK = [f"(?i){w}" for w in ("password", "secret", "token", "api_key", "dsn")] + [
     f"(?i)^{p}_{i}$" if i % 3 == 0 else (f"{p}[_-]?{i}" if i % 3 == 1 else f"(?i){p}{i}x")
-    for i in range(32) for p in ("cred", "key", "sess")][:95]
+    for i in range(32)
+    for p in ("cred", "key", "sess")
+][:95]
 SETS = {
     "default": (list(DEFAULT_MASK_PATTERNS), list(DEFAULT_IGNORE_PATTERNS)),
     "docs": (DOCS_MASK, list(DEFAULT_IGNORE_PATTERNS)),
     "user100": (USER_MASK, list(DEFAULT_IGNORE_PATTERNS)),
 }
 NAMES = [
-    "self", "request", "response", "user", "user_id", "username", "password", "api_key",
-    "config", "settings", "result", "data", "items", "i", "j", "key", "value", "token",
-    "access_token", "session", "db_connection_string", "dsn", "url", "headers", "payload",
-    "exc", "e", "err", "__class__", "__name__", "logger", "count", "total", "index",
-    "filename", "path", "content", "body", "status_code", "timeout", "retries", "client",
-    "secret_key", "private_key", "auth_header", "cursor", "row", "rows", "query", "params",
-    "kwargs", "args", "callback", "handler", "event", "context", "ctx", "state", "buffer",
-    "chunk_size", "max_length", "is_valid", "has_error", "created_at", "updated_at", "sk_live",
+    "self",
+    "request",
+    "response",
+    "user",
+    "user_id",
+    "username",
+    "password",
+    "api_key",
+    "config",
+    "settings",
+    "result",
+    "data",
+    "items",
+    "i",
+    "j",
+    "key",
+    "value",
+    "token",
+    "access_token",
+    "session",
+    "db_connection_string",
+    "dsn",
+    "url",
+    "headers",
+    "payload",
+    "exc",
+    "e",
+    "err",
+    "__class__",
+    "__name__",
+    "logger",
+    "count",
+    "total",
+    "index",
+    "filename",
+    "path",
+    "content",
+    "body",
+    "status_code",
+    "timeout",
+    "retries",
+    "client",
+    "secret_key",
+    "private_key",
+    "auth_header",
+    "cursor",
+    "row",
+    "rows",
+    "query",
+    "params",
+    "kwargs",
+    "args",
+    "callback",
+    "handler",
+    "event",
+    "context",
+    "ctx",
+    "state",
+    "buffer",
+    "chunk_size",
+    "max_length",
+    "is_valid",
+    "has_error",
+    "created_at",
+    "updated_at",
+    "sk_live",
 ]
 
 
@@ -40,8 +121,10 @@ def posthog_classify(mask, ignore):
     matches = ph._matcher_matches
 
     def run(names):
-        return [(1 if matches(n, ignore_m) else 0) | (2 if matches(n, mask_m) else 0)
-                for n in names]
+        return [
+            (1 if matches(n, ignore_m) else 0) | (2 if matches(n, mask_m) else 0) for n in names
+        ]
+
     return run
 
 
@@ -95,8 +178,11 @@ VALUE = ("user=alice&session=" + "abcdef0123456789" * 8 + "; note: " + "lorem ip
 
 @pytest.mark.parametrize("impl", ["fastvars", "posthog"])
 def test_known_secret_2kb_value(benchmark, impl):
-    search = _matching.contains_known_secret if impl == "fastvars" else (
-        lambda text: ph._KNOWN_SECRET_RE.search(text) is not None)
+    search = (
+        _matching.contains_known_secret
+        if impl == "fastvars"
+        else (lambda text: ph._KNOWN_SECRET_RE.search(text) is not None)
+    )
     benchmark.group = "known secrets, 2 KB value"
     assert benchmark(search, VALUE) is False
 

@@ -48,7 +48,9 @@ def main() -> None:
         functions["fastvars-c"] = stacktrace.compiled_exceptions_from_error_tuple
     mechanism = {"type": "generic", "handled": True}
     for function in functions.values():
-        assert repr(function(exc_info, mechanism)) == repr(functions["posthog"](exc_info, mechanism))
+        assert repr(function(exc_info, mechanism)) == repr(
+            functions["posthog"](exc_info, mechanism)
+        )
     times = {key: [] for key in functions}
     ratios = {key: [] for key in functions}
     for _ in range(rounds):
@@ -63,11 +65,15 @@ def main() -> None:
             times[key].append(medians[key])
         for key in functions:
             ratios[key].append(medians["posthog"] / medians[key])
-    frames = sum(len(e.get("stacktrace", {}).get("frames", [])) for e in functions["posthog"](exc_info))
+    frames = sum(
+        len(e.get("stacktrace", {}).get("frames", [])) for e in functions["posthog"](exc_info)
+    )
     print(f"{name}: {frames} frames, CPython {sys.version.split()[0]}")
     for key in functions:
-        print(f"  {key:12s} {statistics.median(times[key]) * 1e6:9.1f} us   "
-              f"{statistics.median(ratios[key]):6.2f}x posthog")
+        print(
+            f"  {key:12s} {statistics.median(times[key]) * 1e6:9.1f} us   "
+            f"{statistics.median(ratios[key]):6.2f}x posthog"
+        )
 
 
 if __name__ == "__main__":

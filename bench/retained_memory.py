@@ -2,6 +2,7 @@
 
 Issue 14, item 4: 1000 dynamic classes with 100 KB of class data each, each
 captured once, then dropped: how many stay alive, and the RSS growth."""
+
 import gc
 import os
 import sys
@@ -16,14 +17,17 @@ from fastvars import engine as fe
 MASK = list(defaults.DEFAULT_MASK_PATTERNS)
 IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
 
+
 def rss_kib():
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmRSS"):
                 return int(line.split()[1])
 
+
 def fail(obj):
     raise KeyError("x")
+
 
 def capture(which, obj):
     try:
@@ -35,11 +39,14 @@ def capture(which, obj):
         for f in e["stacktrace"]["frames"]:
             f["in_app"] = True
     if which == "posthog":
-        ph.attach_code_variables_to_frames(exceptions, exc_info, mask_patterns=MASK,
-                                           ignore_patterns=IGNORE)
+        ph.attach_code_variables_to_frames(
+            exceptions, exc_info, mask_patterns=MASK, ignore_patterns=IGNORE
+        )
     else:
-        fastvars.attach_code_variables(exceptions, exc_info, MASK, IGNORE, True, True,
-                                       engine=fe.available()[which])
+        fastvars.attach_code_variables(
+            exceptions, exc_info, MASK, IGNORE, True, True, engine=fe.available()[which]
+        )
+
 
 which = sys.argv[1]
 capture(which, object())  # warm

@@ -9,16 +9,17 @@ needs: the exception list a posthog client serializes, every frame in-app.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from posthog import exception_utils as _posthog
 
 from fastvars.bench import workloads as _frames
 
-Prepared = Tuple[Tuple[Any, Any, Any], List[Dict[str, Any]]]
+Prepared = tuple[tuple[Any, Any, Any], list[dict[str, Any]]]
 
 
-def serialize(exc_info: Tuple[Any, Any, Any]) -> List[Dict[str, Any]]:
+def serialize(exc_info: tuple[Any, Any, Any]) -> list[dict[str, Any]]:
     """posthog's exception list for ``exc_info``, every frame marked in-app."""
     exceptions = _posthog.exceptions_from_error_tuple(exc_info)
     for exception in exceptions:
@@ -27,7 +28,7 @@ def serialize(exc_info: Tuple[Any, Any, Any]) -> List[Dict[str, Any]]:
     return exceptions
 
 
-def _prepared(make: Callable[[], Tuple[Any, Any, Any]]) -> Callable[[], Prepared]:
+def _prepared(make: Callable[[], tuple[Any, Any, Any]]) -> Callable[[], Prepared]:
     def prepare() -> Prepared:
         exc_info = make()
         return exc_info, serialize(exc_info)
@@ -45,7 +46,7 @@ long_strings = _prepared(_frames.long_strings)
 module_frame = _prepared(_frames.module_frame)
 
 # The issue's six, in its order; `chained` (three linked exceptions) is the CLI's extra.
-WORKLOADS: Dict[str, Callable[[], Prepared]] = {
+WORKLOADS: dict[str, Callable[[], Prepared]] = {
     "standard": standard,
     "wide": wide,
     "nested": nested,
@@ -55,7 +56,7 @@ WORKLOADS: Dict[str, Callable[[], Prepared]] = {
 }
 
 
-def frame_locals(exc_info: Tuple[Any, Any, Any]) -> List[Dict[str, Any]]:
+def frame_locals(exc_info: tuple[Any, Any, Any]) -> list[dict[str, Any]]:
     """The f_locals of every frame of the traceback (for the repr() floor)."""
     out = []
     tb = exc_info[2]

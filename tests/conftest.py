@@ -12,8 +12,12 @@ from fastvars import engine as fv_engine
 
 
 def pytest_addoption(parser):
-    parser.addoption("--no-c-extensions", action="store_true", default=False,
-                     help="skip the compiled implementations, test the pure-Python ones")
+    parser.addoption(
+        "--no-c-extensions",
+        action="store_true",
+        default=False,
+        help="skip the compiled implementations, test the pure-Python ones",
+    )
 
 
 def pytest_configure(config):
@@ -26,7 +30,9 @@ def pytest_runtest_setup(item):
         if implementations.skip_compiled:
             pytest.skip("--no-c-extensions")
         if fv_engine.COMPILED is None:
-            implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
+            implementations.compiled_missing(
+                "the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON
+            )
 
 
 @pytest.fixture(params=implementations.IMPLEMENTATIONS)
@@ -35,7 +41,9 @@ def engine(request):
         if implementations.skip_compiled:
             pytest.skip("--no-c-extensions")
         if fv_engine.COMPILED is None:
-            implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
+            implementations.compiled_missing(
+                "the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON
+            )
         return fv_engine.COMPILED
     return fv_engine.PYTHON
 

@@ -357,11 +357,23 @@ DOCS_MASK = [
 ]
 
 PATTERN_SETS = {
-    "default": (list(__import__("posthog.exception_utils").exception_utils.DEFAULT_CODE_VARIABLES_MASK_PATTERNS),
-                list(__import__("posthog.exception_utils").exception_utils.DEFAULT_CODE_VARIABLES_IGNORE_PATTERNS)),
+    "default": (
+        list(
+            __import__(
+                "posthog.exception_utils"
+            ).exception_utils.DEFAULT_CODE_VARIABLES_MASK_PATTERNS
+        ),
+        list(
+            __import__(
+                "posthog.exception_utils"
+            ).exception_utils.DEFAULT_CODE_VARIABLES_IGNORE_PATTERNS
+        ),
+    ),
     "docs": (DOCS_MASK, [r"^__.*"]),
-    "custom": ([r".*password.*", r".*token.*", "client_secret", "private_key", r"^num$"],
-               [r"^__.*", r"^_.*", r"temp_.*", r"a[0-9]$"]),
+    "custom": (
+        [r".*password.*", r".*token.*", "client_secret", "private_key", r"^num$"],
+        [r"^__.*", r"^_.*", r"temp_.*", r"a[0-9]$"],
+    ),
     "empty": ([], []),
     "none": (None, None),
     "invalid": ([r"(unclosed", r"(?i)password", r"[z-a]"], [r"*bad", r"^__.*"]),

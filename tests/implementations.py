@@ -6,7 +6,7 @@ implementation; a compiled twin that is not built is skipped, or fails the test 
 from __future__ import annotations
 
 import importlib
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn
 
 import pytest
 
@@ -18,7 +18,11 @@ skip_compiled = False
 
 
 def compiled_missing(what: str, why: Any) -> NoReturn:
-    if fv_engine.extensions_required() and not fv_engine.extensions_disabled() and not skip_compiled:
+    if (
+        fv_engine.extensions_required()
+        and not fv_engine.extensions_disabled()
+        and not skip_compiled
+    ):
         pytest.fail(f"{what} is not built: {why}")
     pytest.skip(f"{what} is unavailable: {why}")
 
@@ -30,7 +34,7 @@ def check_compiled_wanted() -> None:
         pytest.skip("FASTVARS_NO_EXTENSIONS is set")
 
 
-def load(implementation: str, python: str, compiled: str, attribute: Optional[str] = None) -> Any:
+def load(implementation: str, python: str, compiled: str, attribute: str | None = None) -> Any:
     """The module ``python`` or ``compiled`` (or its ``attribute``) for ``implementation``."""
     if implementation == "python":
         module = importlib.import_module(python)
@@ -43,7 +47,7 @@ def load(implementation: str, python: str, compiled: str, attribute: Optional[st
     return getattr(module, attribute) if attribute else module
 
 
-def twin_fixture(python: str, compiled: str, attribute: Optional[str] = None) -> Any:
+def twin_fixture(python: str, compiled: str, attribute: str | None = None) -> Any:
     """A fixture that gives ``python``'s or ``compiled``'s ``attribute``, once each."""
 
     @pytest.fixture(params=IMPLEMENTATIONS)

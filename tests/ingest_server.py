@@ -15,11 +15,11 @@ import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "IngestServer"
+    server: IngestServer
 
     def log_message(self, *args: Any) -> None:  # keep pytest output clean
         pass
@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw.decode("utf-8")) if raw else {}
         except ValueError:
             body = {}
-        reply: Dict[str, Any] = {"status": 1}
+        reply: dict[str, Any] = {"status": 1}
         if isinstance(body, dict) and isinstance(body.get("batch"), list):
             self.server.record(self.path, encoding, body["batch"])
             # v1 clients read a per-event result; legacy clients ignore it.
@@ -53,8 +53,8 @@ class IngestServer(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)  # port 0: the OS picks a free one
-        self.events: List[Dict[str, Any]] = []
-        self.encodings: List[str] = []
+        self.events: list[dict[str, Any]] = []
+        self.encodings: list[str] = []
         self._cond = threading.Condition()
         self._thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -64,13 +64,13 @@ class IngestServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def record(self, path: str, encoding: str, batch: List[Dict[str, Any]]) -> None:
+    def record(self, path: str, encoding: str, batch: list[dict[str, Any]]) -> None:
         with self._cond:
             self.encodings.append(encoding)
             self.events.extend(batch)
             self._cond.notify_all()
 
-    def start(self) -> "IngestServer":
+    def start(self) -> IngestServer:
         self._thread.start()
         return self
 
@@ -79,7 +79,9 @@ class IngestServer(ThreadingHTTPServer):
         self.server_close()
         self._thread.join(timeout=5)
 
-    def wait_for(self, count: int, timeout: float = 10.0, event: str = "$exception") -> List[Dict[str, Any]]:
+    def wait_for(
+        self, count: int, timeout: float = 10.0, event: str = "$exception"
+    ) -> list[dict[str, Any]]:
         """The first ``count`` events named ``event``, waiting at most ``timeout`` s."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -96,21 +98,21 @@ class IngestServer(ThreadingHTTPServer):
 # -- reading what arrived -----------------------------------------------------------
 
 
-def exception_list(event: Dict[str, Any]) -> List[Dict[str, Any]]:
+def exception_list(event: dict[str, Any]) -> list[dict[str, Any]]:
     return event["properties"]["$exception_list"]
 
 
-def frames_by_function(event: Dict[str, Any], index: int = 0) -> Dict[str, Dict[str, Any]]:
+def frames_by_function(event: dict[str, Any], index: int = 0) -> dict[str, dict[str, Any]]:
     """The frames of the ``index``-th exception of an event, by function name."""
     return {f["function"]: f for f in exception_list(event)[index]["stacktrace"]["frames"]}
 
 
-def variables(event: Dict[str, Any], function: str, index: int = 0) -> Optional[Dict[str, Any]]:
+def variables(event: dict[str, Any], function: str, index: int = 0) -> dict[str, Any] | None:
     """``code_variables`` of one function's frame in the ``index``-th exception."""
     return frames_by_function(event, index)[function].get("code_variables")
 
 
-def by_distinct_id(events: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+def by_distinct_id(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["distinct_id"]: e for e in events}
 
 
@@ -118,9 +120,8 @@ def by_distinct_id(events: List[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
 
 import pytest
 
-import implementations  # noqa: E402
-
 import fastvars  # noqa: E402
+import implementations  # noqa: E402
 from fastvars import capture as fv_capture  # noqa: E402
 from fastvars import engine as fv_engine  # noqa: E402
 
@@ -129,10 +130,12 @@ from fastvars import engine as fv_engine  # noqa: E402
 IMPLEMENTATIONS = ["c", "python", "posthog"]
 
 
-def engine_or_skip(name: str) -> "fv_engine.Engine":
+def engine_or_skip(name: str) -> fv_engine.Engine:
     engines = fv_engine.available()
     if name not in engines:
-        implementations.compiled_missing("the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON)
+        implementations.compiled_missing(
+            "the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON
+        )
     return engines[name]
 
 

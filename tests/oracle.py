@@ -12,8 +12,9 @@ from fastvars.bench.oracle import (  # noqa: F401  (shared with fastvars-bench)
 )
 
 
-def fastvars_capture(engine, exceptions, exc_info, mask, ignore, url=True, secrets=True,
-                     allow_fallback=False):
+def fastvars_capture(
+    engine, exceptions, exc_info, mask, ignore, url=True, secrets=True, allow_fallback=False
+):
     """Capture with one engine. A fallback would let another engine answer for the one
     under test, so unless the caller expects one, it fails the test."""
     out = copy.deepcopy(exceptions)
@@ -50,8 +51,9 @@ def client_event(client_class, exception, **flags):
     seen = []
     sync = client_class is posthog.Posthog
     options = {"capture_exception_code_variables": True, **({"sync_mode": True} if sync else {})}
-    client = client_class("phc_x", send=False, before_send=lambda e: seen.append(e) and None,
-                          **{**options, **flags})
+    client = client_class(
+        "phc_x", send=False, before_send=lambda e: seen.append(e) and None, **{**options, **flags}
+    )
     if not sync:
         prepare = client._prepare_event
 

@@ -4,10 +4,9 @@ comparison that sees key order and posthog's AnnotatedValue (whose repr is an ad
 import sys
 
 import pytest
-
-import implementations
 from posthog import exception_utils as ph
 
+import implementations
 from fastvars import stacktrace
 
 
@@ -18,7 +17,9 @@ def twin(request):
         return stacktrace.python_exceptions_from_error_tuple
     implementations.check_compiled_wanted()
     if stacktrace.COMPILED_STACK is None:
-        implementations.compiled_missing("the compiled stacktrace", "fastvars._stacktrace did not load")
+        implementations.compiled_missing(
+            "the compiled stacktrace", "fastvars._stacktrace did not load"
+        )
     return stacktrace.compiled_exceptions_from_error_tuple
 
 

@@ -41,8 +41,8 @@ class Interrupt(BaseException):
 
 
 def _level(depth, token):
-    password = f"pw-{depth}"  # noqa: F841
-    counter = depth * 3  # noqa: F841
+    password = f"pw-{depth}"
+    counter = depth * 3
     if depth:
         _level(depth - 1, token)
     raise ValueError("deep")
@@ -82,7 +82,10 @@ def _check_points(code):
         points = {instructions[0].offset}
         for previous, current in zip(instructions, instructions[1:]):
             if previous.opname.startswith("CALL") or current.opname in (
-                "RESUME", "JUMP_BACKWARD", "JUMP_ABSOLUTE", "JUMP_BACKWARD_NO_INTERRUPT"
+                "RESUME",
+                "JUMP_BACKWARD",
+                "JUMP_ABSOLUTE",
+                "JUMP_BACKWARD_NO_INTERRUPT",
             ):
                 points.add(current.offset)
         points = _checks_cache[code] = frozenset(points)
@@ -143,7 +146,9 @@ def _captures_at_every_boundary(engine, event, error):
     # events in the first traced call of a code object it has not instrumented yet.
     sys.settrace(_RaiseAtOpcode(10**9, error))
     try:
-        fastvars.attach_code_variables(copy.deepcopy(exceptions), exc_info, MASK, IGNORE, engine=engine)
+        fastvars.attach_code_variables(
+            copy.deepcopy(exceptions), exc_info, MASK, IGNORE, engine=engine
+        )
     finally:
         sys.settrace(None)
     n = 1
@@ -155,7 +160,7 @@ def _captures_at_every_boundary(engine, event, error):
         sys.settrace(tracer)
         try:
             fastvars.attach_code_variables(out, exc_info, MASK, IGNORE, engine=engine)
-        except BaseException as caught:  # noqa: B036  (what escapes is the point)
+        except BaseException as caught:
             escaped = caught
         finally:
             sys.settrace(None)
@@ -233,8 +238,11 @@ def test_write_variables_twins_write_the_same(event):
     frames = complete[0]["stacktrace"]["frames"]
     for write in {fv_engine.PYTHON.write_variables, fv_engine.ACTIVE.write_variables}:
         out = copy.deepcopy(exceptions)
-        found = [(f, copy.deepcopy(c["code_variables"]))
-                 for f, c in zip(out[0]["stacktrace"]["frames"], frames) if "code_variables" in c]
+        found = [
+            (f, copy.deepcopy(c["code_variables"]))
+            for f, c in zip(out[0]["stacktrace"]["frames"], frames)
+            if "code_variables" in c
+        ]
         write(found)
         assert repr(out) == repr(complete)
         write([])
@@ -327,8 +335,11 @@ def _escaped_from_capture(error):
     while tb is not None:
         frames.append((tb.tb_frame.f_code, tb.tb_lasti))
         tb = tb.tb_next
-    inside = [(code, lasti) for code, lasti in frames
-              if os.path.abspath(code.co_filename) in ORCHESTRATION]
+    inside = [
+        (code, lasti)
+        for code, lasti in frames
+        if os.path.abspath(code.co_filename) in ORCHESTRATION
+    ]
     if not inside:
         return False
     code, lasti = inside[0]

@@ -65,6 +65,7 @@ def _matcher_kinds():
     kinds = [matching]
     if fv_engine.COMPILED is not None:
         from fastvars import _matching
+
         kinds.append(_matching)
     return kinds
 
@@ -93,9 +94,14 @@ def test_long_names_are_not_cached(impl):
 def _caches_of(engine, policy):
     """The per-matcher caches a capture fills, by name."""
     if engine.name == "c":
-        return {"names": policy._names, "keys": policy._keys, "plain": policy._plain,
-                "members": policy._members, "codes": policy._codes,
-                "twin keys": policy.key_decisions}
+        return {
+            "names": policy._names,
+            "keys": policy._keys,
+            "plain": policy._plain,
+            "members": policy._members,
+            "codes": policy._codes,
+            "twin keys": policy.key_decisions,
+        }
     return {"names": policy.matcher._cache, "twin keys": policy.key_decisions}
 
 
@@ -164,7 +170,7 @@ def test_captured_classes_are_not_kept_alive(engine):
     objects = _make_classes(CLASSES, CLASS_DATA)
     refs = [weakref.ref(type(obj)) for obj in objects]
     for start in range(0, CLASSES, 40):
-        for obj in objects[start:start + 40]:
+        for obj in objects[start : start + 40]:
             _capture_objects(engine, [obj])
     del objects, obj
     assert _collected(refs) == CLASSES
@@ -175,8 +181,9 @@ def test_classes_with_sensitive_members_are_not_kept_alive(engine):
     # sensitive-members cache remembers them per class.
     made = []
     for i in range(200):
-        cls = type(f"Slotted{i}", (), {"__slots__": (), "password": "p" + str(i),
-                                        "blob": "y" * CLASS_DATA})
+        cls = type(
+            f"Slotted{i}", (), {"__slots__": (), "password": "p" + str(i), "blob": "y" * CLASS_DATA}
+        )
         made.append(cls())
     refs = [weakref.ref(type(obj)) for obj in made]
     for obj in made:
@@ -190,8 +197,7 @@ def test_code_objects_are_not_kept_alive(engine):
     refs = []
     for i in range(50):
         namespace = {}
-        exec(f"def fail(a, b):\n    big = {'z' * 20_000!r}\n    raise ValueError({i})",
-             namespace)
+        exec(f"def fail(a, b):\n    big = {'z' * 20_000!r}\n    raise ValueError({i})", namespace)
         fail = namespace["fail"]
         refs.append(weakref.ref(fail.__code__))
         exc_info = raise_and_catch(fail, 1, "two")

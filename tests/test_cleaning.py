@@ -22,16 +22,15 @@ import subprocess
 import sys
 import threading
 import uuid
-from typing import Any, Callable, Dict, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-import implementations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from posthog import utils as posthog_utils
 
+import implementations
 from fastvars import cleaning
 from fastvars.bench import workloads
 
@@ -221,7 +220,9 @@ _leaf_text = st.text(max_size=8)
 _floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
     [float("nan"), float("inf"), float("-inf"), -0.0]
 )
-_decimals = st.sampled_from(["1.5", "-0", "NaN", "Infinity", "1e-30", "sNaN", "123456789.987654321"])
+_decimals = st.sampled_from(
+    ["1.5", "-0", "NaN", "Infinity", "1e-30", "sNaN", "123456789.987654321"]
+)
 
 LEAVES = st.one_of(
     st.tuples(st.just("str"), _leaf_text),
@@ -297,7 +298,9 @@ def _containers(children):
         st.tuples(st.just("dataclass"), st.tuples(children, children)),
         st.tuples(
             st.just("mutates"),
-            st.tuples(st.sampled_from(["list", "dict"]), st.sampled_from(["grow", "swap", "shrink"])),
+            st.tuples(
+                st.sampled_from(["list", "dict"]), st.sampled_from(["grow", "swap", "shrink"])
+            ),
         ),
     )
 
@@ -376,7 +379,7 @@ def build(spec) -> Any:
         return Point(build(arg[0]), build(arg[1]))
     if kind == "mutates":
         container, how = arg
-        box: List[Any] = [None]
+        box: list[Any] = [None]
         if container == "list":
             parent: Any = ["before", MutatesParent(box, how), "after"]
         else:
@@ -411,7 +414,7 @@ def assert_same(expected: Any, actual: Any, path: str = "$") -> None:
 class Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.seen: List[Tuple[str, int, str]] = []
+        self.seen: list[tuple[str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         # Fresh objects in each run: their default reprs differ by address only.
@@ -419,7 +422,7 @@ class Records(logging.Handler):
         self.seen.append((record.name, record.levelno, message))
 
 
-def run(function: Callable[[Any], Any], value: Any) -> Dict[str, Any]:
+def run(function: Callable[[Any], Any], value: Any) -> dict[str, Any]:
     """function(value) with what it returned or raised, the posthog log records and
     the user code it ran."""
     logger = logging.getLogger("posthog")
@@ -438,7 +441,7 @@ def run(function: Callable[[Any], Any], value: Any) -> Dict[str, Any]:
     return {"result": result, "error": error, "logs": handler.seen, "calls": dict(CALLS)}
 
 
-def assert_like_posthog(clean: Callable[[Any], Any], make: Callable[[], Any]) -> Dict[str, Any]:
+def assert_like_posthog(clean: Callable[[Any], Any], make: Callable[[], Any]) -> dict[str, Any]:
     expected = run(posthog_utils.clean, make())
     actual = run(clean, make())
     if expected["error"] and expected["error"][0] is RecursionError:
@@ -457,22 +460,42 @@ def assert_like_posthog(clean: Callable[[Any], Any], make: Callable[[], Any]) ->
 # ------------------------------------------------------------------ tests
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(spec=VALUES)
 def test_generated_values_clean_as_posthog_cleans_them(clean, spec):
     assert_like_posthog(clean, lambda: build(spec))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(items=st.lists(st.tuples(_leaf_text, VALUES), max_size=8))
 def test_generated_events_clean_as_posthog_cleans_them(clean, items):
     # The shape clean meets in the client: a dict of properties at the top.
-    assert_like_posthog(clean, lambda: {"event": "$exception", "properties": {k: build(v) for k, v in items}})
+    assert_like_posthog(
+        clean, lambda: {"event": "$exception", "properties": {k: build(v) for k, v in items}}
+    )
 
 
 def test_plain_values_are_returned_as_themselves(clean):
     # Parity: posthog returns these very objects, not copies.
-    for value in ["text", 10**30, 1.5, float("nan"), True, None, 2j, dt.date(2020, 1, 2), dt.datetime(2020, 1, 2)]:
+    for value in [
+        "text",
+        10**30,
+        1.5,
+        float("nan"),
+        True,
+        None,
+        2j,
+        dt.date(2020, 1, 2),
+        dt.datetime(2020, 1, 2),
+    ]:
         assert clean(value) is value
     # ...and containers as new lists and dicts, never the caller's own.
     source = {"a": [1, 2], "b": {"c": 3}}
@@ -483,14 +506,21 @@ def test_plain_values_are_returned_as_themselves(clean):
 
 def test_a_dropped_value_warns_as_posthog_does(clean):
     expected = assert_like_posthog(
-        clean, lambda: {"ok": 1, "bad": WithLock(threading.Lock()), "nested": {"worse": [DumpTypeError(), ClassRaisesTypeError()]}}
+        clean,
+        lambda: {
+            "ok": 1,
+            "bad": WithLock(threading.Lock()),
+            "nested": {"worse": [DumpTypeError(), ClassRaisesTypeError()]},
+        },
     )
     assert [level for _, level, _ in expected["logs"]].count(logging.WARNING) == 2
     assert list(expected["result"]) == ["ok", "nested"]
 
 
 def test_bytes_decode_or_warn_as_posthog(clean):
-    assert_like_posthog(clean, lambda: {"good": "é".encode(), "bad": b"\xff\xfe", "list": [b"\x80"]})
+    assert_like_posthog(
+        clean, lambda: {"good": "é".encode(), "bad": b"\xff\xfe", "list": [b"\x80"]}
+    )
 
 
 def test_signalling_decimal_raises_as_posthog(clean):
@@ -500,7 +530,15 @@ def test_signalling_decimal_raises_as_posthog(clean):
 
 def test_non_str_keys_are_kept_and_hashed_as_often(clean):
     expected = assert_like_posthog(
-        clean, lambda: {1: "int", None: "none", (1, "a"): "tuple", Key(1): [Key(2)], frozenset({1}): {2: 3}, 1.5: "f"}
+        clean,
+        lambda: {
+            1: "int",
+            None: "none",
+            (1, "a"): "tuple",
+            Key(1): [Key(2)],
+            frozenset({1}): {2: 3},
+            1.5: "f",
+        },
     )
     assert expected["calls"]["Key.__hash__"] >= 1
 
@@ -513,12 +551,12 @@ def test_user_code_mutating_what_is_cleaned(clean):
 
 def test_cycles_raise_recursion_error_as_posthog(clean):
     def cyclic_list():
-        items: List[Any] = [1]
+        items: list[Any] = [1]
         items.append(items)
         return {"loop": items}
 
     def cyclic_dict():
-        mapping: Dict[str, Any] = {"a": 1}
+        mapping: dict[str, Any] = {"a": 1}
         mapping["self"] = mapping
         return mapping
 
@@ -587,7 +625,7 @@ def test_recursion_limit_below_the_headroom(clean):
         sys.setrecursionlimit(previous)
 
 
-def _stack() -> List[Any]:
+def _stack() -> list[Any]:
     frame, frames = sys._getframe(), []
     while frame is not None:
         frames.append(frame)
@@ -601,7 +639,7 @@ def test_every_workload_event_cleans_as_posthog(clean, monkeypatch):
     import posthog
     from posthog import client as posthog_client
 
-    recorded: List[Any] = []
+    recorded: list[Any] = []
     original = posthog_client.clean
 
     def recording(message):
@@ -656,7 +694,9 @@ def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(tw
     else:
         importing = "from fastvars.cleaning import clean"
     script = VIRTUAL_NUMBER_SCRIPT.format(import_compiled=importing)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 

@@ -10,10 +10,10 @@ import time
 import pytest
 
 import fastvars
+from fastvars import engine as fv_engine
 from fastvars.bench import cli, workloads
 from fastvars.bench import engines as benchengines
 from fastvars.bench import report as benchreport
-from fastvars import engine as fv_engine
 
 # One round of one short batch: these tests check the command, not the figures.
 TINY = ["--quick", "--rounds", "1", "--warmup", "1", "--batch-ms", "0.1", "--no-progress"]
@@ -44,7 +44,15 @@ def test_table_is_printed(capsys):
     status, out, err = run(capsys, *FAST)
     assert status == 0, err
     header = _code_variables_header(out)
-    for column in ("workload", "engine", "median us", "p99 us", "captures/s", "vs posthog", "peak KiB"):
+    for column in (
+        "workload",
+        "engine",
+        "median us",
+        "p99 us",
+        "captures/s",
+        "vs posthog",
+        "peak KiB",
+    ):
         assert column in header
     assert "chained (3e/10f)" in out
     for name in ("fastvars-py", "posthog", "stdlib"):
@@ -57,15 +65,38 @@ def test_json_holds_every_engines_figures(capsys):
     assert status == 0, err
     document = json.loads(out)  # only JSON on stdout
     env = document["environment"]
-    for key in ("python", "python_implementation", "posthog", "fastvars", "fastvars_implementation", "cpu"):
+    for key in (
+        "python",
+        "python_implementation",
+        "posthog",
+        "fastvars",
+        "fastvars_implementation",
+        "cpu",
+    ):
         assert env[key]
     assert [r["workload"] for r in document["results"]] == ["chained", "standard"]
     assert set(document["engines"]) >= {"fastvars-py", "posthog", "stdlib"}
     assert set(document["engines"]) | set(document["skipped"]) == {
-        "fastvars-c", "fastvars-py", "posthog", "sentry", "stdlib"}
-    keys = {"median_us", "min_us", "max_us", "p99_us", "captures_per_s", "samples", "rounds",
-            "batch", "peak_bytes_per_capture", "ratio_to_posthog", "round_medians_us",
-            "round_ratios"}
+        "fastvars-c",
+        "fastvars-py",
+        "posthog",
+        "sentry",
+        "stdlib",
+    }
+    keys = {
+        "median_us",
+        "min_us",
+        "max_us",
+        "p99_us",
+        "captures_per_s",
+        "samples",
+        "rounds",
+        "batch",
+        "peak_bytes_per_capture",
+        "ratio_to_posthog",
+        "round_medians_us",
+        "round_ratios",
+    }
     for result in document["results"]:
         assert set(result["engines"]) == set(document["engines"])
         for name, figures in result["engines"].items():
@@ -87,8 +118,14 @@ def test_end_to_end_table_comes_first(capsys):
     lines = out.splitlines()
     assert lines[0] == benchreport.END_TO_END_TITLE
     header = lines[2]
-    for column in ("workload", "code variables", "posthog us", "fastvars us", "vs posthog",
-                   "trivial event us"):
+    for column in (
+        "workload",
+        "code variables",
+        "posthog us",
+        "fastvars us",
+        "vs posthog",
+        "trivial event us",
+    ):
         assert column in header
     first, second = lines[4], lines[5]  # title, blank, header, rule, then the rows
     assert first.startswith("chained (3e/") and " files)" in first and "  on  " in first
@@ -99,7 +136,9 @@ def test_end_to_end_table_comes_first(capsys):
 
 
 def test_json_has_the_end_to_end_view_per_workload(capsys):
-    status, out, err = run(capsys, *TINY, "-w", "chained,standard", "--engines", "posthog", "--json")
+    status, out, err = run(
+        capsys, *TINY, "-w", "chained,standard", "--engines", "posthog", "--json"
+    )
     assert status == 0, err
     document = json.loads(out)
     assert set(document["end_to_end_engines"]) == set(benchengines.END_TO_END_NAMES)
@@ -155,8 +194,17 @@ def test_json_to_a_file_keeps_the_table(capsys, tmp_path):
 
 
 def test_threads_figures(capsys):
-    status, out, err = run(capsys, *TINY, "-w", "chained", "--engines", "fastvars-py,posthog",
-                           "--threads", "2", "--json")
+    status, out, err = run(
+        capsys,
+        *TINY,
+        "-w",
+        "chained",
+        "--engines",
+        "fastvars-py,posthog",
+        "--threads",
+        "2",
+        "--json",
+    )
     assert status == 0, err
     figures = json.loads(out)["results"][0]["engines"]["fastvars-py"]
     assert figures["threads"]["n"] == 2 and figures["threads"]["captures_per_s"] > 0
@@ -227,27 +275,31 @@ def user_module(tmp_path, monkeypatch):
 
 
 def test_user_workload(capsys, user_module):
-    status, out, err = run(capsys, *TINY, "-w", "bench_user_mod:fails",
-                           "--engines", "fastvars-py,posthog", "--json")
+    status, out, err = run(
+        capsys, *TINY, "-w", "bench_user_mod:fails", "--engines", "fastvars-py,posthog", "--json"
+    )
     assert status == 0, err
     document = json.loads(out)
     assert document["results"][0]["workload"] == "bench_user_mod:fails"
     assert document["equality"]["bench_user_mod:fails"]["fastvars-py"] == []
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["-w", "no_such_workload"], "unknown workload 'no_such_workload'"),
-    (["-w", "no_such_module_xyz:f"], "cannot import module 'no_such_module_xyz'"),
-    (["-w", "bench_broken_mod:f"], "cannot import module 'bench_broken_mod'"),
-    (["-w", "bench_user_mod:missing"], "has no function 'missing'"),
-    (["-w", "bench_user_mod:succeeds"], "returned without raising"),
-    (["-w", "bench_user_mod:needs"], "must take no arguments"),
-    (["--threads", "0"], "--threads: must be at least 1"),
-    (["--threads", "many"], "--threads"),
-    (["--engines", "bogus"], "unknown engine 'bogus'"),
-    (["--plot", "chart.gif"], "must end in .png or .svg"),
-    (["--no-such-option"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-w", "no_such_workload"], "unknown workload 'no_such_workload'"),
+        (["-w", "no_such_module_xyz:f"], "cannot import module 'no_such_module_xyz'"),
+        (["-w", "bench_broken_mod:f"], "cannot import module 'bench_broken_mod'"),
+        (["-w", "bench_user_mod:missing"], "has no function 'missing'"),
+        (["-w", "bench_user_mod:succeeds"], "returned without raising"),
+        (["-w", "bench_user_mod:needs"], "must take no arguments"),
+        (["--threads", "0"], "--threads: must be at least 1"),
+        (["--threads", "many"], "--threads"),
+        (["--engines", "bogus"], "unknown engine 'bogus'"),
+        (["--plot", "chart.gif"], "must end in .png or .svg"),
+        (["--no-such-option"], "unrecognized arguments"),
+    ],
+)
 def test_bad_arguments_exit_2_on_one_line(capsys, user_module, argv, message):
     status, out, err = run(capsys, "--no-progress", *argv)
     assert status == 2
@@ -258,8 +310,12 @@ def test_bad_arguments_exit_2_on_one_line(capsys, user_module, argv, message):
 
 
 def test_bad_arguments_as_a_process():
-    done = subprocess.run([sys.executable, "-m", "fastvars.bench", "--threads", "0"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "fastvars.bench", "--threads", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().count("\n") == 0 and "--threads" in done.stderr
@@ -321,8 +377,16 @@ def test_every_workload_raises_fresh_exceptions():
 
 
 def test_every_workload_raises_beneath_the_request_stack():
-    layers = ["server", "middleware", "middleware", "middleware", "router", "views",
-              "services", "repository"]
+    layers = [
+        "server",
+        "middleware",
+        "middleware",
+        "middleware",
+        "router",
+        "views",
+        "services",
+        "repository",
+    ]
     for workload in workloads.WORKLOADS.values():
         first, second = workload.raise_in_request(), workload.raise_in_request()
         assert first is not second and type(first) is type(workload.make()[1])
@@ -340,8 +404,9 @@ def test_quick_run_of_the_installed_command():
     script = os.path.join(os.path.dirname(sys.executable), "fastvars-bench")
     command = [script] if os.path.exists(script) else [sys.executable, "-m", "fastvars.bench"]
     start = time.monotonic()
-    done = subprocess.run(command + ["--quick", "--no-progress"], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        command + ["--quick", "--no-progress"], capture_output=True, text=True, timeout=120
+    )
     elapsed = time.monotonic() - start
     assert done.returncode == 0, done.stderr
     assert "standard (1e/22f)" in done.stdout and "chained (3e/10f)" in done.stdout

@@ -13,7 +13,7 @@ from fastvars import engine as fv_engine
 from fastvars import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
-WORDS = [p[len("(?i)"):] for p in DEFAULT_MASK_PATTERNS]
+WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 
 ON_THE_AUTOMATON = {
     "defaults": (list(DEFAULT_MASK_PATTERNS), list(DEFAULT_IGNORE_PATTERNS)),
@@ -27,8 +27,9 @@ OVER_BUDGET = {
     "issue: .{1990}z": [".{1990}z"],
     "issue: .{1900}z, .{1900}y": [".{1900}z", ".{1900}y"],
     "100 of .{1900+i}z": [".{%d}z" % (1900 + i) for i in range(100)],
-    "100 of 2,000 characters": ["".join(random.Random(i).choice("ab.") for _ in range(2000))
-                                for i in range(100)],
+    "100 of 2,000 characters": [
+        "".join(random.Random(i).choice("ab.") for _ in range(2000)) for i in range(100)
+    ],
 }
 
 
@@ -63,15 +64,29 @@ def test_a_budget_failure_keeps_what_fits_on_the_automaton():
 
 
 def test_a_tiny_budget_sends_everything_to_the_exact_path():
-    tables = patterns.compile_tables(list(DEFAULT_MASK_PATTERNS), ["^__.*"],
-                                     lambda pattern, error: None, work_budget=10)
+    tables = patterns.compile_tables(
+        list(DEFAULT_MASK_PATTERNS), ["^__.*"], lambda pattern, error: None, work_budget=10
+    )
     assert tables.stats["automaton_patterns"] == 0
     assert tables.stats["residual_patterns"] == len(DEFAULT_MASK_PATTERNS) + 1
 
 
-NAMES = ["password", "x" * 1989 + "z", "a" * 1995 + "z", "b" * 1905 + "y", "y" * 1899 + "z",
-         "\n" * 1990 + "z", "short_z", "__dunder__", "api_key", "token", "ab." * 700,
-         "a" * 1990 + "\nz", "é" * 1995 + "z", "\u212a" * 1992 + "z"]
+NAMES = [
+    "password",
+    "x" * 1989 + "z",
+    "a" * 1995 + "z",
+    "b" * 1905 + "y",
+    "y" * 1899 + "z",
+    "\n" * 1990 + "z",
+    "short_z",
+    "__dunder__",
+    "api_key",
+    "token",
+    "ab." * 700,
+    "a" * 1990 + "\nz",
+    "é" * 1995 + "z",
+    "\u212a" * 1992 + "z",
+]
 
 
 def _posthog_bits(mask, ignore, name):
@@ -105,7 +120,9 @@ def test_warm_compiles_for_every_engine_into_the_capture_caches(monkeypatch):
     assert fv_engine.warm((p for p in mask), None) is True
     calls = []
     real = patterns.compile_tables
-    monkeypatch.setattr(patterns, "compile_tables", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        patterns, "compile_tables", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     for current in fv_engine.available().values():
         current.compile_patterns(tuple(mask), ())
     assert calls == []  # every engine's cache already held them

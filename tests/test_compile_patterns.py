@@ -7,10 +7,34 @@ import fastvars
 from corpus import PATTERN_SETS
 
 NAMES = [
-    "password", "PASSWORD", "user_password", "api_key", "apiKey", "x", "__init__", "_x",
-    "temp_file", "cache_key", "café", "ſecret", "tokenizer", "conn_str", "dsn", "num",
-    "", "a" * 500, "Authorization", "KELVIN\u212a", "sk_live", "?sig=", "debug_mode",
-    "client_secret", "private_key", "LOCAL_var", "a1", "a10",
+    "password",
+    "PASSWORD",
+    "user_password",
+    "api_key",
+    "apiKey",
+    "x",
+    "__init__",
+    "_x",
+    "temp_file",
+    "cache_key",
+    "café",
+    "ſecret",
+    "tokenizer",
+    "conn_str",
+    "dsn",
+    "num",
+    "",
+    "a" * 500,
+    "Authorization",
+    "KELVIN\u212a",
+    "sk_live",
+    "?sig=",
+    "debug_mode",
+    "client_secret",
+    "private_key",
+    "LOCAL_var",
+    "a1",
+    "a10",
 ]
 
 

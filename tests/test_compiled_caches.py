@@ -7,9 +7,15 @@ import types
 
 import pytest
 
-from fastvars import defaults, engine as fv_engine
-from oracle import (code_variables, fastvars_capture, posthog_capture, raise_and_catch,
-                    serialized_exceptions)
+from fastvars import defaults
+from fastvars import engine as fv_engine
+from oracle import (
+    code_variables,
+    fastvars_capture,
+    posthog_capture,
+    raise_and_catch,
+    serialized_exceptions,
+)
 
 pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
 
@@ -19,10 +25,12 @@ IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
 
 def _all_three(exc_info, url=True, secrets=True):
     exceptions = serialized_exceptions(exc_info)
-    compiled = code_variables(fastvars_capture(fv_engine.COMPILED, exceptions, exc_info,
-                                               MASK, IGNORE, url, secrets))
-    python = code_variables(fastvars_capture(fv_engine.PYTHON, exceptions, exc_info,
-                                             MASK, IGNORE, url, secrets))
+    compiled = code_variables(
+        fastvars_capture(fv_engine.COMPILED, exceptions, exc_info, MASK, IGNORE, url, secrets)
+    )
+    python = code_variables(
+        fastvars_capture(fv_engine.PYTHON, exceptions, exc_info, MASK, IGNORE, url, secrets)
+    )
     posthog = code_variables(posthog_capture(exceptions, exc_info, MASK, IGNORE, url, secrets))
     assert compiled == python == posthog
     return compiled
@@ -31,13 +39,19 @@ def _all_three(exc_info, url=True, secrets=True):
 def _raises_with(**values):
     def fail(plain, url, secret, path, auth):
         raise ValueError("x")
+
     return raise_and_catch(fail, **values)
 
 
 def test_string_values_per_toggle():
     url = "https://user:pw@example.com/path"
-    values = {"plain": "eu-west-1", "url": url, "secret": "ghp_" + "a1B2" * 9,
-              "path": "/srv/app", "auth": "Authorization: Bearer abc.def"}
+    values = {
+        "plain": "eu-west-1",
+        "url": url,
+        "secret": "ghp_" + "a1B2" * 9,
+        "path": "/srv/app",
+        "auth": "Authorization: Bearer abc.def",
+    }
     exc_info = _raises_with(**values)
     # Every toggle twice: the second capture answers from what the first remembered.
     for url_on in (True, False, True):

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fastvars
-from fastvars import capture, credentials, defaults, engine as fv_engine, secret_detection
 from corpus import PATTERN_SETS
-from oracle import posthog_capture, fastvars_capture, raise_and_catch, serialized_exceptions
+from fastvars import capture, credentials, defaults, secret_detection
+from fastvars import engine as fv_engine
+from oracle import fastvars_capture, posthog_capture, raise_and_catch, serialized_exceptions
 
 pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
 
@@ -50,22 +51,63 @@ class Account:
 # ------------------------------------------------------------------ strategies
 
 NAMES = st.one_of(
-    st.sampled_from(["x", "data", "password", "api_key", "token", "user_dsn", "_private",
-                     "__dunder__", "Secret", "value_1", "conn_str", "ok", "sig", "ıd", "ſecret"]),
+    st.sampled_from(
+        [
+            "x",
+            "data",
+            "password",
+            "api_key",
+            "token",
+            "user_dsn",
+            "_private",
+            "__dunder__",
+            "Secret",
+            "value_1",
+            "conn_str",
+            "ok",
+            "sig",
+            "ıd",
+            "ſecret",
+        ]
+    ),
     st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True),
 )
-SPECIAL_TEXT = st.sampled_from([
-    "", "hello", "postgresql://admin:hunter2@db:5432/app", "redis://:pw@cache/0",
-    "https://user@example.com/x", "see postgres://a:b@h and mysql://c:d@e/f",
-    "Bearer abcdefghijklmnopqrstuvwxyz012345", "basic YWxhZGRpbjpvcGVuc2VzYW1l",
-    "bearer: 'tok12345678'", "the bearer of news", "BASIC Zm9vOmJhcg==", "ſ://u:p@h",
-    "Bearer: ſecretvalue123", "ıbearer x", "aB3$xY9!qW2@eR5#", "deadbeefdeadbeefdeadbeef",
-    "123e4567-e89b-12d3-a456-426614174000", "/usr/local/lib/python3.11",
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "AKIAIOSFODNN7EXAMPLE", "ghp_" + "a" * 36,
-    "sk_live_abcdefghijklmnop", "https://x.blob.core.windows.net/c?sv=1&sig=abc",
-    "x" * 1023, "y" * 1024, "z" * 1025, "w" * 2048, "v" * 2049, "héllo wörld ✓ 日本 \U0001F600",
-    "\x00\x1f\x7f\"\\\n\t", "Kelvin K and ſ", "a\u2028b",
-])
+SPECIAL_TEXT = st.sampled_from(
+    [
+        "",
+        "hello",
+        "postgresql://admin:hunter2@db:5432/app",
+        "redis://:pw@cache/0",
+        "https://user@example.com/x",
+        "see postgres://a:b@h and mysql://c:d@e/f",
+        "Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "basic YWxhZGRpbjpvcGVuc2VzYW1l",
+        "bearer: 'tok12345678'",
+        "the bearer of news",
+        "BASIC Zm9vOmJhcg==",
+        "ſ://u:p@h",
+        "Bearer: ſecretvalue123",
+        "ıbearer x",
+        "aB3$xY9!qW2@eR5#",
+        "deadbeefdeadbeefdeadbeef",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "/usr/local/lib/python3.11",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_" + "a" * 36,
+        "sk_live_abcdefghijklmnop",
+        "https://x.blob.core.windows.net/c?sv=1&sig=abc",
+        "x" * 1023,
+        "y" * 1024,
+        "z" * 1025,
+        "w" * 2048,
+        "v" * 2049,
+        "héllo wörld ✓ 日本 \U0001f600",
+        '\x00\x1f\x7f"\\\n\t',
+        "Kelvin K and ſ",
+        "a\u2028b",
+    ]
+)
 TEXT = st.one_of(
     SPECIAL_TEXT,
     st.text(max_size=40),
@@ -76,10 +118,18 @@ FLOATS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, 5e-324, 1e16, 1.7976931348623157e308, 0.1, math.nan, -math.inf]),
 )
-INTS = st.one_of(st.integers(-10**6, 10**6), st.integers(), st.sampled_from([2**63, -2**63, 10**30]))
+INTS = st.one_of(
+    st.integers(-(10**6), 10**6), st.integers(), st.sampled_from([2**63, -(2**63), 10**30])
+)
 SCALARS = st.one_of(st.none(), st.booleans(), INTS, FLOATS, TEXT)
-KEYS = st.one_of(NAMES, TEXT, st.integers(-5, 5), st.booleans(), st.none(),
-                 st.floats(allow_nan=False, allow_infinity=False))
+KEYS = st.one_of(
+    NAMES,
+    TEXT,
+    st.integers(-5, 5),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
 
 
 def _containers(children):
@@ -118,9 +168,15 @@ TOGGLES = [(True, True), (False, True), (True, False), (False, False)]
 
 
 @pytest.mark.parametrize("toggles", TOGGLES, ids=lambda t: f"url{int(t[0])}-sec{int(t[1])}")
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 @given(local_vars=LOCALS, patterns=st.sampled_from(["default", "custom", "empty", "case"]))
 def test_generated_frames_three_ways(toggles, local_vars, patterns):
     exc_info = raise_and_catch(_frame_raising(local_vars))
@@ -161,11 +217,16 @@ URL_ALPHABET = "ab:/@ \t.+-Z9\xa0\x85\xe9\u017f"
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None)
-@given(text=st.one_of(
-    st.text(alphabet=URL_ALPHABET, max_size=50),
-    st.builds(lambda n, rest: "a" * n + "://" + rest, st.integers(25, 35),
-              st.text(alphabet=URL_ALPHABET, max_size=20)),
-))
+@given(
+    text=st.one_of(
+        st.text(alphabet=URL_ALPHABET, max_size=50),
+        st.builds(
+            lambda n, rest: "a" * n + "://" + rest,
+            st.integers(25, 35),
+            st.text(alphabet=URL_ALPHABET, max_size=20),
+        ),
+    )
+)
 def test_native_url_rewrite_matches_regex(text):
     """The one-byte URL rewrite in C against credentials.py's regex."""
     from fastvars import _credentials
@@ -188,12 +249,15 @@ def test_prefilter_case_folding_table_is_complete():
         for word in ("bearer", "basic"):
             for index, letter in enumerate(word):
                 if re.fullmatch(f"(?i){letter}", ch):
-                    probe = word[:index] + ch + word[index + 1:] + " " + "x" * 10
+                    probe = word[:index] + ch + word[index + 1 :] + " " + "x" * 10
                     assert _credentials.may_need_rewrite(probe, False), (hex(code), word)
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data(), padding=st.sampled_from([0, 40, 300]))
 def test_known_formats_survive_the_shortcuts(data, padding):
     """A sample of every known format, alone or inside prose long enough for the literal
@@ -214,7 +278,9 @@ def test_entropy_is_bit_identical():
 
     # Strings right at the 3.8-bit threshold, where one ulp would flip the answer.
     for text in ["aB3$xY9!qW2@eR5#", "abcdefghABCD1234", "aaaabbbbccccDDDD1111", "Ab1-" * 4]:
-        assert _secret_detection.looks_like_secret_c(text) == secret_detection.looks_like_secret(text)
+        assert _secret_detection.looks_like_secret_c(text) == secret_detection.looks_like_secret(
+            text
+        )
 
 
 def test_constants_match_defaults():
@@ -306,7 +372,7 @@ def test_error_in_compiled_path_falls_back_to_python():
     after = capture.stats.snapshot()
     assert after["fallbacks"] == before["fallbacks"] + 1
     assert after["captures"] == before["captures"] + 1
-    assert "c engine: RuntimeError: broken matcher" == after["last_fallback_reason"]
+    assert after["last_fallback_reason"] == "c engine: RuntimeError: broken matcher"
     expected = fastvars_capture(fv_engine.PYTHON, exceptions, exc_info, mask, ignore)
     assert repr(out) == repr(expected) == repr(posthog_capture(exceptions, exc_info, mask, ignore))
 
@@ -359,8 +425,13 @@ def _chains():
     if sys.version_info >= (3, 11):
         made.append(raise_and_catch(corpus.group_raiser))
         members = [ValueError(str(i)) for i in range(70)]
-        nested = ExceptionGroup("outer", [ExceptionGroup("inner", members[:40]),  # noqa: F821
-                                          *members[40:]])
+        nested = ExceptionGroup(
+            "outer",
+            [
+                ExceptionGroup("inner", members[:40]),  # noqa: F821
+                *members[40:],
+            ],
+        )
         made.append((type(nested), nested, None))
     looped = ValueError("a")
     other = KeyError("b")
@@ -387,7 +458,8 @@ def test_exception_tracebacks_twins_agree():
         compiled = _capture.exception_tracebacks(exc_info)
         assert [(id(e), id(t)) for e, t in compiled] == [(id(e), id(t)) for e, t in python] or (
             # a computed link is a new object on every read: compare its kind instead
-            [type(e) for e, _ in compiled] == [type(e) for e, _ in python])
+            [type(e) for e, _ in compiled] == [type(e) for e, _ in python]
+        )
         assert _ComputedLinks.reads == python_reads
         assert len(compiled) <= frames.MAX_EXCEPTIONS
 
@@ -405,9 +477,19 @@ def test_compiled_planner_matches_its_twin():
     for make in makers:
         exc_info = raise_and_catch(make)
         exceptions = serialized_exceptions(exc_info)
-        got = [fastvars_capture(engine, exceptions, exc_info, list(defaults.DEFAULT_MASK_PATTERNS),
-                                list(defaults.DEFAULT_IGNORE_PATTERNS))
-               for engine in (fv_engine.COMPILED, twin)]
+        got = [
+            fastvars_capture(
+                engine,
+                exceptions,
+                exc_info,
+                list(defaults.DEFAULT_MASK_PATTERNS),
+                list(defaults.DEFAULT_IGNORE_PATTERNS),
+            )
+            for engine in (fv_engine.COMPILED, twin)
+        ]
         assert got[0] == got[1]
-        assert any("code_variables" in frame for e in got[0]
-                   for frame in e.get("stacktrace", {}).get("frames", []))
+        assert any(
+            "code_variables" in frame
+            for e in got[0]
+            for frame in e.get("stacktrace", {}).get("frames", [])
+        )

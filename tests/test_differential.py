@@ -35,8 +35,13 @@ def test_matches_posthog(engine, scenario, patterns, toggles):
 
 
 def test_only_in_app_frames(engine):
-    _check(engine, SCENARIOS["many_frames"], PATTERN_SETS["default"], (True, True),
-           in_app=lambda index, frame: index % 3 == 0)
+    _check(
+        engine,
+        SCENARIOS["many_frames"],
+        PATTERN_SETS["default"],
+        (True, True),
+        in_app=lambda index, frame: index % 3 == 0,
+    )
 
 
 @pytest.mark.parametrize("scenario", list(CHAINED), ids=str)

@@ -13,9 +13,8 @@ import os
 import sys
 import textwrap
 
-import pytest
-
 import posthog
+import pytest
 from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 
 import fastvars
@@ -26,31 +25,31 @@ from ingest_server import ingest, route, variables  # noqa: F401
 DOCS = os.path.join(os.path.dirname(__file__), "data", "posthog-code-variables-docs.txt")
 TIMEOUT = 20
 
-GLOBAL_INIT = '''
+GLOBAL_INIT = """
 from posthog import Posthog
 posthog = Posthog(
     "<ph_project_token>",
     enable_exception_autocapture=True,
     capture_exception_code_variables=True,
 )
-'''
+"""
 
-SCOPED_ENABLE = '''
+SCOPED_ENABLE = """
 from posthog import new_context
 # Enable for a specific block (when disabled globally)
 with new_context():
     set_capture_exception_code_variables_context(True)
     will_capture_variables()
-'''
+"""
 
-SCOPED_DISABLE = '''
+SCOPED_DISABLE = """
 # Disable for a specific block (when enabled globally)
 with new_context():
     set_capture_exception_code_variables_context(False)
     will_not_capture_variables()
-'''
+"""
 
-CUSTOM_MASK = '''
+CUSTOM_MASK = """
 posthog = Posthog(
     "<ph_project_token>",
     enable_exception_autocapture=True,
@@ -63,15 +62,15 @@ posthog = Posthog(
         r"private_key", # Mask specific variable names
     ],
 )
-'''
+"""
 
-SCOPED_MASK = '''
+SCOPED_MASK = """
 with new_context():
     set_code_variables_mask_patterns_context([r".*password.*"])
     mask_patterns_will_only_apply_to_this_method()
-'''
+"""
 
-CUSTOM_IGNORE = '''
+CUSTOM_IGNORE = """
 posthog = Posthog(
     "<ph_project_token>",
     enable_exception_autocapture=True,
@@ -84,16 +83,23 @@ posthog = Posthog(
         r"debug_.*", # Debug variables
     ],
 )
-'''
+"""
 
-SCOPED_IGNORE = '''
+SCOPED_IGNORE = """
 with new_context():
     set_code_variables_ignore_patterns_context([r"cache_.*"])
     ignore_patterns_will_only_apply_to_this_method()
-'''
+"""
 
-SNIPPETS = [GLOBAL_INIT, SCOPED_ENABLE, SCOPED_DISABLE, CUSTOM_MASK, SCOPED_MASK,
-            CUSTOM_IGNORE, SCOPED_IGNORE]
+SNIPPETS = [
+    GLOBAL_INIT,
+    SCOPED_ENABLE,
+    SCOPED_DISABLE,
+    CUSTOM_MASK,
+    SCOPED_MASK,
+    CUSTOM_IGNORE,
+    SCOPED_IGNORE,
+]
 
 
 def test_snippets_are_the_documentation_verbatim():
@@ -101,7 +107,7 @@ def test_snippets_are_the_documentation_verbatim():
         doc = [line.strip() for line in f]
     for snippet in SNIPPETS:
         lines = [line.strip() for line in textwrap.dedent(snippet).strip().splitlines()]
-        starts = [i for i in range(len(doc)) if doc[i:i + len(lines)] == lines]
+        starts = [i for i in range(len(doc)) if doc[i : i + len(lines)] == lines]
         assert starts, f"not in the documentation:\n{snippet}"
 
 
@@ -119,7 +125,11 @@ def docs(ingest, route, monkeypatch):
     monkeypatch.setattr(posthog, "Posthog", LoopbackPosthog)
     # enable_exception_autocapture installs hooks; put back the test runner's
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    ns = {name: getattr(fastvars, name) for name in fastvars.__all__ if name.startswith(("set_", "new_"))}
+    ns = {
+        name: getattr(fastvars, name)
+        for name in fastvars.__all__
+        if name.startswith(("set_", "new_"))
+    }
     ns["Posthog"] = LoopbackPosthog
     ns["run"] = lambda snippet: exec(textwrap.dedent(snippet), ns)
     ns["events"] = lambda n: ingest.wait_for(n, TIMEOUT)
@@ -129,10 +139,13 @@ def docs(ingest, route, monkeypatch):
 def raise_and_capture(ns, fn_name, body):
     """Define ``fn_name`` in the namespace: it runs ``body`` (locals), then raises, and
     the exception is captured by the namespace's client, named ``posthog``."""
-    code = f"def {fn_name}():\n    try:\n        _{fn_name}()\n    except Exception as e:\n" \
-           f"        posthog.capture_exception(e, distinct_id={fn_name!r})\n" \
-           f"def _{fn_name}():\n" + textwrap.indent(textwrap.dedent(body), "    ") + \
-           "    raise ValueError('documented')\n"
+    code = (
+        f"def {fn_name}():\n    try:\n        _{fn_name}()\n    except Exception as e:\n"
+        f"        posthog.capture_exception(e, distinct_id={fn_name!r})\n"
+        f"def _{fn_name}():\n"
+        + textwrap.indent(textwrap.dedent(body), "    ")
+        + "    raise ValueError('documented')\n"
+    )
     # a file name under the project root, so that posthog counts these frames in-app
     exec(compile(code, os.path.join(os.path.dirname(__file__), "docs_example.py"), "exec"), ns)
 
@@ -152,7 +165,7 @@ def test_global_init_flags(docs, route):
 
 def test_scoped_enable_when_disabled_globally(docs, route):
     docs["posthog"] = docs["Posthog"]("<ph_project_token>", capture_exception_code_variables=False)
-    raise_and_capture(docs, "will_capture_variables", 'order_id = 17\n')
+    raise_and_capture(docs, "will_capture_variables", "order_id = 17\n")
     docs["run"](SCOPED_ENABLE)
     assert frame_vars(docs, "will_capture_variables", 1) == {"order_id": 17}
     route.check(1)
@@ -160,7 +173,7 @@ def test_scoped_enable_when_disabled_globally(docs, route):
 
 def test_scoped_disable_when_enabled_globally(docs, route):
     docs["run"](GLOBAL_INIT)
-    raise_and_capture(docs, "will_not_capture_variables", 'order_id = 17\n')
+    raise_and_capture(docs, "will_not_capture_variables", "order_id = 17\n")
     docs["new_context"] = fastvars.new_context  # the snippet assumes the import above it
     docs["run"](SCOPED_DISABLE)
     assert frame_vars(docs, "will_not_capture_variables", 1) is None
@@ -169,18 +182,26 @@ def test_scoped_disable_when_enabled_globally(docs, route):
 
 def test_custom_mask_patterns(docs, route):
     docs["run"](CUSTOM_MASK)
-    raise_and_capture(docs, "fails", '''
+    raise_and_capture(
+        docs,
+        "fails",
+        """
         db_password = "a"
         refresh_token = "b"
         my_secret = "c"
         client_secret = "d"
         private_key = "e"
         username = "alice"
-    ''')
+    """,
+    )
     docs["fails"]()
     assert frame_vars(docs, "fails", 1) == {
-        "db_password": REDACTED, "refresh_token": REDACTED, "my_secret": REDACTED,
-        "client_secret": REDACTED, "private_key": REDACTED, "username": "alice",
+        "db_password": REDACTED,
+        "refresh_token": REDACTED,
+        "my_secret": REDACTED,
+        "client_secret": REDACTED,
+        "private_key": REDACTED,
+        "username": "alice",
     }
     route.check(1)
 
@@ -200,14 +221,18 @@ def test_scoped_mask_patterns(docs, route):
 
 def test_custom_ignore_patterns(docs, route):
     docs["run"](CUSTOM_IGNORE)
-    raise_and_capture(docs, "fails", '''
+    raise_and_capture(
+        docs,
+        "fails",
+        """
         __internal = 1
         _private = 2
         temp_value = 3
         cache_hits = 4
         debug_info = 5
         result = 6
-    ''')
+    """,
+    )
     docs["fails"]()
     assert frame_vars(docs, "fails", 1) == {"result": 6}
     route.check(1)

@@ -4,8 +4,6 @@ runs through fastvars with each engine and, with fastvars disabled, through post
 own implementation: the same assertions hold for all, so they test the wire, not us."""
 
 import asyncio
-
-import pytest
 import json
 import os
 import subprocess
@@ -14,6 +12,7 @@ import textwrap
 import threading
 
 import posthog
+import pytest
 from posthog.async_client import AsyncPosthog
 from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 
@@ -108,7 +107,10 @@ def test_url_credentials_and_secret_detection_switches(ingest, route):
     client.capture_exception(raised(connect), distinct_id="on")
     events = by_distinct_id(ingest.wait_for(2, TIMEOUT))
     off, on = variables(events["off"], "connect"), variables(events["on"], "connect")
-    assert off == {"link": "https://user:pw@example.com/x", "handle": "n8fK2pQ9vX7mL4wR8tY3uZ6bC1dE5gH"}
+    assert off == {
+        "link": "https://user:pw@example.com/x",
+        "handle": "n8fK2pQ9vX7mL4wR8tY3uZ6bC1dE5gH",
+    }
     assert on == {"link": f"https://{REDACTED}@example.com/x", "handle": REDACTED}
     route.check(2)
 
@@ -168,7 +170,9 @@ def test_capture_inside_a_running_capture(ingest, route):
     assert Grumpy.reported == 1
     got = variables(events["outer"], "fails")
     assert got["plain"] == "visible" and "grumpy" in got
-    assert "__repr__" in {f["function"] for f in exception_list(events["nested"])[0]["stacktrace"]["frames"]}
+    assert "__repr__" in {
+        f["function"] for f in exception_list(events["nested"])[0]["stacktrace"]["frames"]
+    }
     route.check(2)
 
 

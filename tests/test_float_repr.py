@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled eng
 
 def _fast():
     from fastvars._json import float_repr_length_c
+
     return float_repr_length_c
 
 
@@ -33,12 +34,39 @@ def _around(x):
 
 
 def test_tricky_values():
-    values = [0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2 / 3, 100.0, 123456789.123, 1e15, 1e16, 1e-4,
-              1e-5, 1.5e-7, 9999999999999998.0, 2.0**52, 2.0**53, 2.0**54, 1e22, 1e23,
-              9.999999999999999e22, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308]
+    values = [
+        0.0,
+        0.1,
+        0.2,
+        0.3,
+        0.5,
+        1.0,
+        2 / 3,
+        100.0,
+        123456789.123,
+        1e15,
+        1e16,
+        1e-4,
+        1e-5,
+        1.5e-7,
+        9999999999999998.0,
+        2.0**52,
+        2.0**53,
+        2.0**54,
+        1e22,
+        1e23,
+        9.999999999999999e22,
+        5e-324,
+        2.2250738585072014e-308,
+        1.7976931348623157e308,
+    ]
     values += [10.0**k for k in range(-320, 309)]
-    values += [math.ldexp(m, k) for k in range(-1074, 1024) for m in (1.0, 1.5)
-               if math.ldexp(m, k) != math.inf]
+    values += [
+        math.ldexp(m, k)
+        for k in range(-1074, 1024)
+        for m in (1.0, 1.5)
+        if math.ldexp(m, k) != math.inf
+    ]
     for v in values:
         for x in _around(v):
             _agrees(x)

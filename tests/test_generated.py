@@ -6,8 +6,8 @@ it with `.*word.*` patterns is quadratic and would dominate the run.
 """
 
 import collections
-import keyword
 import dataclasses
+import keyword
 import math
 import os
 
@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus import DOCS_MASK, PATTERN_SETS
-from oracle import code_variables, fastvars_capture, posthog_capture, raise_and_catch, serialized_exceptions
+from oracle import (
+    code_variables,
+    fastvars_capture,
+    posthog_capture,
+    raise_and_catch,
+    serialized_exceptions,
+)
 
 EXAMPLES = int(os.environ.get("FASTVARS_HYPOTHESIS_EXAMPLES", "1000"))
 
@@ -67,11 +73,31 @@ INTERESTING_TEXT = [
 ]
 
 NAMES = st.one_of(
-    st.sampled_from([
-        "password", "api_key", "x", "token_1", "café", "ſecret", "AUTH", "user", "dsn",
-        "_private", "__dunder", "temp_a", "cache_b", "value", "PASSWORD", "my_pwd", "sig",
-        "conn_str", "n", "data", "payload",
-    ]),
+    st.sampled_from(
+        [
+            "password",
+            "api_key",
+            "x",
+            "token_1",
+            "café",
+            "ſecret",
+            "AUTH",
+            "user",
+            "dsn",
+            "_private",
+            "__dunder",
+            "temp_a",
+            "cache_b",
+            "value",
+            "PASSWORD",
+            "my_pwd",
+            "sig",
+            "conn_str",
+            "n",
+            "data",
+            "payload",
+        ]
+    ),
     st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,10}", fullmatch=True).filter(
         lambda name: not keyword.iskeyword(name)  # `or = ...` would not compile
     ),
@@ -116,13 +142,15 @@ def _containers(children):
 
 values = st.recursive(scalars, _containers, max_leaves=30)
 frames_locals = st.dictionaries(NAMES, values, max_size=10)
-pattern_sets = st.sampled_from([
-    PATTERN_SETS["default"],
-    (DOCS_MASK, ["^__.*"]),
-    PATTERN_SETS["custom"],
-    PATTERN_SETS["empty"],
-    PATTERN_SETS["case"],
-])
+pattern_sets = st.sampled_from(
+    [
+        PATTERN_SETS["default"],
+        (DOCS_MASK, ["^__.*"]),
+        PATTERN_SETS["custom"],
+        PATTERN_SETS["empty"],
+        PATTERN_SETS["case"],
+    ]
+)
 
 
 def _raise_with_locals(local_values):
@@ -138,7 +166,11 @@ def _raise_with_locals(local_values):
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
     database=None,
 )
 @given(local_values=frames_locals, patterns=pattern_sets, url=st.booleans(), secrets=st.booleans())

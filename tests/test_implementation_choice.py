@@ -24,18 +24,28 @@ def test_the_live_engine_is_the_one_the_environment_asks_for():
 
 
 def implementation_in_a_fresh_process(**env):
-    code = ("import fastvars, json; s = fastvars.status(); "
-            "print(json.dumps([fastvars.implementation, s['engines_available'], "
-            "s['compiled_unavailable_reason']]))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **env})
+    code = (
+        "import fastvars, json; s = fastvars.status(); "
+        "print(json.dumps([fastvars.implementation, s['engines_available'], "
+        "s['compiled_unavailable_reason']]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def test_fastvars_no_extensions_switches_to_pure_python_in_a_new_process():
     assert implementation_in_a_fresh_process(FASTVARS_NO_EXTENSIONS="1") == [
-        "python", ["python"], "FASTVARS_NO_EXTENSIONS is set"]
+        "python",
+        ["python"],
+        "FASTVARS_NO_EXTENSIONS is set",
+    ]
 
 
 def test_without_the_switch_a_new_process_uses_the_compiled_engine_when_built():

@@ -9,15 +9,12 @@ from __future__ import annotations
 import copy
 import os
 
-
 import pytest
-
-import implementations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from posthog import exception_utils as posthog_exception_utils
 
+import implementations
 from fastvars import inapp, workloads
 
 handle_in_app = implementations.twin_fixture("fastvars.inapp", "fastvars._inapp", "handle_in_app")
@@ -30,11 +27,27 @@ _modules = st.one_of(
     st.text(max_size=6),
     st.sampled_from([1, b"app"]),  # not str: posthog's own must do the work
 )
-_path_pieces = st.sampled_from([
-    "/", "\\", "site-packages", "dist-packages", "-packages", "site", "dist", "packages",
-    "/usr/lib/python3/", "C:\\Python\\Lib\\", "srv/app/", "app.py", "Site-packages",
-    "/site-packages", "site-packages/", "/dist-packages\\", "x",
-])
+_path_pieces = st.sampled_from(
+    [
+        "/",
+        "\\",
+        "site-packages",
+        "dist-packages",
+        "-packages",
+        "site",
+        "dist",
+        "packages",
+        "/usr/lib/python3/",
+        "C:\\Python\\Lib\\",
+        "srv/app/",
+        "app.py",
+        "Site-packages",
+        "/site-packages",
+        "site-packages/",
+        "/dist-packages\\",
+        "x",
+    ]
+)
 _paths = st.one_of(
     st.none(),
     st.builds("".join, st.lists(_path_pieces, max_size=6)),
@@ -63,19 +76,32 @@ _stacktraces = st.one_of(
     st.fixed_dictionaries({}),
 )
 _exceptions = st.lists(
-    st.one_of(st.fixed_dictionaries({"type": st.just("E"), "stacktrace": _stacktraces}),
-              st.fixed_dictionaries({"type": st.just("E")})),
+    st.one_of(
+        st.fixed_dictionaries({"type": st.just("E"), "stacktrace": _stacktraces}),
+        st.fixed_dictionaries({"type": st.just("E")}),
+    ),
     max_size=4,
 )
 _events = st.one_of(
     st.builds(lambda values: {"exception": {"values": values}}, _exceptions),
     st.builds(lambda values: {"exception": {"values": tuple(values)}}, _exceptions),
-    st.builds(lambda stacktrace, values: {"stacktrace": stacktrace, "exception": {"values": values}},
-              _stacktraces, _exceptions),
+    st.builds(
+        lambda stacktrace, values: {"stacktrace": stacktrace, "exception": {"values": values}},
+        _stacktraces,
+        _exceptions,
+    ),
     st.just({}),
     st.just({"exception": {}}),
-    st.sampled_from([{"exception": {"values": ""}}, {"exception": {"values": 0}},
-                     {"exception": {"values": None}}, {"exception": None}, [], None]),
+    st.sampled_from(
+        [
+            {"exception": {"values": ""}},
+            {"exception": {"values": 0}},
+            {"exception": {"values": None}},
+            {"exception": None},
+            [],
+            None,
+        ]
+    ),
 )
 _patterns = st.one_of(
     st.none(),
@@ -92,13 +118,15 @@ def _compare(handle_in_app, event, exclude, include, root):
     expected_error = actual_error = None
     try:
         returned = posthog_exception_utils.handle_in_app(
-            expected_event, in_app_exclude=exclude, in_app_include=include, project_root=root)
+            expected_event, in_app_exclude=exclude, in_app_include=include, project_root=root
+        )
         assert returned is expected_event
     except Exception as error:
         expected_error = type(error)
     try:
-        returned = handle_in_app(actual_event, in_app_exclude=exclude, in_app_include=include,
-                                 project_root=root)
+        returned = handle_in_app(
+            actual_event, in_app_exclude=exclude, in_app_include=include, project_root=root
+        )
         assert returned is actual_event
     except Exception as error:
         actual_error = type(error)
@@ -106,27 +134,48 @@ def _compare(handle_in_app, event, exclude, include, root):
     assert actual_event == expected_event
 
 
-@settings(max_examples=400, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(event=_events, exclude=_patterns, include=_patterns, root=_roots)
-def test_generated_events_are_marked_as_posthog_marks_them(handle_in_app, event, exclude, include, root):
+def test_generated_events_are_marked_as_posthog_marks_them(
+    handle_in_app, event, exclude, include, root
+):
     _compare(handle_in_app, event, exclude, include, root)
 
 
-@pytest.mark.parametrize("path", [
-    "/usr/lib/python3/site-packages/x.py", "/a/dist-packages\\b.py", "C:\\Lib\\site-packages\\m.py",
-    "site-packages/x.py", "/site-packages", "/xsite-packages/", "/site-packagesx/", "/sitepackages/",
-    "/site-packages-packages/", "//site-packages//", "/dist-/site-packages/", "-packages/site-packages/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/usr/lib/python3/site-packages/x.py",
+        "/a/dist-packages\\b.py",
+        "C:\\Lib\\site-packages\\m.py",
+        "site-packages/x.py",
+        "/site-packages",
+        "/xsite-packages/",
+        "/site-packagesx/",
+        "/sitepackages/",
+        "/site-packages-packages/",
+        "//site-packages//",
+        "/dist-/site-packages/",
+        "-packages/site-packages/",
+    ],
+)
 def test_external_source_paths(handle_in_app, path):
-    event = {"exception": {"values": [{"stacktrace": {"frames": [{"abs_path": path, "module": "m"}]}}]}}
+    event = {
+        "exception": {"values": [{"stacktrace": {"frames": [{"abs_path": path, "module": "m"}]}}]}
+    }
     _compare(handle_in_app, event, None, None, "/")
 
 
 def test_the_clients_events_are_marked_as_posthog_marks_them(handle_in_app):
     for workload in workloads.WORKLOADS.values():
         error = workload.raise_in_request()
-        values = posthog_exception_utils.exceptions_from_error_tuple((type(error), error, error.__traceback__))
+        values = posthog_exception_utils.exceptions_from_error_tuple(
+            (type(error), error, error.__traceback__)
+        )
         for include in (None, ["fastvars.bench.service"], ["fastvars"]):
             for root in (os.getcwd(), None, "/"):
                 _compare(handle_in_app, {"exception": {"values": values}}, None, include, root)
@@ -135,8 +184,17 @@ def test_the_clients_events_are_marked_as_posthog_marks_them(handle_in_app):
 def test_best_handle_in_app_names_its_implementation():
     function, name = inapp.best_handle_in_app()
     assert name in ("c", "python")
-    event = {"exception": {"values": [{"stacktrace": {"frames": [{"module": "app.x", "abs_path": "/srv/x.py"}]}}]}}
-    assert function(event, in_app_include=["app"])["exception"]["values"][0]["stacktrace"]["frames"][0]["in_app"] is True
+    event = {
+        "exception": {
+            "values": [{"stacktrace": {"frames": [{"module": "app.x", "abs_path": "/srv/x.py"}]}}]
+        }
+    }
+    assert (
+        function(event, in_app_include=["app"])["exception"]["values"][0]["stacktrace"]["frames"][
+            0
+        ]["in_app"]
+        is True
+    )
 
 
 class Truthy:
@@ -163,10 +221,15 @@ def test_the_clients_events_take_the_fast_path(monkeypatch):
 
     monkeypatch.setattr(inapp, "posthog_handle_in_app", must_not_be_called)
     error = workloads.WORKLOADS["chained"].raise_in_request()
-    values = posthog_exception_utils.exceptions_from_error_tuple((type(error), error, error.__traceback__))
+    values = posthog_exception_utils.exceptions_from_error_tuple(
+        (type(error), error, error.__traceback__)
+    )
     event = inapp.handle_in_app({"exception": {"values": values}}, None, ["fastvars"], os.getcwd())
-    assert all(frame["in_app"] is True for value in event["exception"]["values"]
-               for frame in value["stacktrace"]["frames"])
+    assert all(
+        frame["in_app"] is True
+        for value in event["exception"]["values"]
+        for frame in value["stacktrace"]["frames"]
+    )
 
 
 def test_no_extensions_selects_the_python_twin(monkeypatch):

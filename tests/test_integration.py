@@ -9,12 +9,11 @@ import sys
 import threading
 import types
 
-import pytest
-
 import posthog
 import posthog.async_client
 import posthog.client
 import posthog.contexts
+import pytest
 from posthog import exception_utils
 
 import fastvars
@@ -188,20 +187,31 @@ def deeper():
 
 @pytest.mark.parametrize("also_python_broken", [False, True], ids=["engine", "both"])
 def test_engine_raising_mid_capture_gives_posthogs_output(active, monkeypatch, also_python_broken):
-    broken = dataclasses.replace(active, frame_variables=fails_on_second_frame(active.frame_variables))
+    broken = dataclasses.replace(
+        active, frame_variables=fails_on_second_frame(active.frame_variables)
+    )
     monkeypatch.setattr(fv_engine, "ACTIVE", broken)
     if also_python_broken:  # nothing left but posthog's own implementation
         python = fv_engine.PYTHON
-        monkeypatch.setattr(fv_engine, "PYTHON", dataclasses.replace(
-            python, frame_variables=fails_on_second_frame(python.frame_variables)))
+        monkeypatch.setattr(
+            fv_engine,
+            "PYTHON",
+            dataclasses.replace(
+                python, frame_variables=fails_on_second_frame(python.frame_variables)
+            ),
+        )
     exc_info = raise_and_catch(deep)
     exceptions = serialized_exceptions(exc_info)
     expected = copy.deepcopy(exceptions)
     fv_capture._posthog_attach(expected, exc_info, None, None)
     before = fv_capture.stats.snapshot()
     posthog.client.try_attach_code_variables_to_frames(  # the name the client calls
-        exceptions, exc_info, mask_patterns=None, ignore_patterns=None,
-        mask_url_credentials=True, detect_secrets=True,
+        exceptions,
+        exc_info,
+        mask_patterns=None,
+        ignore_patterns=None,
+        mask_url_credentials=True,
+        detect_secrets=True,
     )
     assert repr(exceptions) == repr(expected)
     after = fv_capture.stats.snapshot()
@@ -299,14 +309,20 @@ def test_unusable_extension_means_pure_python(monkeypatch, broken):
     assert compiled is None and reason.startswith("compiled extension unavailable")
 
 
-def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_capture(engine, monkeypatch):
+def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_capture(
+    engine, monkeypatch
+):
     """A client's pattern list is compiled by enable(), not by the first capture that
     meets it (a service whose first exception meets a slow list must not stall)."""
     fastvars.disable()
     monkeypatch.setattr(fv_engine, "ACTIVE", engine)
     patterns = [r"(?i)warm_me_%d" % i for i in range(3)]
-    client = posthog.Posthog("phc_warm", code_variables_mask_patterns=patterns,
-                             code_variables_ignore_patterns=[r"^__"], sync_mode=False)
+    client = posthog.Posthog(
+        "phc_warm",
+        code_variables_mask_patterns=patterns,
+        code_variables_ignore_patterns=[r"^__"],
+        sync_mode=False,
+    )
     monkeypatch.setattr(posthog, "default_client", client)
     warmed = []
     real_warm = fv_engine.warm

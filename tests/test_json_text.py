@@ -12,8 +12,11 @@ from fastvars import engine as fv_engine
 pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
 
 # Every one-byte character that json escapes or that borders one in the word tests.
-BORDER = [chr(c) for c in list(range(0x00, 0x21)) + [0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d,
-                                                      0x7e, 0x7f, 0x80, 0x81, 0xa0, 0xff]]
+BORDER = [
+    chr(c)
+    for c in list(range(0x21))
+    + [0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0x81, 0xA0, 0xFF]
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def text_of():
 
 
 def test_every_escape_at_every_offset(text_of):
-    for length in range(0, 25):
+    for length in range(25):
         for offset in range(length):
             for char in BORDER:
                 text = "a" * offset + char + "b" * (length - offset - 1)
@@ -36,7 +39,7 @@ def test_every_escape_at_every_offset(text_of):
 
 
 def test_plain_runs_of_every_length(text_of):
-    for length in range(0, 70):
+    for length in range(70):
         text = "".join(chr(0x20 + (i * 7) % 95) for i in range(length))
         assert text_of([text]) == json.dumps([text])
 
@@ -45,7 +48,7 @@ def test_random_one_byte_and_wider_text(text_of):
     rng = random.Random(20261126)
     alphabets = [
         "".join(chr(c) for c in range(256)),
-        "abc\"\\\n\t é",
+        'abc"\\\n\t é',
         "abc\u20ac\u00ff",
         "ab\U0001f600\ud800",
     ]

@@ -44,8 +44,9 @@ def capture_one():
 
 def run(engine, body, timeout=TIMEOUT):
     code = textwrap.dedent(PRELUDE.format(engine=engine.name)) + textwrap.dedent(body)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+    )
     return done
 
 
@@ -101,7 +102,9 @@ def check_children(found):
 
 
 def test_fork_while_another_thread_is_inside_enable(engine):
-    body = CHILD_REPORT + """
+    body = (
+        CHILD_REPORT
+        + """
 from fastvars.integration import selfcheck
 real_run = selfcheck.run
 inside = threading.Event()
@@ -123,11 +126,14 @@ for attempt in range(5):
     enabler.join(5)
     assert fastvars.is_enabled()
 """
+    )
     check_children(results(run(engine, body)))
 
 
 def test_fork_with_the_lock_held_for_longer_than_the_wait_repairs_the_child(engine):
-    body = CHILD_REPORT + """
+    body = (
+        CHILD_REPORT
+        + """
 from fastvars.integration import control, selfcheck
 control.FORK_WAIT_SECONDS = 0.05  # enable() outlasts the fork's wait
 real_run = selfcheck.run
@@ -157,6 +163,7 @@ if pid == 0:
 os.waitpid(pid, 0)
 enabler.join(5)
 """
+    )
     first, second = results(run(engine, body))
     assert first["active"] is False and "fork interrupted enable()" in first["reason"]
     assert first["patched"] == [] and first["holder"] == "posthog.exception_utils"
@@ -164,7 +171,9 @@ enabler.join(5)
 
 
 def test_fork_while_other_threads_capture(engine):
-    body = CHILD_REPORT + """
+    body = (
+        CHILD_REPORT
+        + """
 assert fastvars.enable()
 stop = threading.Event()
 # The other threads capture code variables through the stand-in the clients call. Not
@@ -196,6 +205,7 @@ stop.set()
 for t in threads:
     t.join(5)
 """
+    )
     check_children(results(run(engine, body)))
 
 

@@ -5,13 +5,11 @@ import re
 import time
 
 import pytest
-
-import implementations
 from posthog import exception_utils as ph
 
+import implementations
 from fastvars import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-
 
 
 def load_impl(which):
@@ -29,18 +27,64 @@ def posthog_bits(mask, ignore, name):
 
 
 def posthog_matchers(mask, ignore):
-    return ph._build_matcher(ph._compile_patterns(mask)), ph._build_matcher(ph._compile_patterns(ignore))
+    return ph._build_matcher(ph._compile_patterns(mask)), ph._build_matcher(
+        ph._compile_patterns(ignore)
+    )
 
-DOCS_MASK = [f"(?i).*{w}.*" for w in (
-    "password", "secret", "passwd", "pwd", "api_key", "apikey", "auth", "credentials",
-    "privatekey", "private_key", "token")]
+
+DOCS_MASK = [
+    f"(?i).*{w}.*"
+    for w in (
+        "password",
+        "secret",
+        "passwd",
+        "pwd",
+        "api_key",
+        "apikey",
+        "auth",
+        "credentials",
+        "privatekey",
+        "private_key",
+        "token",
+    )
+]
 SPECIALS = ["\u017f", "\u212a", "\u0130", "\u0131"]
 NAMES = [
-    "", "x", "password", "PASSWORD", "user_Password", "__init__", "_", "__", "_private",
-    "api_key", "ApiKey", "my_token_value", "dsn", "DSN", "url?sig=abc", "a&sig=", "sk_live",
-    "connection_string", "conn_str", "normal_name", "é_password", "pässwörd", "x\n", "\n",
-    "__x\n", "p\u017fssword", "\u212aey", "\u0130d", "token\u0131", "\U0001f600token",
-    "a" * 5000, "password" * 300, "\u00e9" * 300 + "secret", "tok\u2003en", "t\u00f6ken",
+    "",
+    "x",
+    "password",
+    "PASSWORD",
+    "user_Password",
+    "__init__",
+    "_",
+    "__",
+    "_private",
+    "api_key",
+    "ApiKey",
+    "my_token_value",
+    "dsn",
+    "DSN",
+    "url?sig=abc",
+    "a&sig=",
+    "sk_live",
+    "connection_string",
+    "conn_str",
+    "normal_name",
+    "é_password",
+    "pässwörd",
+    "x\n",
+    "\n",
+    "__x\n",
+    "p\u017fssword",
+    "\u212aey",
+    "\u0130d",
+    "token\u0131",
+    "\U0001f600token",
+    "a" * 5000,
+    "password" * 300,
+    "\u00e9" * 300 + "secret",
+    "tok\u2003en",
+    "t\u00f6ken",
 ]
 
 
@@ -69,12 +113,55 @@ def test_docs_patterns(impl):
 
 
 def test_anchors_flags_and_residual(impl):
-    mask = [r"a$", r"(?m)^x", r"\bfoo", r"\w+\d", r"(?i)[^a-z]z", r"a{2,4}b", r"\s\S",
-            r"x(?=y)", r"(?s)a.b", r"\Aq", r"z\Z", r"(?i:K)ey", r"(?a)\w\W", r"(?x) a b ",
-            r"(?ix)pw d", r"(\w)\1", r"a*+a", r"(?>b*)b", r"[\d-]{3}", "(?m)end$"]
-    names = NAMES + SPECIALS + ["a\n", "a\n\n", "b\nx", "foo", "afoo", "q", "zq", "z\n",
-                                "a\nb", "axb", "\u00e93", "\u0663\u0663", "\u2003x",
-                                "Ke", "\u212aey", "ab", "aab", "pw d", "pwd", "1-2", "end\n"]
+    mask = [
+        r"a$",
+        r"(?m)^x",
+        r"\bfoo",
+        r"\w+\d",
+        r"(?i)[^a-z]z",
+        r"a{2,4}b",
+        r"\s\S",
+        r"x(?=y)",
+        r"(?s)a.b",
+        r"\Aq",
+        r"z\Z",
+        r"(?i:K)ey",
+        r"(?a)\w\W",
+        r"(?x) a b ",
+        r"(?ix)pw d",
+        r"(\w)\1",
+        r"a*+a",
+        r"(?>b*)b",
+        r"[\d-]{3}",
+        "(?m)end$",
+    ]
+    names = (
+        NAMES
+        + SPECIALS
+        + [
+            "a\n",
+            "a\n\n",
+            "b\nx",
+            "foo",
+            "afoo",
+            "q",
+            "zq",
+            "z\n",
+            "a\nb",
+            "axb",
+            "\u00e93",
+            "\u0663\u0663",
+            "\u2003x",
+            "Ke",
+            "\u212aey",
+            "ab",
+            "aab",
+            "pw d",
+            "pwd",
+            "1-2",
+            "end\n",
+        ]
+    )
     check(impl, mask, [r"(?m)^_$", r"^\s*$"], names)
 
 
@@ -135,7 +222,8 @@ def test_special_code_points_are_complete():
     """Every non-ASCII code point that IGNORECASE or str.lower() relates to ASCII."""
     any_ascii = re.compile(r"(?i)[\x00-\x7f]")
     found = tuple(
-        c for c in range(0x80, 0x110000)
+        c
+        for c in range(0x80, 0x110000)
         if any_ascii.match(chr(c)) or any(ord(x) < 128 for x in chr(c).lower())
     )
     assert found == patterns.SPECIAL_CODE_POINTS
@@ -154,12 +242,24 @@ def test_unicode_categories_match_sre(impl):
         assert got == want, escape
 
 
-@pytest.mark.parametrize("text", [
-    "", "sk-ant-" + "a" * 16, "sk-" + "x" * 19, "sk-" + "x" * 20, "AKIA" + "A" * 16,
-    "eyJ" + "a" * 10 + "." + "b" * 10 + "." + "c" * 6, "eyJ" + "a" * 10 + "." + "b" * 9,
-    "f" * 32 + "-us1", "E" * 32 + "-us1", "xoxb-1234567890", "SG." + "a" * 22 + "." + "b" * 43,
-    "disk-usage-" + "a" * 30, "\u017fk-" + "a" * 30,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "sk-ant-" + "a" * 16,
+        "sk-" + "x" * 19,
+        "sk-" + "x" * 20,
+        "AKIA" + "A" * 16,
+        "eyJ" + "a" * 10 + "." + "b" * 10 + "." + "c" * 6,
+        "eyJ" + "a" * 10 + "." + "b" * 9,
+        "f" * 32 + "-us1",
+        "E" * 32 + "-us1",
+        "xoxb-1234567890",
+        "SG." + "a" * 22 + "." + "b" * 43,
+        "disk-usage-" + "a" * 30,
+        "\u017fk-" + "a" * 30,
+    ],
+)
 def test_known_secrets(impl, text):
     if not hasattr(impl, "contains_known_secret"):
         pytest.skip("not provided by this module")

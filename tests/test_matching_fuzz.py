@@ -28,11 +28,41 @@ NAME_CHARS = (
     "\u00e9\u00c9\u0663\u00b2\u2003\u20ac\u00a0\u2028\U0001f600\U0001d7d8"
 )
 ATOMS = [
-    ".", r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", "[a-c]", "[^x]", "[A-Z_]", r"[\d-]",
-    r"[^\s\w]", "[?&]", r"\.", r"\n", "[kK]", "(?i:k)", "(?-i:s)", r"[\x00-\x7f]",
+    ".",
+    r"\w",
+    r"\W",
+    r"\d",
+    r"\D",
+    r"\s",
+    r"\S",
+    "[a-c]",
+    "[^x]",
+    "[A-Z_]",
+    r"[\d-]",
+    r"[^\s\w]",
+    "[?&]",
+    r"\.",
+    r"\n",
+    "[kK]",
+    "(?i:k)",
+    "(?-i:s)",
+    r"[\x00-\x7f]",
 ]
-RESIDUAL = [r"\b", r"\B", "(?=a)", "(?!b)", "(?<=x)", r"(a)\1", "(?(1)a|b)", "a*+", "(?>a+)",
-            "\u00e9", "(?i)\u017f", "[\u00e0-\u00ff]", "$a"]
+RESIDUAL = [
+    r"\b",
+    r"\B",
+    "(?=a)",
+    "(?!b)",
+    "(?<=x)",
+    r"(a)\1",
+    "(?(1)a|b)",
+    "a*+",
+    "(?>a+)",
+    "\u00e9",
+    "(?i)\u017f",
+    "[\u00e0-\u00ff]",
+    "$a",
+]
 FLAGS = ["", "(?i)", "(?m)", "(?s)", "(?a)", "(?ia)", "(?im)", "(?x)", "(?is)"]
 
 
@@ -79,7 +109,9 @@ def random_name(rng):
 
 
 def posthog_pair(mask, ignore):
-    return ph._build_matcher(ph._compile_patterns(mask)), ph._build_matcher(ph._compile_patterns(ignore))
+    return ph._build_matcher(ph._compile_patterns(mask)), ph._build_matcher(
+        ph._compile_patterns(ignore)
+    )
 
 
 @pytest.mark.parametrize("which", ["c", "python"])
@@ -99,7 +131,8 @@ def test_fuzz_against_posthog(which):
         got = matcher.classify_many(names)
         for name, bits in zip(names, got):
             want = (1 if ph._matcher_matches(name, ignore_m) else 0) | (
-                2 if ph._matcher_matches(name, mask_m) else 0)
+                2 if ph._matcher_matches(name, mask_m) else 0
+            )
             assert bits == want, (mask, ignore, name, matcher.stats() if which == "c" else None)
             assert bool(matcher.mask_search(name)) == bool(want & 2), (mask, name)
         pairs += len(names)
@@ -134,14 +167,52 @@ def test_fuzz_compiler_tables_on_this_interpreter():
 
 
 SECRET_FRAGMENTS = [
-    "sk-", "sk-ant-", "sk-proj-", "hf_", "AKIA", "ASIA", "ACCA", "AIza", "ya29.", "dop_v1_",
-    "sk_live_", "pk_test_", "rk_live_", "sq0abc-", "ghp_", "github_pat_", "glpat-", "glrt-",
-    "glsa_", "xoxb-", "xapp-1-", "SK", "SG.", "key-", "-us1", "-us12", "npm_", "pypi-AgEI",
-    "dapi", "dp.pt.", "PMAK-", "lin_api_", "ntn_", "shpat_", "NRAK-", "eyJ", ".", "_", "-",
+    "sk-",
+    "sk-ant-",
+    "sk-proj-",
+    "hf_",
+    "AKIA",
+    "ASIA",
+    "ACCA",
+    "AIza",
+    "ya29.",
+    "dop_v1_",
+    "sk_live_",
+    "pk_test_",
+    "rk_live_",
+    "sq0abc-",
+    "ghp_",
+    "github_pat_",
+    "glpat-",
+    "glrt-",
+    "glsa_",
+    "xoxb-",
+    "xapp-1-",
+    "SK",
+    "SG.",
+    "key-",
+    "-us1",
+    "-us12",
+    "npm_",
+    "pypi-AgEI",
+    "dapi",
+    "dp.pt.",
+    "PMAK-",
+    "lin_api_",
+    "ntn_",
+    "shpat_",
+    "NRAK-",
+    "eyJ",
+    ".",
+    "_",
+    "-",
 ]
 SECRET_ALPHABETS = [
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-",
-    "0123456789abcdef", "ABCDEF0123456789", "abcXYZ019._-\u00e9", "a-",
+    "0123456789abcdef",
+    "ABCDEF0123456789",
+    "abcXYZ019._-\u00e9",
+    "a-",
 ]
 
 

@@ -24,17 +24,17 @@ IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 
 
 def _outer_with_module_frame():
-    password = "Outer-Pw-1"  # noqa: F841  (read by the capture)
-    api_key = "Outer-Key-2"  # noqa: F841
+    password = "Outer-Pw-1"
+    api_key = "Outer-Key-2"
     # A module frame whose globals hold a non-str key: both fastvars engines refuse it,
     # so the capture falls back all the way to posthog's implementation.
     exec("raise ValueError('gm')", {"__name__": "gm", 7: "int key"})
 
 
 def _outer_plain():
-    password = "Plain-Pw-3"  # noqa: F841
-    token = "Plain-Token-4"  # noqa: F841
-    __dunder = "Ignored-5"  # noqa: F841
+    password = "Plain-Pw-3"
+    token = "Plain-Token-4"
+    __dunder = "Ignored-5"
     raise KeyError("plain")
 
 
@@ -42,7 +42,7 @@ def _chain():
     try:
         _outer_plain()
     except KeyError as error:
-        secret = "Chain-Secret-6"  # noqa: F841
+        secret = "Chain-Secret-6"
         raise RuntimeError("chained") from error
 
 
@@ -88,7 +88,9 @@ def test_issue_reproduction_one_shot_mask_patterns_through_every_fallback(engine
     assert repr(actual) == repr(expected)
     for leaked in ("Outer-Pw-1", "Outer-Key-2"):
         assert leaked not in _variables(actual)
-    outer = [f for f in actual[0]["stacktrace"]["frames"] if f["function"] == "_outer_with_module_frame"]
+    outer = [
+        f for f in actual[0]["stacktrace"]["frames"] if f["function"] == "_outer_with_module_frame"
+    ]
     assert outer[0]["code_variables"]["password"] == ph.CODE_VARIABLES_REDACTED_VALUE
     assert outer[0]["code_variables"]["api_key"] == ph.CODE_VARIABLES_REDACTED_VALUE
 
@@ -134,7 +136,9 @@ def test_one_shot_exception_list_and_exc_info_reach_the_next_engine_whole(engine
         # posthog answers last, and pairs the cause's frames with the primary traceback
         expected = _posthog(exceptions, exc_info, MASK, IGNORE)
     out = copy.deepcopy(exceptions)
-    fastvars.attach_code_variables(iter(out), iter(exc_info), _gen(MASK), _gen(IGNORE), engine=broken)
+    fastvars.attach_code_variables(
+        iter(out), iter(exc_info), _gen(MASK), _gen(IGNORE), engine=broken
+    )
     assert repr(out) == repr(expected)
 
 
@@ -149,7 +153,9 @@ def test_patterns_are_read_once_and_in_posthogs_order(engine):
 
     expected = _posthog(exceptions, exc_info, counted("mask", MASK), counted("ignore", IGNORE))
     posthog_reads, reads[:] = list(reads), []
-    actual = _fastvars(engine, exceptions, exc_info, counted("mask", MASK), counted("ignore", IGNORE))
+    actual = _fastvars(
+        engine, exceptions, exc_info, counted("mask", MASK), counted("ignore", IGNORE)
+    )
     assert reads == posthog_reads == ["mask", "ignore"]
     assert repr(actual) == repr(expected)
 
@@ -165,8 +171,9 @@ def test_no_traceback_reads_no_pattern(engine):
     exc_info = raise_and_catch(_outer_plain)
     exceptions = serialized_exceptions(exc_info)
     out = copy.deepcopy(exceptions)
-    fastvars.attach_code_variables(out, (KeyError, KeyError("x"), None), counted(MASK), counted(IGNORE),
-                                   engine=engine)
+    fastvars.attach_code_variables(
+        out, (KeyError, KeyError("x"), None), counted(MASK), counted(IGNORE), engine=engine
+    )
     assert touched == [] and out == exceptions
 
 
@@ -207,9 +214,12 @@ def test_one_shot_frames_go_to_posthog_which_reads_them_once(engine, frames_kind
 
 def test_snapshot_reads_one_shot_patterns_once(engine):
     exc_info = raise_and_catch(_outer_plain)
-    whole = fastvars.snapshot(exc_info[1], mask_patterns=MASK, ignore_patterns=IGNORE, engine=engine)
-    once = fastvars.snapshot(exc_info[1], mask_patterns=_gen(MASK), ignore_patterns=_gen(IGNORE),
-                             engine=engine)
+    whole = fastvars.snapshot(
+        exc_info[1], mask_patterns=MASK, ignore_patterns=IGNORE, engine=engine
+    )
+    once = fastvars.snapshot(
+        exc_info[1], mask_patterns=_gen(MASK), ignore_patterns=_gen(IGNORE), engine=engine
+    )
     assert once == whole
     assert "Plain-Pw-3" not in repr([f["variables"] for e in once for f in e["frames"]])
 
@@ -218,11 +228,13 @@ def test_snapshot_fallback_gets_the_whole_one_shot_list(monkeypatch):
     if fv_engine.COMPILED is None:
         pytest.skip("compiled engine unavailable")
     exc_info = raise_and_catch(_outer_plain)
-    whole = fastvars.snapshot(exc_info[1], mask_patterns=MASK, ignore_patterns=IGNORE,
-                              engine=fv_engine.PYTHON)
+    whole = fastvars.snapshot(
+        exc_info[1], mask_patterns=MASK, ignore_patterns=IGNORE, engine=fv_engine.PYTHON
+    )
     broken = _failing_first_engine(fv_engine.COMPILED)
-    once = fastvars.snapshot(exc_info[1], mask_patterns=_gen(MASK), ignore_patterns=_gen(IGNORE),
-                             engine=broken)
+    once = fastvars.snapshot(
+        exc_info[1], mask_patterns=_gen(MASK), ignore_patterns=_gen(IGNORE), engine=broken
+    )
     assert once == whole
 
 

@@ -39,8 +39,9 @@ def test_fastvars_disable_keeps_fastvars_off_and_names_the_variable(off, monkeyp
 
 
 def python(*args, env=None, cwd=None):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd
+    )
 
 
 def environment(**changes):
@@ -68,7 +69,10 @@ def test_python_m_fastvars_exits_1_and_says_why_when_off():
 def test_python_m_fastvars_names_the_real_reason_for_pure_python():
     done = python("-m", "fastvars", env=environment(FASTVARS_NO_EXTENSIONS="1"))
     assert done.returncode == 0, done.stderr
-    assert "implementation: python (the compiled engine is not in use: FASTVARS_NO_EXTENSIONS is set)" in done.stdout
+    assert (
+        "implementation: python (the compiled engine is not in use: FASTVARS_NO_EXTENSIONS is set)"
+        in done.stdout
+    )
 
 
 @pytest.mark.parametrize("disabled", [False, True])
@@ -79,15 +83,20 @@ def test_python_m_fastvars_json(disabled):
     found = json.loads(done.stdout)
     assert found["would_be_active"] is (not disabled)
     assert found["implementation"] == fastvars.implementation
-    assert found["posthog_version_verified"] is True and found["fastvars_version"] == fastvars.__version__
+    assert (
+        found["posthog_version_verified"] is True
+        and found["fastvars_version"] == fastvars.__version__
+    )
     if disabled:
         assert found["selfcheck_ms"] is None and found["would_patch"] == []
     else:
         assert found["selfcheck_ms"] > 0 and "posthog.client" in found["would_patch"]
 
 
-@pytest.mark.parametrize("command", [["-m", "fastvars"], ["-m", "fastvars.bench"],
-                                     ["-m", "fastvars.integration.launcher"]])
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "fastvars"], ["-m", "fastvars.bench"], ["-m", "fastvars.integration.launcher"]],
+)
 def test_version(command):
     done = python(*command, "--version", env=environment())
     assert done.returncode == 0, done.stderr
@@ -139,8 +148,14 @@ def run_app(tmp_path, *app_args, env=None, via_launcher=True):
     app = tmp_path / "app.py"
     app.write_text(textwrap.dedent(APP))
     command = fastvars_run() if via_launcher else []
-    done = subprocess.run([*command, sys.executable, str(app), *app_args], capture_output=True,
-                          text=True, timeout=TIMEOUT, env=env or environment(), cwd=tmp_path)
+    done = subprocess.run(
+        [*command, sys.executable, str(app), *app_args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env or environment(),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1]), done.stderr
 
@@ -173,9 +188,18 @@ def test_without_fastvars_run_the_program_runs_posthogs_own(tmp_path):
 
 def test_fastvars_run_costs_nothing_to_a_program_without_posthog(tmp_path):
     done = subprocess.run(
-        [*fastvars_run(), sys.executable, "-c",
-         "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastvars', 'posthog')))"],
-        capture_output=True, text=True, timeout=TIMEOUT, env=environment(), cwd=tmp_path)
+        [
+            *fastvars_run(),
+            sys.executable,
+            "-c",
+            "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastvars', 'posthog')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=environment(),
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -183,14 +207,25 @@ def test_fastvars_run_costs_nothing_to_a_program_without_posthog(tmp_path):
 def test_fastvars_run_chains_to_the_sitecustomize_it_shadows(tmp_path):
     own = tmp_path / "own"
     own.mkdir()
-    (own / "sitecustomize.py").write_text("import builtins\nbuiltins.OWN_SITECUSTOMIZE_RAN = True\n")
+    (own / "sitecustomize.py").write_text(
+        "import builtins\nbuiltins.OWN_SITECUSTOMIZE_RAN = True\n"
+    )
     env = environment(PYTHONPATH=str(own))
     done = subprocess.run(
-        [*fastvars_run(), sys.executable, "-c",
-         "import builtins, sys, posthog; print(getattr(builtins, 'OWN_SITECUSTOMIZE_RAN', False), "
-         "sys.modules['fastvars'].is_enabled(), sys.modules['sitecustomize'].__file__, "
-         "any('_bootstrap' in p for p in sys.path))"],
-        capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=tmp_path)
+        [
+            *fastvars_run(),
+            sys.executable,
+            "-c",
+            "import builtins, sys, posthog; print(getattr(builtins, 'OWN_SITECUSTOMIZE_RAN', False), "
+            "sys.modules['fastvars'].is_enabled(), sys.modules['sitecustomize'].__file__, "
+            "any('_bootstrap' in p for p in sys.path))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     ran, enabled, module_file, hook_on_path = done.stdout.split()
     assert (ran, enabled, hook_on_path) == ("True", "True", "False")
@@ -207,7 +242,9 @@ def test_fastvars_run_with_fastvars_disable_runs_the_program_and_says_why_once(t
 def test_an_error_in_the_launchers_start_up_never_stops_the_program(tmp_path):
     broken = tmp_path / "broken"
     (broken / "fastvars").mkdir(parents=True)
-    (broken / "fastvars" / "__init__.py").write_text("raise RuntimeError('fastvars is broken here')\n")
+    (broken / "fastvars" / "__init__.py").write_text(
+        "raise RuntimeError('fastvars is broken here')\n"
+    )
     env = launcher.environment(environment())
     env["PYTHONPATH"] += os.pathsep + str(broken)  # after the hook, before site-packages
     report, stderr = run_app(tmp_path, env=env, via_launcher=False)
@@ -218,13 +255,19 @@ def test_an_error_in_the_launchers_start_up_never_stops_the_program(tmp_path):
 def test_fastvars_run_usage():
     done = subprocess.run(fastvars_run(), capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 2 and "usage: fastvars-run" in done.stderr
-    done = subprocess.run([*fastvars_run(), "no-such-program-anywhere"], capture_output=True,
-                          text=True, timeout=TIMEOUT)
+    done = subprocess.run(
+        [*fastvars_run(), "no-such-program-anywhere"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 127 and "cannot run 'no-such-program-anywhere'" in done.stderr
 
 
 def test_launcher_environment_puts_the_hook_first_once():
-    env = launcher.environment({"PYTHONPATH": os.pathsep.join(["/a", launcher.bootstrap_dir(), "/b"])})
+    env = launcher.environment(
+        {"PYTHONPATH": os.pathsep.join(["/a", launcher.bootstrap_dir(), "/b"])}
+    )
     assert env["PYTHONPATH"].split(os.pathsep) == [launcher.bootstrap_dir(), "/a", "/b"]
     assert (Path(launcher.bootstrap_dir()) / "sitecustomize.py").is_file()
     assert control.DISABLE_VARIABLE == "FASTVARS_DISABLE"

@@ -13,16 +13,15 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 import posthog
+import pytest
 
 from ingest_server import engine_or_skip
 
 POSTHOG_TESTS = os.path.join(os.path.dirname(posthog.__file__), "test", "test_code_variables.py")
 SELECT = "TestEndToEnd or test_end_to_end"
 
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import atexit, json, os, sys
 
 def _report():
@@ -35,7 +34,7 @@ if os.environ.get("FASTVARS_E2E_ENABLE") == "1":
     import fastvars
     fastvars.enable()
 atexit.register(_report)
-'''
+"""
 
 
 def run_posthog_tests(tmp_path, enable, extra_env=None):
@@ -52,9 +51,24 @@ def run_posthog_tests(tmp_path, enable, extra_env=None):
         "FASTVARS_E2E_REPORTS": str(reports),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-         "-k", SELECT, POSTHOG_TESTS],
-        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            "-k",
+            SELECT,
+            POSTHOG_TESTS,
+        ],
+        cwd=str(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout and "failed" not in done.stdout

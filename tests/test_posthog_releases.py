@@ -10,16 +10,15 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import posthog
 import posthog.async_client
 import posthog.client
+import pytest
 from posthog import exception_utils
 
 import fastvars
 from fastvars import engine as fv_engine
-from fastvars.integration import control, posthog_api
+from fastvars.integration import posthog_api
 from fastvars.integration.replacements import passthroughs
 from oracle import client_event, raise_and_catch
 
@@ -61,32 +60,54 @@ def release_with_a_new_keyword(monkeypatch):
     real_attach = exception_utils.attach_code_variables_to_frames
     calls = []
 
-    def try_attach_code_variables_to_frames(all_exceptions, exc_info, mask_patterns, ignore_patterns,
-                                            mask_url_credentials=True, detect_secrets=True, max_depth=None):
+    def try_attach_code_variables_to_frames(
+        all_exceptions,
+        exc_info,
+        mask_patterns,
+        ignore_patterns,
+        mask_url_credentials=True,
+        detect_secrets=True,
+        max_depth=None,
+    ):
         calls.append(max_depth)
         try:
-            real_attach(all_exceptions, exc_info, mask_patterns, ignore_patterns,
-                        mask_url_credentials, detect_secrets)
+            real_attach(
+                all_exceptions,
+                exc_info,
+                mask_patterns,
+                ignore_patterns,
+                mask_url_credentials,
+                detect_secrets,
+            )
         except Exception:
             pass
 
     for module in CLIENT_MODULES:
         monkeypatch.setattr(module, NAME, try_attach_code_variables_to_frames)
-    for client_module, cls in ((posthog.client, posthog.client.Client),
-                               (posthog.async_client, posthog.async_client.AsyncClient)):
+    for client_module, cls in (
+        (posthog.client, posthog.client.Client),
+        (posthog.async_client, posthog.async_client.AsyncClient),
+    ):
+
         def attach(self, exceptions, exc_info, _module=client_module):
             getattr(_module, NAME)(
-                exceptions, exc_info, mask_patterns=self.code_variables_mask_patterns,
+                exceptions,
+                exc_info,
+                mask_patterns=self.code_variables_mask_patterns,
                 ignore_patterns=self.code_variables_ignore_patterns,
-                mask_url_credentials=True, detect_secrets=True, max_depth=5,
+                mask_url_credentials=True,
+                detect_secrets=True,
+                max_depth=5,
             )
+
         monkeypatch.setattr(cls, "_attach_exception_code_variables", attach)
     return calls
 
 
 @pytest.mark.parametrize("client_class", [posthog.Posthog, posthog.AsyncPosthog])
 def test_a_release_passing_a_new_keyword_keeps_fastvars_off_and_sends_posthogs_events(
-        monkeypatch, client_class):
+    monkeypatch, client_class
+):
     calls = release_with_a_new_keyword(monkeypatch)
     alone = capture(client_class)
     assert fastvars.enable() is False
@@ -97,7 +118,9 @@ def test_a_release_passing_a_new_keyword_keeps_fastvars_off_and_sends_posthogs_e
     assert frames_of(alone)[-1]["code_variables"]["count"] == 3
 
 
-def test_calls_the_stand_in_does_not_understand_go_to_posthogs_function_unchanged(monkeypatch, caplog):
+def test_calls_the_stand_in_does_not_understand_go_to_posthogs_function_unchanged(
+    monkeypatch, caplog
+):
     original = getattr(exception_utils, NAME)
     seen = []
 
@@ -155,12 +178,15 @@ def test_an_understood_call_is_answered_by_fastvars_and_equals_posthogs(monkeypa
 # ------------------------------------------------------------------ (b) a function missing
 
 
-@pytest.mark.parametrize("missing", [
-    ("posthog.exception_utils", NAME),
-    ("posthog.exception_utils", "attach_code_variables_to_frames"),
-    ("posthog.exception_utils", "DEFAULT_CODE_VARIABLES_MASK_PATTERNS"),
-    ("posthog", "Posthog"),
-])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ("posthog.exception_utils", NAME),
+        ("posthog.exception_utils", "attach_code_variables_to_frames"),
+        ("posthog.exception_utils", "DEFAULT_CODE_VARIABLES_MASK_PATTERNS"),
+        ("posthog", "Posthog"),
+    ],
+)
 def test_a_release_lacking_a_function_keeps_fastvars_off_and_says_which(monkeypatch, missing):
     module_name, name = missing
     monkeypatch.delattr(sys.modules[module_name], name)
@@ -175,8 +201,14 @@ def run_python(code, tmp_path, pythonpath=None):
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(env_path + [p for p in sys.path if p])
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -209,10 +241,15 @@ def test_a_posthog_whose_modules_were_renamed_still_imports(tmp_path):
 
 
 def test_without_posthog_installed_fastvars_imports_and_stays_off(tmp_path):
-    got = run_python("import sys; sys.modules['posthog'] = None\n" + textwrap.dedent(IMPORT_AND_ENABLE),
-                     tmp_path)
-    assert got == {"enabled": False, "reason": "posthog is not installed",
-                   "setter": got["setter"], "snapshot": 1}
+    got = run_python(
+        "import sys; sys.modules['posthog'] = None\n" + textwrap.dedent(IMPORT_AND_ENABLE), tmp_path
+    )
+    assert got == {
+        "enabled": False,
+        "reason": "posthog is not installed",
+        "setter": got["setter"],
+        "snapshot": 1,
+    }
     assert "cannot re-export" in got["setter"]
 
 
@@ -229,7 +266,9 @@ def test_a_release_whose_output_differs_keeps_fastvars_off_and_its_output_goes_o
                 if "code_variables" in frame:
                     frame["code_variables_count"] = len(frame["code_variables"])
 
-    monkeypatch.setattr(exception_utils, "attach_code_variables_to_frames", attach_code_variables_to_frames)
+    monkeypatch.setattr(
+        exception_utils, "attach_code_variables_to_frames", attach_code_variables_to_frames
+    )
     alone = capture()
     assert frames_of(alone)[-1]["code_variables_count"] == 3
     assert fastvars.enable() is False
@@ -242,9 +281,14 @@ def test_a_release_whose_clients_no_longer_call_the_function_keeps_fastvars_off(
     real = exception_utils.attach_code_variables_to_frames
 
     def attach(self, exceptions, exc_info):  # the client now calls attach directly
-        real(exceptions, exc_info, self.code_variables_mask_patterns,
-             self.code_variables_ignore_patterns, self.code_variables_mask_url_credentials,
-             self.code_variables_detect_secrets)
+        real(
+            exceptions,
+            exc_info,
+            self.code_variables_mask_patterns,
+            self.code_variables_ignore_patterns,
+            self.code_variables_mask_url_credentials,
+            self.code_variables_detect_secrets,
+        )
 
     monkeypatch.setattr(posthog.client.Client, "_attach_exception_code_variables", attach)
     assert fastvars.enable() is False
@@ -269,8 +313,11 @@ STEPS = {"clean": posthog.utils, "handle_in_app": exception_utils}
 
 def test_the_event_steps_are_stood_in_for_where_the_clients_call_them_only():
     defining = {name: getattr(module, name) for name, module in STEPS.items()}
-    held = {(m.__name__, name): getattr(m, name) for name in STEPS
-            for m in (posthog.client, posthog.async_client)}
+    held = {
+        (m.__name__, name): getattr(m, name)
+        for name in STEPS
+        for m in (posthog.client, posthog.async_client)
+    }
     assert fastvars.enable(), fastvars.status()["reason"]
     assert set(STEPS) <= set(fastvars.status()["stand_ins"])
     for (module_name, name), original in held.items():
@@ -312,7 +359,9 @@ def test_a_step_twin_that_differs_keeps_fastvars_off(monkeypatch, step):
         return result
 
     original_twin = standins.twin
-    monkeypatch.setattr(standins, "twin", lambda name: wrong if name == step else original_twin(name))
+    monkeypatch.setattr(
+        standins, "twin", lambda name: wrong if name == step else original_twin(name)
+    )
     assert fastvars.enable() is False
     assert "differs" in fastvars.status()["reason"]
 

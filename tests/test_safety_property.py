@@ -8,11 +8,9 @@ own because fastvars is not in the way."""
 import posthog
 import pytest
 
+import corpus
 import fastvars
 from oracle import client_event, raise_and_catch
-
-import corpus
-
 
 pytestmark = pytest.mark.usefixtures("engine_off")
 
@@ -40,7 +38,9 @@ def forget_captured(exc_info):
 @pytest.mark.parametrize("client_class", [posthog.Posthog, posthog.AsyncPosthog])
 def test_either_enabled_and_identical_or_off_with_a_reason(client_class):
     raised = {name: raise_and_catch(fn) for name, fn in CASES.items()}
-    off_events = {name: client_event(client_class, exc_info[1]) for name, exc_info in raised.items()}
+    off_events = {
+        name: client_event(client_class, exc_info[1]) for name, exc_info in raised.items()
+    }
     enabled = fastvars.enable()
     if not enabled:
         assert fastvars.status()["reason"], "off without a reason"

@@ -1,7 +1,5 @@
 """fastvars.snapshot(): the engine without a posthog client."""
 
-import sys
-
 import pytest
 
 import fastvars

@@ -6,7 +6,6 @@ import importlib
 import importlib.util
 import os
 import py_compile
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -63,12 +62,7 @@ def _module(tmp_path, data, name=None):
 
 
 BODY = (
-    "def boom(arg=None):\n"
-    "    local = 1\n"
-    "    raise ValueError('boom')\n"
-    "\n"
-    "def outer():\n"
-    "    boom()\n"
+    "def boom(arg=None):\n    local = 1\n    raise ValueError('boom')\n\ndef outer():\n    boom()\n"
 )
 
 
@@ -84,13 +78,27 @@ ENCODED_SOURCES = {
     "bom": b"\xef\xbb\xbf" + (_filler("\n") + BODY + "# \u00e9\n").encode(),
     "bom_cookie": b"\xef\xbb\xbf# -*- coding: utf-8 -*-\n" + BODY.encode(),
     "latin1_cookie": b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + BODY.encode(),
-    "cp1252_cookie_line2": b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n# \x80\x93\n" + BODY.encode(),
+    "cp1252_cookie_line2": b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n# \x80\x93\n"
+    + BODY.encode(),
     "separators": (
         "# form\x0cfeed\n# vt\x0bhere\n# fs\x1cgs\x1drs\x1eend\n"
         "# nel\x85here\n# ls\u2028ps\u2029end\n" + BODY + "# after\x0c\x1c\n"
     ).encode("utf-8"),
-    "long_lines": ("# " + "x" * 3000 + "\n# " + "\u00e9" * 700 + "\n# " + "\U0001f600" * 300 + "\n" + BODY
-                   + "# " + "y" * 1021 + "\n# " + "z" * 1022 + "\n").encode("utf-8"),
+    "long_lines": (
+        "# "
+        + "x" * 3000
+        + "\n# "
+        + "\u00e9" * 700
+        + "\n# "
+        + "\U0001f600" * 300
+        + "\n"
+        + BODY
+        + "# "
+        + "y" * 1021
+        + "\n# "
+        + "z" * 1022
+        + "\n"
+    ).encode("utf-8"),
     "no_trailing_newline": ("# top\n" + BODY.rstrip("\n")).encode(),
     "raise_first_line": b"def boom(arg=None): raise ValueError('first')\ndef outer(): boom()\n",
     "tabs_and_spaces": ("#\t\ttabbed   \n" + BODY + "   \n\t\n").encode(),
@@ -126,10 +134,14 @@ CHANGES = {
     "replaced_by_directory": lambda p: (p.unlink(), p.mkdir()),
     "invalid_utf8": lambda p: _rewrite(p, p.read_bytes() + b"# \xff\xfe bad\n"),
     "bad_cookie": lambda p: _rewrite(p, b"# -*- coding: no-such-codec -*-\n" + p.read_bytes()),
-    "bom_with_latin1_cookie": lambda p: _rewrite(p, b"\xef\xbb\xbf# coding: latin-1\n" + p.read_bytes()),
+    "bom_with_latin1_cookie": lambda p: _rewrite(
+        p, b"\xef\xbb\xbf# coding: latin-1\n" + p.read_bytes()
+    ),
     "fresh_rewrite": lambda p: p.write_bytes(p.read_bytes().replace(b"local = 1", b"local = 2")),
     "symlink_to_other": lambda p: (
-        (p.parent / "other.py").write_bytes(b"# other\n" * 20), p.unlink(), p.symlink_to(p.parent / "other.py")
+        (p.parent / "other.py").write_bytes(b"# other\n" * 20),
+        p.unlink(),
+        p.symlink_to(p.parent / "other.py"),
     ),
 }
 
@@ -199,7 +211,9 @@ def test_loader_replaced_or_subclassed(twin, tmp_path):
     module.__loader__.get_source = lambda name: log.append(("instance", name)) or "a\nb\nc\nd\n"
     assert_same_outcome(twin, exc_info)
     assert log[-1] == ("instance", module.__name__)
-    module.__loader__ = importlib.machinery.SourceFileLoader(module.__name__, str(tmp_path / "nowhere.py"))
+    module.__loader__ = importlib.machinery.SourceFileLoader(
+        module.__name__, str(tmp_path / "nowhere.py")
+    )
     assert_same_outcome(twin, exc_info)
     module.__loader__ = importlib.machinery.SourcelessFileLoader(module.__name__, str(path))
     assert_same_outcome(twin, exc_info)
@@ -348,8 +362,13 @@ SUBPROCESS_CHECK = textwrap.dedent(
 def _run_python(args, tmp_path, stdin=None):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(__file__))
     return subprocess.run(
-        [sys.executable, *args], cwd=tmp_path, env=env, input=stdin,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, *args],
+        cwd=tmp_path,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -394,17 +413,38 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 # Inside a comment these end a line for str.splitlines but not for the tokenizer.
-INNER = ["a", "Z", " ", "\t", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029",
-         "\u00e9", "\U0001f600", "#"]
+INNER = [
+    "a",
+    "Z",
+    " ",
+    "\t",
+    "\x0c",
+    "\x0b",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\u00e9",
+    "\U0001f600",
+    "#",
+]
 NEWLINES = ["\n", "\r\n", "\r"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    comments=st.lists(st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
-                      max_size=14),
-    after=st.lists(st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
-                   max_size=8),
+    comments=st.lists(
+        st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
+        max_size=14,
+    ),
+    after=st.lists(
+        st.tuples(st.text(st.sampled_from(INNER), max_size=30), st.sampled_from(NEWLINES)),
+        max_size=8,
+    ),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1-cookie"]),
 )
 def test_generated_sources(tmp_path, comments, after, encoding):
@@ -417,14 +457,16 @@ def test_generated_sources(tmp_path, comments, after, encoding):
         data = source.encode("latin-1", errors="replace")
     else:
         data = source.encode(encoding)
-    from stacktrace_support import assert_same_outcome as same
     from fastvars import stacktrace
+    from stacktrace_support import assert_same_outcome as same
 
     module, path = _module(tmp_path, data)
     exc_info = raised(module.outer)
     sources.clear_cache()
-    for twin_function in (stacktrace.python_exceptions_from_error_tuple,
-                          stacktrace.compiled_exceptions_from_error_tuple):
+    for twin_function in (
+        stacktrace.python_exceptions_from_error_tuple,
+        stacktrace.compiled_exceptions_from_error_tuple,
+    ):
         same(twin_function, exc_info)
         same(twin_function, exc_info)
 
@@ -443,8 +485,9 @@ def test_no_extensions_environment(tmp_path):
         "print('PYTHON OK')\n"
     )
     env = dict(os.environ, FASTVARS_NO_EXTENSIONS="1")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert "PYTHON OK" in result.stdout, result.stderr
 
 
@@ -476,9 +519,14 @@ def test_threads_capturing_while_a_file_changes(tmp_path):
             changing_path.write_bytes(ENCODED_SOURCES["crlf"] + b"# rewrite %d\n" % index)
 
     writer = threading.Thread(target=rewrite)
-    threads = [threading.Thread(target=capture, args=(function,)) for function in
-               (stacktrace.python_exceptions_from_error_tuple,
-                stacktrace.compiled_exceptions_from_error_tuple) * 2]
+    threads = [
+        threading.Thread(target=capture, args=(function,))
+        for function in (
+            stacktrace.python_exceptions_from_error_tuple,
+            stacktrace.compiled_exceptions_from_error_tuple,
+        )
+        * 2
+    ]
     writer.start()
     for thread in threads:
         thread.start()

@@ -17,8 +17,16 @@ MECHANISMS = [
     {},
     {"type": "django", "handled": False},
     {"type": "", "handled": 1, "source": "", "synthetic": "yes"},
-    {"type": "x", "handled": True, "source": "celery", "synthetic": True,
-     "exception_id": 7, "parent_id": 3, "extra": [1, {"a": 2}], "meta": {"k": 1}},
+    {
+        "type": "x",
+        "handled": True,
+        "source": "celery",
+        "synthetic": True,
+        "exception_id": 7,
+        "parent_id": 3,
+        "extra": [1, {"a": 2}],
+        "meta": {"k": 1},
+    },
     {"type": "chained", "meta": {"errno": {"number": 99}}},
     [("type", "list")],
     "mechanism",
@@ -225,13 +233,18 @@ def test_groups(twin):
 def test_group_from_handler(twin):
     # except* is a syntax error before 3.11: compiled only where it runs
     namespace = {"__name__": "star"}
-    exec(compile(
-        "def handler():\n"
-        "    try:\n"
-        "        raise ExceptionGroup('eg', [ValueError(1), TypeError(2)])\n"
-        "    except* ValueError:\n"
-        "        raise RuntimeError('in except*')\n",
-        __file__, "exec"), namespace)
+    exec(
+        compile(
+            "def handler():\n"
+            "    try:\n"
+            "        raise ExceptionGroup('eg', [ValueError(1), TypeError(2)])\n"
+            "    except* ValueError:\n"
+            "        raise RuntimeError('in except*')\n",
+            __file__,
+            "exec",
+        ),
+        namespace,
+    )
     assert_same_outcome(twin, raised(namespace["handler"]))
 
 
@@ -245,9 +258,9 @@ class Truthy:
 
 def _hidden(flag_name, value):
     if flag_name == "__traceback_hide__":
-        __traceback_hide__ = value  # noqa: F841
+        __traceback_hide__ = value
     else:
-        __tracebackhide__ = value  # noqa: F841
+        __tracebackhide__ = value
     raise ValueError("hidden?")
 
 
@@ -282,7 +295,7 @@ SOURCE = "x = 1\ny = 2\n\nraise ValueError('in exec')\nz = 3\n"
 @pytest.mark.parametrize(
     "globals_",
     [
-        lambda: {},
+        dict,
         lambda: {"__name__": "sentry_sdk.integrations"},
         lambda: {"__name__": "sentry_sdk"},
         lambda: {"__name__": 42},
@@ -494,7 +507,12 @@ def test_line_numbers_of_many_code_objects(twin):
     # Code objects come and go; a dead one's address reused by a new one must not
     # give it the dead one's line numbers.
     for index in range(300):
-        source = "\n" * (index % 17) + "def f():\n" + "    x = 1\n" * (index % 5) + "    raise ValueError(1)\n"
+        source = (
+            "\n" * (index % 17)
+            + "def f():\n"
+            + "    x = 1\n" * (index % 5)
+            + "    raise ValueError(1)\n"
+        )
         namespace = {"__name__": "gen"}
         exec(compile(source, f"<gen {index % 3}>", "exec"), namespace)
         assert_same_outcome(twin, raised(namespace["f"]))
@@ -547,7 +565,9 @@ def test_compiled_module_imported_first():
     )
     if stacktrace.COMPILED_STACK is None:
         pytest.skip("compiled stacktrace unavailable")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -596,10 +616,14 @@ def test_facade_follows_the_active_engine():
         assert stacktrace.ACTIVE_STACK is stacktrace.serialize_stack
     exc_info = workloads.chained()
     for mechanism in (None, {"type": "django", "handled": False}):
-        assert_same(stacktrace.exceptions_from_error_tuple(exc_info, mechanism),
-                    ph.exceptions_from_error_tuple(exc_info, mechanism))
-        assert_same(stacktrace.exceptions_from_error_tuple(exc_info, mechanism=mechanism),
-                    ph.exceptions_from_error_tuple(exc_info, mechanism=mechanism))
+        assert_same(
+            stacktrace.exceptions_from_error_tuple(exc_info, mechanism),
+            ph.exceptions_from_error_tuple(exc_info, mechanism),
+        )
+        assert_same(
+            stacktrace.exceptions_from_error_tuple(exc_info, mechanism=mechanism),
+            ph.exceptions_from_error_tuple(exc_info, mechanism=mechanism),
+        )
 
 
 # --- generated exception graphs: chains, cycles, groups, the bounds -----------------------------
@@ -613,9 +637,15 @@ HAS_GROUPS = sys.version_info >= (3, 11)
 @st.composite
 def exception_graphs(draw):
     count = draw(st.integers(1, 70))
-    kinds = draw(st.lists(st.sampled_from(["value", "key", "os", "group"] if HAS_GROUPS
-                                          else ["value", "key", "os"]),
-                          min_size=count, max_size=count))
+    kinds = draw(
+        st.lists(
+            st.sampled_from(
+                ["value", "key", "os", "group"] if HAS_GROUPS else ["value", "key", "os"]
+            ),
+            min_size=count,
+            max_size=count,
+        )
+    )
     links = [
         (
             draw(st.one_of(st.none(), st.integers(0, count - 1))),  # __cause__
@@ -642,8 +672,9 @@ def _build(kinds, links):
             errors[index] = ValueError(f"v{index}")
     for index in reversed(range(len(kinds))):
         if kinds[index] == "group":
-            members = [errors[m] if errors[m] is not None else ValueError(f"p{m}")
-                       for m in links[index][3]] * links[index][4]
+            members = [
+                errors[m] if errors[m] is not None else ValueError(f"p{m}") for m in links[index][3]
+            ] * links[index][4]
             errors[index] = ExceptionGroup(f"g{index}", members)  # noqa: F821
     for index, (cause, context, suppress, _, _) in enumerate(links):
         error = errors[index]
@@ -660,6 +691,8 @@ def _build(kinds, links):
 def test_generated_exception_graphs(graph):
     root = _build(*graph)
     exc_info = raised(_raise, root)
-    for function in (stacktrace.python_exceptions_from_error_tuple,
-                     stacktrace.compiled_exceptions_from_error_tuple):
+    for function in (
+        stacktrace.python_exceptions_from_error_tuple,
+        stacktrace.compiled_exceptions_from_error_tuple,
+    ):
         assert_same_outcome(function, exc_info, {"type": "t", "handled": False})

@@ -17,21 +17,84 @@ CASES = int(os.environ.get("FASTVARS_STRING_FUZZ_CASES", "4000"))
 SEED = int(os.environ.get("FASTVARS_FUZZ_SEED", "20261126"))
 
 PIECES = [
-    "://", ":", "/", "@", " ", "\t", "\n", "\u00a0", "\u2028", "\x1c", "=", "'", '"', "-",
-    "_", ".", "+", "~", "%3D", "?", "&", "sig=", "\\",
-    "bearer", "Bearer", "BEARER", "basic", "Basic", "baſic", "bearer:", "Basic ",
-    "ſ", "\u212a", "\u0130", "\u0131", "é", "日本", "\U0001f600",
-    "postgres", "https", "redis", "a", "b", "x", "Z9", "YTpi", "dXNlcjpwYXNz",
-    "password", "token", "sk-", "sk_live_", "AKIA", "ghp_", "eyJ", "xoxb-", "hf_",
-    "-----BEGIN PRIVATE KEY-----", "0123456789abcdef", "ABCDEFGHIJKLMNOP", "aB3$xY9!",
-    "(", ")", "[", "<", ",", ";",
+    "://",
+    ":",
+    "/",
+    "@",
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u2028",
+    "\x1c",
+    "=",
+    "'",
+    '"',
+    "-",
+    "_",
+    ".",
+    "+",
+    "~",
+    "%3D",
+    "?",
+    "&",
+    "sig=",
+    "\\",
+    "bearer",
+    "Bearer",
+    "BEARER",
+    "basic",
+    "Basic",
+    "baſic",
+    "bearer:",
+    "Basic ",
+    "ſ",
+    "\u212a",
+    "\u0130",
+    "\u0131",
+    "é",
+    "日本",
+    "\U0001f600",
+    "postgres",
+    "https",
+    "redis",
+    "a",
+    "b",
+    "x",
+    "Z9",
+    "YTpi",
+    "dXNlcjpwYXNz",
+    "password",
+    "token",
+    "sk-",
+    "sk_live_",
+    "AKIA",
+    "ghp_",
+    "eyJ",
+    "xoxb-",
+    "hf_",
+    "-----BEGIN PRIVATE KEY-----",
+    "0123456789abcdef",
+    "ABCDEFGHIJKLMNOP",
+    "aB3$xY9!",
+    "(",
+    ")",
+    "[",
+    "<",
+    ",",
+    ";",
 ]
 
 
 def _random_text(rng):
     parts = [rng.choice(PIECES) for _ in range(rng.randint(1, 14))]
     if rng.random() < 0.2:
-        parts.append("".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-") for _ in range(rng.randint(8, 48))))
+        parts.append(
+            "".join(
+                rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_-")
+                for _ in range(rng.randint(8, 48))
+            )
+        )
     rng.shuffle(parts)
     return "".join(parts)
 

@@ -26,7 +26,8 @@ a write-through proxy, which refuses ``del``.
 
 import ctypes
 import sys
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import pytest
 
@@ -43,8 +44,10 @@ from oracle import (
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 PEP_667 = sys.version_info >= (3, 13)
-NO_DEL_REASON = ("PEP 667: FrameLocalsProxy refuses del (TypeError), so user code cannot "
-                 "delete another frame's local through f_locals")
+NO_DEL_REASON = (
+    "PEP 667: FrameLocalsProxy refuses del (TypeError), so user code cannot "
+    "delete another frame's local through f_locals"
+)
 
 
 # ------------------------------------------------------------------ user code
@@ -56,7 +59,7 @@ class Hooks:
     frame itself). No ``__dict__`` and a constant repr, so wherever it is a local it
     encodes as ``Hooks()``. Disarmed until the exception has been serialized."""
 
-    __slots__ = ("inner", "chained", "action", "frame", "armed")
+    __slots__ = ("action", "armed", "chained", "frame", "inner")
 
     def __init__(self, inner, chained):
         self.inner = inner
@@ -433,45 +436,56 @@ class Scenario(NamedTuple):
 SCENARIOS = {
     # 1. A __repr__ rebinds (or unbinds) a closure cell of the inner frame.
     "repr_rebinds_cell": Scenario(
-        outer_repr, inner_rebinds_cell,
-        lambda v: v == {"other": 10, "status": "rebound", "hooks": "Hooks()"}),
+        outer_repr,
+        inner_rebinds_cell,
+        lambda v: v == {"other": 10, "status": "rebound", "hooks": "Hooks()"},
+    ),
     "repr_unbinds_cell": Scenario(
-        outer_repr, inner_unbinds_cell,
-        lambda v: v == {"other": 10, "hooks": "Hooks()"}),
+        outer_repr, inner_unbinds_cell, lambda v: v == {"other": 10, "hooks": "Hooks()"}
+    ),
     # 2. A __repr__ writes, or deletes, the inner frame's local through f_locals.
     "repr_writes_f_locals": Scenario(
-        outer_repr, inner_written_through_f_locals,
-        lambda v: v["status"] == "written"),
+        outer_repr, inner_written_through_f_locals, lambda v: v["status"] == "written"
+    ),
     "repr_deletes_f_locals": Scenario(
-        outer_repr, inner_deleted_through_f_locals,
-        lambda v: "status" not in v and v["other"] == 10),
+        outer_repr, inner_deleted_through_f_locals, lambda v: "status" not in v and v["other"] == 10
+    ),
     # 3. A __repr__ adds names to the inner frame's f_locals.
     "repr_adds_keys": Scenario(
-        outer_repr, inner_gets_new_keys,
-        lambda v: v == {"injected": "added", "status": "original", "zeta": "z",
-                        "hooks": "Hooks()", "injected_list": '["x", 1]'}),
+        outer_repr,
+        inner_gets_new_keys,
+        lambda v: (
+            v
+            == {
+                "injected": "added",
+                "status": "original",
+                "zeta": "z",
+                "hooks": "Hooks()",
+                "injected_list": '["x", 1]',
+            }
+        ),
+    ),
     # 4. A __traceback_hide__ value's __bool__ (false) rebinds a cell of the inner frame.
     "hide_flag_rebinds_cell": Scenario(
-        outer_hide_flag, inner_rebinds_cell,
-        lambda v: v["status"] == "rebound"),
+        outer_hide_flag, inner_rebinds_cell, lambda v: v["status"] == "rebound"
+    ),
     # 5. __hash__ / __eq__ of a dict key rebind a cell of the inner frame.
     "dict_key_rebinds_cell": Scenario(
-        outer_dict_key, inner_rebinds_cell,
-        lambda v: v["status"] == "rebound"),
+        outer_dict_key, inner_rebinds_cell, lambda v: v["status"] == "rebound"
+    ),
     # __len__ / items() / __iter__ of container subclasses.
     "containers_rebind_cell": Scenario(
-        outer_containers, inner_rebinds_cell,
-        lambda v: v["status"] == "rebound"),
+        outer_containers, inner_rebinds_cell, lambda v: v["status"] == "rebound"
+    ),
     "getattribute_rebinds_cell": Scenario(
-        outer_getattribute, inner_rebinds_cell,
-        lambda v: v["status"] == "rebound"),
+        outer_getattribute, inner_rebinds_cell, lambda v: v["status"] == "rebound"
+    ),
 }
 
 
 def check(engine, name, chained=False):
     scenario = SCENARIOS[name]
-    out = capture_both(engine, maker(scenario.outer, scenario.inner, chained=chained),
-                       chained)
+    out = capture_both(engine, maker(scenario.outer, scenario.inner, chained=chained), chained)
     variables = inner_variables(out, scenario.inner, chained)
     assert scenario.mutated(variables), variables
     return out
@@ -529,7 +543,10 @@ def test_hide_flag_truth_test_hides_a_later_frame(engine):
     # outer one are paired with the frames after middle, and the last gets none.
     out = capture_both(engine, maker(outer_hides_middle, inner_plain))
     assert frame_variables(out, "middle_hidden_later") == {
-        "other": 10, "status": "original", "hooks": "Hooks()"}
+        "other": 10,
+        "status": "original",
+        "hooks": "Hooks()",
+    }
     assert inner_variables(out, inner_plain) is None
 
 
@@ -580,8 +597,12 @@ def test_class_property_rebinds_cell_of_inner_frame(engine):
 @pytest.mark.parametrize(
     "outer, inner",
     [(s.outer, s.inner) for s in SCENARIOS.values()]
-    + [(outer_repr, inner_written_uncommitted), (outer_hides_middle, inner_plain),
-       (outer_class_property, inner_rebinds_cell), (outer_repr, inner_records_calls)],
+    + [
+        (outer_repr, inner_written_uncommitted),
+        (outer_hides_middle, inner_plain),
+        (outer_class_property, inner_rebinds_cell),
+        (outer_repr, inner_records_calls),
+    ],
     ids=lambda f: f.__name__,
 )
 def test_control_without_mutation(engine, outer, inner):
@@ -636,7 +657,11 @@ def _frame_with_liars():
     as_dict = _Claims(dict)
     as_list = _Claims(list)
     with_dict = _ClaimsWithDict(float)
-    nested = {"inner": [_Claims(int), _ClaimsWithDict(tuple)], "label": _Claims(str), "more": _Claims(dict)}
+    nested = {
+        "inner": [_Claims(int), _ClaimsWithDict(tuple)],
+        "label": _Claims(str),
+        "more": _Claims(dict),
+    }
     raise ValueError("liars")
 
 

@@ -13,19 +13,24 @@ calls (which code, in which order) and the code variables must be posthog's. A f
 
 import dataclasses
 import re
-from typing import Callable, List
+from collections.abc import Callable
 
 import pytest
 
 from fastvars import engine as fv_engine
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import (code_variables, fastvars_capture, posthog_capture, raise_and_catch,
-                    serialized_exceptions)
+from oracle import (
+    code_variables,
+    fastvars_capture,
+    posthog_capture,
+    raise_and_catch,
+    serialized_exceptions,
+)
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 
-Build = Callable[[List[str]], object]
+Build = Callable[[list[str]], object]
 CASES = {}
 
 
@@ -48,7 +53,7 @@ def _only_the_holder(index, frame):
 def _capture(runner, engine, build: Build, nested: bool = True):
     """The value alone in the frame, or also inside a list and a dict (walked first:
     scalars first, then by name)."""
-    calls: List[str] = []
+    calls: list[str] = []
     value = build(calls)
     if nested:
         exc_info = raise_and_catch(_frame, value, [1, value, "x"], {"k": value, "n": 2})
@@ -71,6 +76,7 @@ def _late_handovers():
     if fv_engine.COMPILED is None:
         return 0
     from fastvars import _masking
+
     return getattr(_masking, "late_handovers_c", lambda: 0)()
 
 
@@ -85,6 +91,7 @@ def list_len_fails_on_first_call(calls):
             if calls.count("len") == 1:
                 raise RuntimeError("first call")
             return super().__len__()
+
     return Flaky(["a", "b"])
 
 
@@ -97,9 +104,9 @@ def repr_removes_a_key_of_the_dict_walked(calls):
             calls.append("repr")
             self.owner.pop("tail", None)
             return "Shrink()"
+
     shrink = Shrink()
-    walked = {"password": "Outer-Pw-1", "comment": "Comment-Sec-55", "s": shrink,
-              "tail": "t"}
+    walked = {"password": "Outer-Pw-1", "comment": "Comment-Sec-55", "s": shrink, "tail": "t"}
     shrink.owner = walked
     return walked
 
@@ -112,6 +119,7 @@ def len_raises_runtime_error_then_keyboard_interrupt(calls):
             if calls.count("len") == 1:
                 raise RuntimeError("first")
             raise KeyboardInterrupt
+
     return Hostile([1, 2])
 
 
@@ -132,6 +140,7 @@ def dict_subclass(calls):
         def __iter__(self):
             calls.append("iter")
             return super().__iter__()
+
     return Counted({"user": "alice", "token": "t0k", "n": 1})
 
 
@@ -149,6 +158,7 @@ def list_subclass_iterated_and_rebuilt(calls):
         def __iter__(self):
             calls.append("iter")
             return super().__iter__()
+
     return Counted(["a", "password=hunter2", 3])
 
 
@@ -159,6 +169,7 @@ def tuple_subclass_with_fields_property(calls):
         def _fields(self):
             calls.append("fields")
             return ("user", "password")
+
     return Fields(("alice", "hunter2"))
 
 
@@ -189,6 +200,7 @@ def list_subclass_rebuilt_as_another_object(calls):
                 return Leaf()
             cls.built = True
             return super().__new__(cls)
+
     return [Odd([1, 2]), Sibling()]
 
 
@@ -202,6 +214,7 @@ def int_subclass_keys(calls):
         def __eq__(self, other):
             calls.append("eq")
             return int.__eq__(self, other)
+
     return {Key(1): "a", "b": 2, Key(2): "c"}
 
 
@@ -213,7 +226,8 @@ def int_past_the_digit_limit_beside_a_repr(calls):
         def __repr__(self):
             calls.append("repr")
             return "Counted()"
-    return [Counted(), 10 ** 5000, Counted()]
+
+    return [Counted(), 10**5000, Counted()]
 
 
 # ------------------------------------------------------------------ objects
@@ -236,6 +250,7 @@ def repr_returns_a_str_subclass(calls):
         def __repr__(self):
             calls.append("repr")
             return Text("Shown(region=eu)")
+
     return Shown()
 
 
@@ -247,6 +262,7 @@ def repr_raises(calls):
         def __repr__(self):
             calls.append("repr")
             raise RuntimeError("no repr")
+
     return Broken()
 
 
@@ -270,6 +286,7 @@ def dict_property_returns_a_dict_subclass(calls):
         def __dict__(self):
             calls.append("__dict__")
             return Attributes({"user": "alice", "password": "hunter2"})
+
     return Wrapped()
 
 
@@ -292,6 +309,7 @@ def dataclass_with_a_computed_field(calls):
     class Account:
         owner: str = Counted()
         api_key: str = "k"
+
     return Account("alice")
 
 
@@ -305,6 +323,7 @@ def class_attribute_lies(calls):
         def __class__(self):
             calls.append("__class__")
             return dict
+
     return Liar()
 
 
@@ -324,11 +343,18 @@ def own_class_key_in_dict(calls):
 
     class Plain:
         pass
+
     plain = Plain()
     # The "__class__" entry is replaced by the class name, after its value was walked;
     # what follows it is written where it was.
-    plain.__dict__.update({"first": 1, "__class__": [Counted(), Spelled([1])],
-                           "after": Spelled([2]), "last": Counted()})
+    plain.__dict__.update(
+        {
+            "first": 1,
+            "__class__": [Counted(), Spelled([1])],
+            "after": Spelled([2]),
+            "last": Counted(),
+        }
+    )
     return plain
 
 
@@ -344,6 +370,7 @@ def metaclass_qualname_is_not_a_str(calls):
     class Made(metaclass=Meta):
         def __init__(self):
             self.region = "eu"
+
     return Made()
 
 
@@ -361,6 +388,7 @@ def metaclass_hash_of_a_class_with_secret_members(calls):
         def __repr__(self):
             calls.append("repr")
             return "Holder()"
+
     return Holder()
 
 
@@ -374,6 +402,7 @@ def str_subclass_inside_containers(calls):
         def lower(self):
             calls.append("lower")
             return str.lower(self)
+
     return Text("postgres://user:pw@db/app")
 
 

@@ -9,7 +9,6 @@ import pytest
 import fastvars
 from fastvars.bench import workloads
 from oracle import client_event
-
 from test_safety_property import chain_variables_aside, forget_captured
 
 WORKLOADS = [name for name, w in workloads.WORKLOADS.items() if w.raises is not None]
@@ -26,7 +25,9 @@ def test_the_whole_event_is_posthogs(name, client_class, code_variables):
     flags = {"capture_exception_code_variables": code_variables, "in_app_modules": ["fastvars"]}
     want = client_event(client_class, error, **flags)
     assert fastvars.enable(), fastvars.status()["reason"]
-    assert {"exceptions_from_error_tuple", "handle_in_app", "clean"} <= set(fastvars.status()["stand_ins"])
+    assert {"exceptions_from_error_tuple", "handle_in_app", "clean"} <= set(
+        fastvars.status()["stand_ins"]
+    )
     forget_captured((None, error))
     got = client_event(client_class, error, **flags)
     assert repr(chain_variables_aside(got)) == repr(chain_variables_aside(want))
@@ -46,8 +47,14 @@ def test_no_growth_over_many_whole_captures(engine):
 
     if engine.name != "c":
         pytest.skip("the pure-Python twins allocate the same way; the compiled caches are the risk")
-    client = posthog.Posthog("phc_x", send=False, sync_mode=True, before_send=lambda e: None,
-                             capture_exception_code_variables=True, in_app_modules=["fastvars"])
+    client = posthog.Posthog(
+        "phc_x",
+        send=False,
+        sync_mode=True,
+        before_send=lambda e: None,
+        capture_exception_code_variables=True,
+        in_app_modules=["fastvars"],
+    )
     workload = workloads.WORKLOADS["standard"]
     assert fastvars.enable(), fastvars.status()["reason"]
     fallbacks = fastvars.status()["fallbacks"]

@@ -9,7 +9,8 @@ the compiled extension (``"c"``) or the pure-Python engine (``"python"``) is liv
 ``FASTVARS_NO_EXTENSIONS=1`` forces the latter.
 """
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from . import engine as _engine
 from .capture import attach_code_variables, snapshot
@@ -37,7 +38,7 @@ implementation: str = _engine.ACTIVE.name
 
 
 def compile_patterns(
-    mask_patterns: Optional[Iterable[str]], ignore_patterns: Optional[Iterable[str]]
+    mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None
 ) -> Any:
     """A matcher whose ``classify(name)`` returns the bits ``IGNORE`` and ``MASK``, each
     set exactly when posthog's matcher for that list matches ``name``."""
@@ -45,23 +46,23 @@ def compile_patterns(
 
 
 __all__ = [
-    "implementation",
+    "DEFAULT_IGNORE_PATTERNS",
+    "DEFAULT_MASK_PATTERNS",
     "IGNORE",
     "MASK",
-    "DEFAULT_MASK_PATTERNS",
-    "DEFAULT_IGNORE_PATTERNS",
     "VERIFIED_POSTHOG_VERSIONS",
-    "compile_patterns",
     "attach_code_variables",
-    "snapshot",
-    "enable",
+    "compile_patterns",
     "disable",
+    "enable",
+    "implementation",
     "is_enabled",
-    "status",
     "new_context",
     "set_capture_exception_code_variables_context",
-    "set_code_variables_mask_patterns_context",
-    "set_code_variables_ignore_patterns_context",
-    "set_code_variables_mask_url_credentials_context",
     "set_code_variables_detect_secrets_context",
+    "set_code_variables_ignore_patterns_context",
+    "set_code_variables_mask_patterns_context",
+    "set_code_variables_mask_url_credentials_context",
+    "snapshot",
+    "status",
 ]

@@ -15,24 +15,24 @@ The hit path is one probe of ``young`` (a plain dict), which callers read direct
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 
 class Generations:
     """A bounded map of cached answers (never None) that keeps its hot set."""
 
-    __slots__ = ("young", "old", "generation")
+    __slots__ = ("generation", "old", "young")
 
     def __init__(self, generation: int) -> None:
-        self.young: Dict[Any, Any] = {}
-        self.old: Dict[Any, Any] = {}
+        self.young: dict[Any, Any] = {}
+        self.old: dict[Any, Any] = {}
         self.generation = generation
 
-    def get(self, key: Any) -> Optional[Any]:
+    def get(self, key: Any) -> Any | None:
         hit = self.young.get(key)
         return hit if hit is not None else self.recall(key)
 
-    def recall(self, key: Any) -> Optional[Any]:
+    def recall(self, key: Any) -> Any | None:
         """The answer for a key that missed the young generation, moved back into it."""
         hit = self.old.get(key)
         if hit is not None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from . import engine as _engine
 from . import planning as _planning
@@ -34,7 +35,7 @@ def _posthog_attach(*args: Any) -> None:
 class _Watch(threading.local):
     # While set, this thread's captures are the self-check's: their fallback reasons go
     # here, and neither they nor their fallbacks count in status().
-    reasons: Optional[List[str]] = None
+    reasons: list[str] | None = None
 
 
 class _Stats:
@@ -42,7 +43,7 @@ class _Stats:
         self.lock = threading.Lock()
         self.captures = 0
         self.fallbacks = 0
-        self.last_fallback_reason: Optional[str] = None
+        self.last_fallback_reason: str | None = None
         self.watch = _Watch()
 
     def count_capture(self) -> None:
@@ -59,7 +60,7 @@ class _Stats:
             self.last_fallback_reason = reason
 
     @contextlib.contextmanager
-    def watching(self) -> Iterator[List[str]]:
+    def watching(self) -> Iterator[list[str]]:
         """The reasons of the fallbacks of this thread's captures inside the block,
         which are not counted in status() (they are the self-check's)."""
         self.watch.reasons = reasons = []
@@ -68,7 +69,7 @@ class _Stats:
         finally:
             self.watch.reasons = None
 
-    def snapshot(self) -> Dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "captures": self.captures,
@@ -96,7 +97,7 @@ def _describe(error: BaseException) -> str:
 # ------------------------------------------------------------------ planning
 
 
-def _plan(engine: "_engine.Engine", *args: Any) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+def _plan(engine: _engine.Engine, *args: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Which frame dict gets which variables (see planning.plan), computed by the
     engine's own planner without writing anything."""
     return engine.plan(engine, *args)
@@ -110,7 +111,7 @@ def attach_code_variables(
     mask_url_credentials: bool = True,
     detect_secrets: bool = True,
     *,
-    engine: Optional["_engine.Engine"] = None,
+    engine: _engine.Engine | None = None,
 ) -> None:
     """Give every in-app serialized frame of ``all_exceptions`` its ``code_variables``.
 
@@ -128,7 +129,14 @@ def attach_code_variables(
     try:
         # attach_or_fall_back, inline (speed: one call fewer on every capture)
         args = read_arguments(
-            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets)
+            (
+                all_exceptions,
+                exc_info,
+                mask_patterns,
+                ignore_patterns,
+                mask_url_credentials,
+                detect_secrets,
+            )
         )
         if args is None or attach_with_engines(args, engine):
             return
@@ -138,9 +146,9 @@ def attach_code_variables(
 
 
 def attach_or_fall_back(
-    raw_args: Tuple[Any, ...],
+    raw_args: tuple[Any, ...],
     fallback: Callable[..., Any],
-    engine: Optional["_engine.Engine"] = None,
+    engine: _engine.Engine | None = None,
 ) -> None:
     """The whole capture: the arguments read once, fastvars' engines in turn, then
     ``fallback`` (posthog's attach, or the function fastvars stands in for) with the
@@ -152,7 +160,7 @@ def attach_or_fall_back(
     _posthog_attach_whole(*args, attach=fallback)
 
 
-def read_arguments(args: Tuple[Any, ...]) -> Optional[Tuple[Any, ...]]:
+def read_arguments(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """posthog's arguments ``(all_exceptions, exc_info, mask_patterns, ignore_patterns,
     mask_url_credentials, detect_secrets)`` with whatever is iterated iterated once, or
     None when posthog would stop before reading them (no traceback).
@@ -174,7 +182,7 @@ def read_arguments(args: Tuple[Any, ...]) -> Optional[Tuple[Any, ...]]:
     return (list(all_exceptions), (exc_type, exc_value, tb), mask, ignore, url, secrets)
 
 
-def attach_with_engines(args: Tuple[Any, ...], engine: Optional["_engine.Engine"] = None) -> bool:
+def attach_with_engines(args: tuple[Any, ...], engine: _engine.Engine | None = None) -> bool:
     """The capture of :func:`attach_code_variables` by fastvars' engines alone, each
     one's failure redone by the next: True when one of them wrote the variables, False
     when all failed and nothing was written (the caller's fallback then runs). ``args``
@@ -199,7 +207,7 @@ def attach_with_engines(args: Tuple[Any, ...], engine: Optional["_engine.Engine"
     return True
 
 
-def _fell_back(engine: "_engine.Engine", error: Exception) -> bool:
+def _fell_back(engine: _engine.Engine, error: Exception) -> bool:
     """Count ``engine``'s failure; whether the next engine may try (not for an event
     that is not plain: posthog, which reads it once, must be the one to)."""
     stats.count_fallback(f"{engine.name} engine: {_describe(error)}")
@@ -209,7 +217,9 @@ def _fell_back(engine: "_engine.Engine", error: Exception) -> bool:
     return True
 
 
-def _posthog_attach_whole(exceptions: List[Any], *rest: Any, attach: Callable[..., Any] = _posthog_attach) -> None:
+def _posthog_attach_whole(
+    exceptions: list[Any], *rest: Any, attach: Callable[..., Any] = _posthog_attach
+) -> None:
     """posthog's implementation (``attach``), writing into shadow copies of the frame dicts, whose
     code variables are then written to the event in one step.
 
@@ -226,8 +236,8 @@ def _posthog_attach_whole(exceptions: List[Any], *rest: Any, attach: Callable[..
     except _planning.NotPlain:
         attach(exceptions, *rest)
         return
-    shadows: List[Any] = []
-    copies: List[Tuple[Dict[str, Any], Dict[str, Any]]] = []  # (frame, its shadow)
+    shadows: list[Any] = []
+    copies: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (frame, its shadow)
     for exception in exceptions:
         stacktrace = exception.get("stacktrace")
         frames = stacktrace.get("frames") if stacktrace is not None else None
@@ -247,11 +257,12 @@ def _posthog_attach_whole(exceptions: List[Any], *rest: Any, attach: Callable[..
     _commit_shadows(copies)
 
 
-def _commit_shadows(copies: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> None:
+def _commit_shadows(copies: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     found = [
         (frame, shadow["code_variables"])
         for frame, shadow in copies
-        if "code_variables" in shadow and shadow["code_variables"] is not frame.get("code_variables")
+        if "code_variables" in shadow
+        and shadow["code_variables"] is not frame.get("code_variables")
     ]
     _engine.ACTIVE.write_variables(found)
 
@@ -259,14 +270,13 @@ def _commit_shadows(copies: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> None
 # ------------------------------------------------------------------ snapshot
 
 
-def _exc_info_of(exc: Any) -> Tuple[Any, Any, Any]:
+def _exc_info_of(exc: Any) -> tuple[Any, Any, Any]:
     if isinstance(exc, BaseException):
         return type(exc), exc, exc.__traceback__
     if isinstance(exc, tuple) and len(exc) == 3:
         return exc
     raise TypeError(
-        "fastvars.snapshot() takes an exception or an exc_info tuple, "
-        f"not {type(exc).__name__}"
+        f"fastvars.snapshot() takes an exception or an exc_info tuple, not {type(exc).__name__}"
     )
 
 
@@ -277,7 +287,9 @@ def _safe_text(exc: Any) -> str:
         return f"<unprintable {type(exc).__name__}>"
 
 
-def _frame_variables_or_nothing(current: "_engine.Engine", frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
+def _frame_variables_or_nothing(
+    current: _engine.Engine, frame: Any, policy: Any, budget: Any
+) -> dict[str, Any]:
     """A frame's variables; with the last engine (pure Python), a frame it cannot
     capture (module globals with a non-str key) shows none rather than raising."""
     if current is not _engine.PYTHON:
@@ -290,12 +302,12 @@ def _frame_variables_or_nothing(current: "_engine.Engine", frame: Any, policy: A
 
 
 def _snapshot_with(
-    current: "_engine.Engine",
-    exc_info: Tuple[Any, Any, Any],
-    matcher_args: Tuple[Any, Any],
+    current: _engine.Engine,
+    exc_info: tuple[Any, Any, Any],
+    matcher_args: tuple[Any, Any],
     mask_url_credentials: bool,
     detect_secrets: bool,
-) -> List[Dict[str, Any]]:
+) -> list[dict[str, Any]]:
     matcher = current.compile_patterns(*matcher_args)
     policy = current.make_policy(matcher, mask_url_credentials, detect_secrets)
     budget = current.make_budget()
@@ -309,7 +321,9 @@ def _snapshot_with(
                     "filename": code.co_filename,
                     "function": code.co_name,
                     "lineno": entry.tb_lineno,
-                    "variables": _frame_variables_or_nothing(current, entry.tb_frame, policy, budget),
+                    "variables": _frame_variables_or_nothing(
+                        current, entry.tb_frame, policy, budget
+                    ),
                 }
             )
         result.append(
@@ -326,12 +340,12 @@ def _snapshot_with(
 def snapshot(
     exc: Any,
     *,
-    mask_patterns: Optional[Iterable[str]] = DEFAULT_MASK_PATTERNS,
-    ignore_patterns: Optional[Iterable[str]] = DEFAULT_IGNORE_PATTERNS,
+    mask_patterns: Iterable[str] | None = DEFAULT_MASK_PATTERNS,
+    ignore_patterns: Iterable[str] | None = DEFAULT_IGNORE_PATTERNS,
     mask_url_credentials: bool = True,
     detect_secrets: bool = True,
-    engine: Optional["_engine.Engine"] = None,
-) -> List[Dict[str, Any]]:
+    engine: _engine.Engine | None = None,
+) -> list[dict[str, Any]]:
     """The masked locals of every frame of every exception in ``exc``'s chain.
 
     Returns one dict per exception (``type``, ``module``, ``message``, ``frames``), each

@@ -25,9 +25,10 @@ import abc
 import numbers
 import sys
 from collections import deque
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, FrozenSet, Optional, Tuple
+from typing import Any
 from uuid import UUID
 
 from posthog import utils as _posthog_utils
@@ -62,16 +63,16 @@ STACK_HEADROOM = 3 * MAX_FAST_DEPTH + 64
 # Exact types posthog returns as they are: its `isinstance(item, (str, bool,
 # numbers.Number, datetime, date, type(None)))`. int, float and complex are Numbers
 # through the numbers module's own registrations, which cannot be undone.
-IDENTITY_TYPES: FrozenSet[type] = frozenset(
+IDENTITY_TYPES: frozenset[type] = frozenset(
     (str, int, float, bool, complex, type(None), datetime, date)
 )
 
 # Exact types posthog turns into a list: its `isinstance(item, (set, frozenset, list,
 # tuple, deque))`, unless one is a virtual Number (checked before it).
-SEQUENCE_TYPES: Tuple[type, ...] = (list, tuple, set, frozenset, deque)
+SEQUENCE_TYPES: tuple[type, ...] = (list, tuple, set, frozenset, deque)
 
 
-def _posthog_names_are_standard() -> Optional[str]:
+def _posthog_names_are_standard() -> str | None:
     """Why the fast path cannot be trusted with this posthog, or None."""
     expected = {
         "Decimal": Decimal,
@@ -89,7 +90,7 @@ def _posthog_names_are_standard() -> Optional[str]:
     return None
 
 
-FAST_PATH_UNAVAILABLE_REASON: Optional[str] = _posthog_names_are_standard()
+FAST_PATH_UNAVAILABLE_REASON: str | None = _posthog_names_are_standard()
 
 
 class FastTypes:
@@ -102,14 +103,14 @@ class FastTypes:
     changes, with the same ``issubclass`` posthog's ``isinstance`` consults.
     """
 
-    __slots__ = ("token", "sequences", "dict")
+    __slots__ = ("dict", "sequences", "token")
 
     def __init__(self) -> None:
         self.token: object = None
-        self.sequences: FrozenSet[type] = frozenset()
+        self.sequences: frozenset[type] = frozenset()
         self.dict = False
 
-    def refresh(self) -> "FastTypes":
+    def refresh(self) -> FastTypes:
         token = abc.get_cache_token()
         if token != self.token:
             self.sequences = frozenset(
@@ -145,7 +146,7 @@ class NestedTooDeep(Exception):
 
 
 # Key types whose hashing runs no user code.
-PLAIN_KEY_TYPES: FrozenSet[type] = frozenset((str, int, float, bool, type(None)))
+PLAIN_KEY_TYPES: frozenset[type] = frozenset((str, int, float, bool, type(None)))
 
 
 def warn_dropped_value(key: Any, value: Any) -> None:
@@ -211,7 +212,7 @@ def _clean_dict(mapping: dict, depth: int, call: _Call) -> dict:
     return cleaned
 
 
-def best_clean() -> Tuple[Callable[[Any], Any], str]:
+def best_clean() -> tuple[Callable[[Any], Any], str]:
     """The compiled ``clean`` with ``"c"`` when its extension imports and
     ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
     from .engine import extensions_disabled

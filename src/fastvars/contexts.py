@@ -11,22 +11,23 @@ function that raises ``RuntimeError`` naming what is missing, when it is called.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .integration import posthog_api
 
 __all__ = [
+    "get_capture_exception_code_variables_context",
+    "get_code_variables_detect_secrets_context",
+    "get_code_variables_ignore_patterns_context",
+    "get_code_variables_mask_patterns_context",
+    "get_code_variables_mask_url_credentials_context",
     "new_context",
     "set_capture_exception_code_variables_context",
-    "set_code_variables_mask_patterns_context",
-    "set_code_variables_ignore_patterns_context",
-    "set_code_variables_mask_url_credentials_context",
     "set_code_variables_detect_secrets_context",
-    "get_capture_exception_code_variables_context",
-    "get_code_variables_mask_patterns_context",
-    "get_code_variables_ignore_patterns_context",
-    "get_code_variables_mask_url_credentials_context",
-    "get_code_variables_detect_secrets_context",
+    "set_code_variables_ignore_patterns_context",
+    "set_code_variables_mask_patterns_context",
+    "set_code_variables_mask_url_credentials_context",
 ]
 
 
@@ -47,13 +48,21 @@ def _posthogs(name: str) -> Callable[..., Any]:
 
 
 new_context = _posthogs("new_context")
-set_capture_exception_code_variables_context = _posthogs("set_capture_exception_code_variables_context")
+set_capture_exception_code_variables_context = _posthogs(
+    "set_capture_exception_code_variables_context"
+)
 set_code_variables_mask_patterns_context = _posthogs("set_code_variables_mask_patterns_context")
 set_code_variables_ignore_patterns_context = _posthogs("set_code_variables_ignore_patterns_context")
-set_code_variables_mask_url_credentials_context = _posthogs("set_code_variables_mask_url_credentials_context")
+set_code_variables_mask_url_credentials_context = _posthogs(
+    "set_code_variables_mask_url_credentials_context"
+)
 set_code_variables_detect_secrets_context = _posthogs("set_code_variables_detect_secrets_context")
-get_capture_exception_code_variables_context = _posthogs("get_capture_exception_code_variables_context")
+get_capture_exception_code_variables_context = _posthogs(
+    "get_capture_exception_code_variables_context"
+)
 get_code_variables_mask_patterns_context = _posthogs("get_code_variables_mask_patterns_context")
 get_code_variables_ignore_patterns_context = _posthogs("get_code_variables_ignore_patterns_context")
-get_code_variables_mask_url_credentials_context = _posthogs("get_code_variables_mask_url_credentials_context")
+get_code_variables_mask_url_credentials_context = _posthogs(
+    "get_code_variables_mask_url_credentials_context"
+)
 get_code_variables_detect_secrets_context = _posthogs("get_code_variables_detect_secrets_context")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Match
+from re import Match
 
 from .defaults import REDACTED
 
@@ -31,6 +31,7 @@ def _url_replacement(match: Match[str]) -> str:
     # The same text as the template \g<1>REDACTED@, without re's Python-level template
     # expansion per match (3.10, 3.11).
     return match.group(1) + _URL_REDACTED_USERINFO
+
 
 # `Bearer <token>`, `Basic <base64>`, also `Bearer: <token>` and a quote before the
 # credential; the separator can't be empty, so `basicConfig` is left alone.
@@ -56,9 +57,7 @@ def _decodes_to_user_password(credential: str) -> bool:
 
 def _looks_like_prose(credential: str) -> bool:
     return (
-        len(credential) <= _MAX_PROSE_WORD_LENGTH
-        and credential.isalpha()
-        and credential.islower()
+        len(credential) <= _MAX_PROSE_WORD_LENGTH and credential.isalpha() and credential.islower()
     )
 
 

@@ -5,12 +5,12 @@ placeholders, limits and default pattern lists are the reference's own values. E
 other module takes them from here, so a change in posthog is one edit.
 """
 
-from typing import Final, Tuple
+from typing import Final
 
 # The posthog versions whose capture output fastvars was verified to reproduce.
-VERIFIED_POSTHOG_VERSIONS: Final[Tuple[str, ...]] = ("7.91.1",)
+VERIFIED_POSTHOG_VERSIONS: Final[tuple[str, ...]] = ("7.91.1",)
 
-DEFAULT_MASK_PATTERNS: Final[Tuple[str, ...]] = (
+DEFAULT_MASK_PATTERNS: Final[tuple[str, ...]] = (
     r"(?i)password",
     r"(?i)secret",
     r"(?i)passwd",
@@ -33,7 +33,7 @@ DEFAULT_MASK_PATTERNS: Final[Tuple[str, ...]] = (
     r"(?i)dsn",
     r"(?i)[?&]sig=",
 )
-DEFAULT_IGNORE_PATTERNS: Final[Tuple[str, ...]] = (r"^__.*",)
+DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (r"^__.*",)
 
 # Placeholders that replace what must not be shown.
 REDACTED: Final = "$$_posthog_redacted_based_on_masking_rules_$$"

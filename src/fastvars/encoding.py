@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Dict, Optional
+from typing import Any
 
 from .defaults import IGNORE, MASK, MAX_VALUE_LENGTH, REDACTED, TOTAL_SIZE_BUDGET
 from .masking import checked_repr, mask_value, type_name
@@ -22,7 +22,7 @@ _NAME_REDACTED_SIZE = len(REDACTED)
 class Budget:
     """Characters left for the values of one capture."""
 
-    __slots__ = ("used", "limit")
+    __slots__ = ("limit", "used")
 
     def __init__(self, limit: int = TOTAL_SIZE_BUDGET) -> None:
         self.used = 0
@@ -36,7 +36,7 @@ class Budget:
         return True
 
 
-def _cut_and_charge(text: str, budget: Budget) -> Optional[str]:
+def _cut_and_charge(text: str, budget: Budget) -> str | None:
     if len(text) > MAX_VALUE_LENGTH:
         text = text[: MAX_VALUE_LENGTH - 3] + "..."
     return text if budget.take(len(text)) else None
@@ -56,9 +56,7 @@ def encode_masked(safe: Any, policy: Policy, budget: Budget) -> Any:
     elif isinstance(safe, str):
         text = safe
     else:
-        text = json.dumps(
-            safe, default=lambda leaf: checked_repr(leaf, policy), allow_nan=False
-        )
+        text = json.dumps(safe, default=lambda leaf: checked_repr(leaf, policy), allow_nan=False)
     return _cut_and_charge(text, budget)
 
 
@@ -85,9 +83,7 @@ def is_scalar(value: Any) -> bool:
     return isinstance(value, (type(None), bool, int, float, str))
 
 
-def encode_variables(
-    local_vars: Dict[str, Any], policy: Policy, budget: Budget
-) -> Dict[str, Any]:
+def encode_variables(local_vars: dict[str, Any], policy: Policy, budget: Budget) -> dict[str, Any]:
     """One frame's wire dict: ignored names dropped, masked names redacted without
     reading the value, scalars first then the rest, each group in name order; it ends
     at the first value that does not fit the budget."""
@@ -106,7 +102,7 @@ def encode_variables(
     scalars.sort(key=_by_name)
     others.sort(key=_by_name)
 
-    result: Dict[str, Any] = {}
+    result: dict[str, Any] = {}
     for group in (scalars, others):
         for name, value, bits in group:
             if bits & MASK:  # the value is never read

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from . import encoding, frames, matching, planning, policy
 
@@ -27,22 +28,22 @@ class Engine:
     compile_patterns: Callable[[Any, Any], Any]
     make_policy: Callable[[Any, bool, bool], Any]
     make_budget: Callable[[], Any]
-    visible_entries: Callable[[Any, Any], List[Any]]
-    frame_variables: Callable[[Any, Any, Any], Dict[str, Any]]
+    visible_entries: Callable[[Any, Any], list[Any]]
+    frame_variables: Callable[[Any, Any, Any], dict[str, Any]]
     # (serialized frames, entries, policy, budget, frame_variables) -> [(frame dict,
     # variables)] for the in-app pairs; called with the engine's own frame_variables.
-    collect_variables: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
+    collect_variables: Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]
     # exc_info -> [(exception, its own traceback)] in the order of posthog's list
-    exception_tracebacks: Callable[[Any], List[Tuple[Any, Any]]]
+    exception_tracebacks: Callable[[Any], list[tuple[Any, Any]]]
     # (engine, all_exceptions, exc_info, mask, ignore, url, secrets) -> [(frame dict,
     # variables)]: the whole capture, each step through the engine it is given
-    plan: Callable[..., List[Tuple[Dict[str, Any], Dict[str, Any]]]]
+    plan: Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]
     # [(frame dict, variables)] -> None: writes a whole plan in one step, so that an
     # asynchronous exception cannot leave an event half-written (planning.write_variables)
-    write_variables: Callable[[List[Tuple[Dict[str, Any], Dict[str, Any]]]], None]
+    write_variables: Callable[[list[tuple[dict[str, Any], dict[str, Any]]]], None]
 
 
-def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> Dict[str, Any]:
+def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> dict[str, Any]:
     local_vars = frames.frame_locals(frame)
     if local_vars is None:
         return {}
@@ -54,8 +55,8 @@ def _python_collect_variables(
     entries: Sequence[Any],
     policy: Any,
     budget: Any,
-    frame_variables: Callable[[Any, Any, Any], Dict[str, Any]],
-) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+    frame_variables: Callable[[Any, Any, Any], dict[str, Any]],
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     found = []
     for frame_dict, entry in zip(serialized, entries):
         if not frame_dict.get("in_app"):
@@ -94,7 +95,7 @@ def extensions_required() -> bool:
     return _flag("FASTVARS_REQUIRE_EXTENSIONS")
 
 
-def _not_built_reason() -> Optional[str]:
+def _not_built_reason() -> str | None:
     """Why the build installed no compiled extension, as setup.py recorded it in
     ``_build_info``; None when it built them, or in a source tree no build ran in."""
     try:
@@ -104,11 +105,11 @@ def _not_built_reason() -> Optional[str]:
     return None if _build_info.EXTENSIONS_BUILT else _build_info.REASON
 
 
-def _load_compiled() -> "tuple[Optional[Engine], str]":
+def _load_compiled() -> tuple[Engine | None, str]:
     if extensions_disabled():
         return None, "FASTVARS_NO_EXTENSIONS is set"
     try:
-        from . import _capture, _matching  # noqa: F401
+        from . import _capture, _matching
 
         compiled = Engine(
             name="c",
@@ -138,7 +139,7 @@ COMPILED, COMPILED_UNAVAILABLE_REASON = _load_compiled()
 ACTIVE: Engine = COMPILED or PYTHON
 
 
-def available() -> Dict[str, Engine]:
+def available() -> dict[str, Engine]:
     """The engines this process can run, by name."""
     engines = {"python": PYTHON}
     if COMPILED is not None:

@@ -4,7 +4,7 @@ traceback in a chain. Pure-Python twin of the frame walker in ``_capture.pyx``."
 from __future__ import annotations
 
 from types import FrameType, TracebackType
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 try:
     from builtins import BaseExceptionGroup  # type: ignore[attr-defined]
@@ -34,7 +34,7 @@ def is_hidden(frame: FrameType) -> bool:
     return False
 
 
-def visible_entries(tb: Optional[TracebackType], policy: Any = None) -> List[TracebackType]:
+def visible_entries(tb: TracebackType | None, policy: Any = None) -> list[TracebackType]:
     """The traceback entries whose frames a serialized stack trace shows, outermost
     first (entries rather than frames, for their line numbers). ``policy`` is the
     capture's; this twin keeps nothing in it (the compiled one keeps the locals read)."""
@@ -46,7 +46,7 @@ def visible_entries(tb: Optional[TracebackType], policy: Any = None) -> List[Tra
     return entries
 
 
-def frame_locals(frame: FrameType) -> Optional[Dict[str, Any]]:
+def frame_locals(frame: FrameType) -> dict[str, Any] | None:
     """A snapshot of the frame's locals, or None when they cannot be read."""
     try:
         return frame.f_locals.copy()
@@ -55,8 +55,8 @@ def frame_locals(frame: FrameType) -> Optional[Dict[str, Any]]:
 
 
 def exception_tracebacks(
-    exc_info: Tuple[Any, Any, Any],
-) -> List[Tuple[Optional[BaseException], Optional[TracebackType]]]:
+    exc_info: tuple[Any, Any, Any],
+) -> list[tuple[BaseException | None, TracebackType | None]]:
     """Every exception that posthog serializes for ``exc_info``, with its own traceback,
     in the order of posthog's exception list: depth first, each exception before its
     cause or context, then the members of an exception group. The same bounds and the
@@ -64,7 +64,7 @@ def exception_tracebacks(
     there."""
     seen: set = set()
     inspected = [0]
-    out: List[Tuple[Optional[BaseException], Optional[TracebackType]]] = []
+    out: list[tuple[BaseException | None, TracebackType | None]] = []
 
     def visit(exc: Any, tb: Any) -> None:
         if exc is not None:

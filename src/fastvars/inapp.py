@@ -16,7 +16,8 @@ event.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from posthog import exception_utils as _posthog_exception_utils
 
@@ -39,7 +40,7 @@ def _plain_patterns(items: Any) -> bool:
     return all(type(item) is str for item in items)
 
 
-def _plain_frames(event: Any) -> Optional[List[list]]:
+def _plain_frames(event: Any) -> list[list] | None:
     """The frame lists of a client-made event whose every piece the fast path reads is
     of an exact built-in type, or None when posthog must do the work."""
     if type(event) is not dict or "stacktrace" in event or "threads" in event:
@@ -85,7 +86,7 @@ def _plain_frames(event: Any) -> Optional[List[list]]:
     return found
 
 
-def _module_in_list(name: Optional[str], items: Optional[Sequence[str]]) -> bool:
+def _module_in_list(name: str | None, items: Sequence[str] | None) -> bool:
     # Parity with posthog's _module_in_list, on exact str only.
     if name is None or not items:
         return False
@@ -97,9 +98,9 @@ def _module_in_list(name: Optional[str], items: Optional[Sequence[str]]) -> bool
 
 def handle_in_app(
     event: Any,
-    in_app_exclude: Optional[Sequence[str]] = None,
-    in_app_include: Optional[Sequence[str]] = None,
-    project_root: Optional[str] = None,
+    in_app_exclude: Sequence[str] | None = None,
+    in_app_include: Sequence[str] | None = None,
+    project_root: str | None = None,
 ) -> Any:
     """``posthog.exception_utils.handle_in_app``: the same frames marked, the same event
     returned."""
@@ -135,7 +136,7 @@ def handle_in_app(
     return event
 
 
-def best_handle_in_app() -> "tuple[Any, str]":
+def best_handle_in_app() -> tuple[Any, str]:
     """The compiled ``handle_in_app`` with ``"c"`` when its extension imports and
     ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
     from .engine import extensions_disabled

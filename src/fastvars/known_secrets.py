@@ -9,11 +9,11 @@ twin and runs them as one alternation with ``re``.
 from __future__ import annotations
 
 import re
-from typing import Final, Tuple
+from typing import Final
 
 # (vendor, format). Prefixes such as `sk-` are deliberately not anchored to a word
 # boundary: keys follow letters in encoded text (`%3Dsk-...`, `\nsk-...`).
-KNOWN_SECRET_FORMATS: Final[Tuple[Tuple[str, str], ...]] = (
+KNOWN_SECRET_FORMATS: Final[tuple[tuple[str, str], ...]] = (
     ("anthropic", r"sk-ant-[A-Za-z0-9_-]{16,}"),
     ("openai", r"sk-(?:proj-)?[A-Za-z0-9_-]{20,}"),
     ("hugging face", r"hf_[A-Za-z0-9]{34}"),
@@ -47,7 +47,7 @@ KNOWN_SECRET_FORMATS: Final[Tuple[Tuple[str, str], ...]] = (
 )
 
 #: The formats alone, in table order: what the compiled engine's automaton is built from.
-FORMAT_REGEXES: Final[Tuple[str, ...]] = tuple(fmt for _, fmt in KNOWN_SECRET_FORMATS)
+FORMAT_REGEXES: Final[tuple[str, ...]] = tuple(fmt for _, fmt in KNOWN_SECRET_FORMATS)
 #: Their union, posthog's search: the pure-Python twin.
 KNOWN_SECRET_RE: Final = re.compile("|".join(FORMAT_REGEXES))
 

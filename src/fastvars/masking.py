@@ -21,8 +21,10 @@ import dataclasses
 import math
 import re
 import types
-from typing import Any, Dict, Iterable, Optional, Tuple
+from collections.abc import Iterable
+from typing import Any
 
+from .caches import Generations
 from .credentials import redact_embedded_credentials
 from .defaults import (
     CIRCULAR,
@@ -34,10 +36,8 @@ from .defaults import (
     REDACTED_KEY_FORMAT,
     TOO_LONG,
 )
-from .caches import Generations
 from .policy import KEY_CACHE_MAX_LENGTH, Policy, mask_string
 from .secret_detection import looks_like_secret
-
 
 # ---------------------------------------------------------------- reprs
 
@@ -148,7 +148,7 @@ def _mask_node(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
     return _mask_object(value, policy, seen, depth)
 
 
-def _with_class(masked: Dict[Any, Any], value: Any) -> Dict[Any, Any]:
+def _with_class(masked: dict[Any, Any], value: Any) -> dict[Any, Any]:
     masked["__class__"] = type_name(value)
     return masked
 
@@ -167,7 +167,7 @@ def _mask_object(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
     return checked_repr(value, policy)
 
 
-def object_attributes(value: Any) -> Optional[Dict[str, Any]]:
+def object_attributes(value: Any) -> dict[str, Any] | None:
     """A copy of an object's fields (dataclass fields, else a non-empty ``__dict__``), or
     None for an object to be shown as a leaf."""
     if isinstance(value, type):
@@ -181,7 +181,7 @@ def object_attributes(value: Any) -> Optional[Dict[str, Any]]:
     return attributes_from(instance_dict)
 
 
-def attributes_from(instance_dict: Any) -> Optional[Dict[str, Any]]:
+def attributes_from(instance_dict: Any) -> dict[str, Any] | None:
     """The rest of object_attributes, once ``__dict__`` is read: where the compiled walk
     hands over a ``__dict__`` that is not an exact dict, so that it is read once."""
     if isinstance(instance_dict, dict) and instance_dict:
@@ -204,7 +204,7 @@ _CALLABLE_MEMBERS = (
 )
 
 
-def sensitive_type_members(value: Any, policy: Policy) -> Dict[str, str]:
+def sensitive_type_members(value: Any, policy: Policy) -> dict[str, str]:
     """Data members declared on the object's classes (class attributes, properties,
     slots) whose names match a mask pattern, each mapped to the redaction marker.
     Only names are read; no getter runs."""
@@ -214,7 +214,7 @@ def sensitive_type_members(value: Any, policy: Policy) -> Dict[str, str]:
         mro = type(value).__mro__
     except Exception:
         return {}
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     for klass in mro:
         for name, member in klass.__dict__.items():
             if (
@@ -235,7 +235,7 @@ _FIELD_NAME = re.compile(r"[\w.\-]+")
 _PROBE_MARKERS = (REDACTED, TOO_LONG, CIRCULAR)
 
 
-def placeholder_key(result: Dict[Any, Any]) -> str:
+def placeholder_key(result: dict[Any, Any]) -> str:
     """The first numbered placeholder key that ``result`` does not use yet."""
     n = 0
     while True:
@@ -245,7 +245,7 @@ def placeholder_key(result: Dict[Any, Any]) -> str:
         n += 1
 
 
-def _json_key(key: Any, key_text: str) -> Tuple[Any, bool]:
+def _json_key(key: Any, key_text: str) -> tuple[Any, bool]:
     """The key as JSON can carry it, and whether that is the key itself (a str, an int
     or bool, a finite float, None) rather than its text, which may be a revealing repr."""
     if type(key) is str:
@@ -283,7 +283,7 @@ def _output_key(
     out_key: Any,
     is_native: bool,
     key_masked: bool,
-    result: Dict[Any, Any],
+    result: dict[Any, Any],
     policy: Policy,
     seen: Any,
     depth: int,
@@ -300,9 +300,9 @@ def _output_key(
 
 
 def mask_mapping(
-    items: Iterable[Tuple[Any, Any]], policy: Policy, seen: Any, depth: int
-) -> Dict[Any, Any]:
-    result: Dict[Any, Any] = {}
+    items: Iterable[tuple[Any, Any]], policy: Policy, seen: Any, depth: int
+) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
     decisions = policy.key_decisions
     for key, value in items:
         if type(key) is str:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any, Callable, Iterable, List, Optional, Pattern, Sequence, Tuple
+from collections.abc import Callable, Iterable, Sequence
+from re import Pattern
+from typing import Any
 
 from .caches import Generations
 from .defaults import IGNORE, MASK
 from .known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
 from .patterns import plain_caseless_text
-
 
 log = logging.getLogger("fastvars")
 
@@ -54,12 +55,12 @@ def _warn_invalid(pattern: str, error: BaseException) -> None:
 class PatternList:
     """One pattern list split the way posthog splits it: caseless substrings and regexes."""
 
-    __slots__ = ("patterns", "substrings", "regexes", "_substring_re")
+    __slots__ = ("_substring_re", "patterns", "regexes", "substrings")
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        self.patterns: Tuple[str, ...] = tuple(patterns)
-        substrings: List[str] = []
-        regexes: List[Pattern[str]] = []
+        self.patterns: tuple[str, ...] = tuple(patterns)
+        substrings: list[str] = []
+        regexes: list[Pattern[str]] = []
         for pattern in self.patterns:
             if not isinstance(pattern, str):
                 raise TypeError(
@@ -98,7 +99,7 @@ class PatternList:
 class Matcher:
     """The mask and ignore lists of one configuration, with a cache of name decisions."""
 
-    __slots__ = ("mask", "ignore", "has_mask", "has_ignore", "_cache")
+    __slots__ = ("_cache", "has_ignore", "has_mask", "ignore", "mask")
 
     def __init__(self, mask_patterns: Sequence[str], ignore_patterns: Sequence[str]) -> None:
         self.mask = PatternList(mask_patterns)
@@ -108,11 +109,11 @@ class Matcher:
         self._cache = Generations(NAME_CACHE_SIZE // 2)
 
     @property
-    def mask_patterns(self) -> Tuple[str, ...]:
+    def mask_patterns(self) -> tuple[str, ...]:
         return self.mask.patterns
 
     @property
-    def ignore_patterns(self) -> Tuple[str, ...]:
+    def ignore_patterns(self) -> tuple[str, ...]:
         return self.ignore.patterns
 
     def classify(self, name: str) -> int:
@@ -138,7 +139,7 @@ class Matcher:
             bits |= MASK
         return bits
 
-    def classify_many(self, names: Iterable[str], cache: bool = True) -> List[int]:
+    def classify_many(self, names: Iterable[str], cache: bool = True) -> list[int]:
         """``classify`` for each name, in order; ``cache=False`` bypasses the name cache."""
         classify = self.classify if cache else self._classify_uncached
         return [classify(name) for name in names]
@@ -162,7 +163,7 @@ class Matcher:
         )
 
 
-def _as_tuple(patterns: Optional[Iterable[str]]) -> Tuple[Any, ...]:
+def _as_tuple(patterns: Iterable[str] | None) -> tuple[Any, ...]:
     return () if patterns is None else tuple(patterns)
 
 
@@ -170,11 +171,13 @@ class MatcherCache:
     """Matchers by the content of their two lists, so that lists set per request through
     a context are compiled once. Bounded: past COMPILED_CACHE_SIZE it starts over."""
 
-    def __init__(self, factory: Callable[[Tuple[Any, ...], Tuple[Any, ...]], Any]) -> None:
+    def __init__(self, factory: Callable[[tuple[Any, ...], tuple[Any, ...]], Any]) -> None:
         self._factory = factory
         self._matchers: dict = {}
 
-    def get(self, mask_patterns: Optional[Iterable[str]], ignore_patterns: Optional[Iterable[str]]) -> Any:
+    def get(
+        self, mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None
+    ) -> Any:
         key = (_as_tuple(mask_patterns), _as_tuple(ignore_patterns))
         try:
             matcher = self._matchers.get(key)
@@ -192,7 +195,7 @@ _cache = MatcherCache(Matcher)
 
 
 def compile_patterns(
-    mask_patterns: Optional[Iterable[str]], ignore_patterns: Optional[Iterable[str]]
+    mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None
 ) -> Matcher:
     """A matcher for the two lists, shared by every caller that passes the same lists.
 

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import re
 import sys
-from array import array
 import time
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from .known_secrets import FORMAT_REGEXES, KNOWN_SECRET_RE  # noqa: F401  (re-exported)
 
@@ -48,7 +49,7 @@ MASK = 2
 # folds to 's'), U+212A (Kelvin, lower 'k'). Found by scanning every code point (see
 # tests/test_matching_unicode.py, which recomputes it). A text holding one takes the exact
 # Python path.
-SPECIAL_CODE_POINTS: Tuple[int, ...] = (0x130, 0x131, 0x17F, 0x212A)
+SPECIAL_CODE_POINTS: tuple[int, ...] = (0x130, 0x131, 0x17F, 0x212A)
 
 # Symbols of the class alphabet: 0..127 are ASCII code points, then one representative per
 # kind of other code point: neither \w nor \s, \w but not \d, \d (always \w), \s.
@@ -86,12 +87,12 @@ class Unsupported(Exception):
     """The automaton cannot represent this pattern exactly: it goes to the residual list."""
 
 
-def plain_caseless_text(pattern: str) -> Optional[str]:
+def plain_caseless_text(pattern: str) -> str | None:
     """The lowercased text of a ``(?i)text`` pattern, or None (posthog's substring rule)."""
     flags = _CASELESS_FLAGS.match(pattern)
     if flags is None:
         return None
-    text = pattern[flags.end():]
+    text = pattern[flags.end() :]
     if not text or not _METACHARACTERS.isdisjoint(text):
         return None
     return text.lower()
@@ -99,12 +100,16 @@ def plain_caseless_text(pattern: str) -> Optional[str]:
 
 # --- character sets as bitmasks over the symbol alphabet --------------------------------
 
-def _category_masks() -> Dict[Tuple[Any, bool], int]:
+
+def _category_masks() -> dict[tuple[Any, bool], int]:
     """Membership of every symbol in each category, measured with ``re`` itself."""
     escapes = {
-        C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D",
-        C.CATEGORY_SPACE: r"\s", C.CATEGORY_NOT_SPACE: r"\S",
-        C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W",
+        C.CATEGORY_DIGIT: r"\d",
+        C.CATEGORY_NOT_DIGIT: r"\D",
+        C.CATEGORY_SPACE: r"\s",
+        C.CATEGORY_NOT_SPACE: r"\S",
+        C.CATEGORY_WORD: r"\w",
+        C.CATEGORY_NOT_WORD: r"\W",
     }
     masks = {}
     for category, escape in escapes.items():
@@ -138,7 +143,7 @@ def _literal(code: int, flags: int) -> int:
     return _fold(mask) if flags & _F_I else mask
 
 
-def _charset(items: Sequence[Tuple[Any, Any]], flags: int) -> int:
+def _charset(items: Sequence[tuple[Any, Any]], flags: int) -> int:
     mask = 0
     negate = False
     for op, av in items:
@@ -171,12 +176,12 @@ AT_TEXT_START, AT_LINE_START = 0, 1
 
 class _Nfa:
     def __init__(self) -> None:
-        self.kind: List[int] = []
-        self.arg: List[Any] = []  # CHAR: symbol mask; ASSERT: which; ACCEPT/EOT: bit
-        self.out: List[Any] = []  # EPS: list of nodes; others: one node (or None)
-        self.accept: Dict[int, int] = {}
-        self.eot: Dict[int, int] = {}
-        self.chains: List[int] = []  # counter runs, see _Builder.repeat
+        self.kind: list[int] = []
+        self.arg: list[Any] = []  # CHAR: symbol mask; ASSERT: which; ACCEPT/EOT: bit
+        self.out: list[Any] = []  # EPS: list of nodes; others: one node (or None)
+        self.accept: dict[int, int] = {}
+        self.eot: dict[int, int] = {}
+        self.chains: list[int] = []  # counter runs, see _Builder.repeat
         for bit in (IGNORE, MASK):
             self.accept[bit] = self.add(ACCEPT, bit, None)
             self.eot[bit] = self.add(EOT, bit, None)
@@ -197,20 +202,20 @@ class _Builder:
         self.accept = nfa.accept[bit]
         self.first = len(nfa.kind)
         self.max_nodes = max_nodes
-        self.chains: List[int] = []
+        self.chains: list[int] = []
 
     def _add(self, kind: int, arg: Any, out: Any) -> int:
         if len(self.nfa.kind) - self.first > self.max_nodes:
             raise Unsupported("NFA too large")
         return self.nfa.add(kind, arg, out)
 
-    def seq(self, items: Sequence[Tuple[Any, Any]], flags: int, cont: int, head: bool) -> int:
+    def seq(self, items: Sequence[tuple[Any, Any]], flags: int, cont: int, head: bool) -> int:
         items = list(items)
         for index in range(len(items) - 1, -1, -1):
             cont = self.item(items[index], flags, cont, head and index == 0)
         return cont
 
-    def item(self, item: Tuple[Any, Any], flags: int, cont: int, head: bool) -> int:
+    def item(self, item: tuple[Any, Any], flags: int, cont: int, head: bool) -> int:
         op, av = item
         if op is C.LITERAL:
             return self._add(CHAR, _literal(av, flags), cont)
@@ -233,7 +238,7 @@ class _Builder:
             return self.at(av, flags, cont)
         raise Unsupported(str(op))
 
-    def repeat(self, av: Tuple[int, int, Any], flags: int, cont: int, head: bool) -> int:
+    def repeat(self, av: tuple[int, int, Any], flags: int, cont: int, head: bool) -> int:
         low, high, body = av
         if cont == self.accept or head:
             # For search presence, X{m,n} at either end of a pattern is X{m}: a match
@@ -287,7 +292,7 @@ class _Builder:
         raise Unsupported(f"assertion {code}")
 
 
-def _plain_items(text: str) -> List[Tuple[Any, Any]]:
+def _plain_items(text: str) -> list[tuple[Any, Any]]:
     """A ``(?i)text`` pattern as a sequence of literals that ``str.lower()`` maps to text."""
     if not text.isascii():
         raise Unsupported("non-ASCII caseless text")
@@ -301,7 +306,7 @@ def _plain_items(text: str) -> List[Tuple[Any, Any]]:
 Residual = Callable[[str], bool]
 
 
-def _residual(pattern: str, plain: Optional[str]) -> Residual:
+def _residual(pattern: str, plain: str | None) -> Residual:
     if plain is not None:
         return lambda text, _plain=plain: _plain in text.lower()
     search = re.compile(pattern).search
@@ -309,6 +314,7 @@ def _residual(pattern: str, plain: Optional[str]) -> Residual:
 
 
 # --- the DFA ---------------------------------------------------------------------------
+
 
 @dataclass
 class Tables:
@@ -327,9 +333,9 @@ class Tables:
     stop: bytes = b""  # 1 where no bit can change any more
     stop_mask: bytes = b""  # 1 where MASK is found or cannot be found any more
     bits: int = 0  # bits some automaton pattern can set
-    residual_ignore: List[Residual] = field(default_factory=list)
-    residual_mask: List[Residual] = field(default_factory=list)
-    stats: Dict[str, Any] = field(default_factory=dict)
+    residual_ignore: list[Residual] = field(default_factory=list)
+    residual_mask: list[Residual] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 class _TooBig(Exception):
@@ -363,12 +369,12 @@ class WorkBudget:
             raise _TooBig()
 
 
-def _partition(atoms: List[int]) -> Tuple[List[int], List[int]]:
+def _partition(atoms: list[int]) -> tuple[list[int], list[int]]:
     """Classes of symbols that every atom treats alike; newline always alone.
 
     Returns the class of each symbol and a representative symbol of each class.
     """
-    signature: Dict[Tuple[int, ...], int] = {}
+    signature: dict[tuple[int, ...], int] = {}
     symbol_class = []
     reps = []
     for symbol in range(N_SYMBOLS):
@@ -382,7 +388,7 @@ def _partition(atoms: List[int]) -> Tuple[List[int], List[int]]:
     return symbol_class, reps
 
 
-def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBudget") -> Tables:
+def _build_dfa(nfa: _Nfa, patterns: list[tuple[int, int, int]], budget: WorkBudget) -> Tables:
     """DFA tables for the given (start node, bit, first node, end node) patterns.
     Raises _TooBig past MAX_DFA_STATES states or when ``budget`` runs out."""
     kind, arg, out = nfa.kind, nfa.arg, nfa.out
@@ -392,8 +398,8 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     # Each node of a state is moved with big-integer operations as wide as the nodes.
     weight = 1 + used // 64
     char_nodes = [i for i in range(used) if kind[i] == CHAR]
-    atom_ids: Dict[int, int] = {}
-    atoms: List[int] = []
+    atom_ids: dict[int, int] = {}
+    atoms: list[int] = []
     for node in char_nodes:
         if arg[node] not in atom_ids:
             atom_ids[arg[node]] = len(atoms)
@@ -403,7 +409,7 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     newline_class = symbol_class[NEWLINE]
     budget.spend(len(char_nodes) * n_classes // 4)  # node_classes below, for every CHAR node
 
-    closures: Dict[Tuple[int, int], int] = {}
+    closures: dict[tuple[int, int], int] = {}
 
     def closure(node: int, ctx: int) -> int:
         key = (node, ctx)
@@ -443,21 +449,24 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     owned[IGNORE | MASK] = owned[IGNORE] | owned[MASK]
     in_use = owned[IGNORE | MASK]
     inject = [
-        [start_of[IGNORE][ctx] * (not acc & IGNORE) | start_of[MASK][ctx] * (not acc & MASK)
-         for acc in range(4)]
+        [
+            start_of[IGNORE][ctx] * (not acc & IGNORE) | start_of[MASK][ctx] * (not acc & MASK)
+            for acc in range(4)
+        ]
         for ctx in range(3)
     ]
     accept_nodes = {bit: 1 << nfa.accept[bit] for bit in (IGNORE, MASK)}
     eot_nodes = {bit: 1 << nfa.eot[bit] for bit in (IGNORE, MASK)}
     bits_present = (IGNORE if any(b == IGNORE for _, b, _, _ in patterns) else 0) | (
-        MASK if any(b == MASK for _, b, _, _ in patterns) else 0)
+        MASK if any(b == MASK for _, b, _, _ in patterns) else 0
+    )
 
     # The classes each CHAR node consumes.
-    node_classes: Dict[int, List[int]] = {}
+    node_classes: dict[int, list[int]] = {}
     for node in char_nodes:
         atom = arg[node]
         node_classes[node] = [cls for cls, rep in enumerate(reps) if atom >> rep & 1]
-    succ: List[Dict[int, int]] = [{}, {}, {}]
+    succ: list[dict[int, int]] = [{}, {}, {}]
 
     def step_target(node: int, ctx: int) -> int:
         table = succ[ctx]
@@ -471,7 +480,7 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     for c in chains:
         all_chains |= c
 
-    def finish(nodes: int, acc: int) -> Tuple[int, int]:
+    def finish(nodes: int, acc: int) -> tuple[int, int]:
         for bit in (IGNORE, MASK):
             if nodes & accept_nodes[bit]:
                 acc |= bit
@@ -483,16 +492,16 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
                     nodes = (nodes & ~chain) | (on & -on)
         return nodes, acc
 
-    ids: Dict[Tuple[int, int], int] = {}
-    states: List[Tuple[int, int]] = []
+    ids: dict[tuple[int, int], int] = {}
+    states: list[tuple[int, int]] = []
     first = finish(inject[CTX_START][0], 0)
     ids[first] = 0
     states.append(first)
-    trans: List[int] = []
+    trans: list[int] = []
     index = 0
     limit = min(MAX_DFA_STATES, MAX_TRANSITIONS // max(n_classes, 1))
 
-    def state_id(key: Tuple[int, int]) -> int:
+    def state_id(key: tuple[int, int]) -> int:
         state = ids.get(key)
         if state is None:
             state = ids[key] = len(states)
@@ -504,11 +513,11 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     # Every state holds the restart nodes of the bits not found yet (search semantics):
     # their moves are computed once per acc, and each state only adds its other nodes.
     base = [inject[CTX_OTHER][acc] & ~owned[acc] for acc in range(4)]
-    base_step: List[Optional[List[int]]] = [None] * 4
-    base_row: List[Optional[List[int]]] = [None] * 4
+    base_step: list[list[int] | None] = [None] * 4
+    base_row: list[list[int] | None] = [None] * 4
 
-    def moves(nodes: int) -> Dict[int, int]:
-        live: Dict[int, int] = {}
+    def moves(nodes: int) -> dict[int, int]:
+        live: dict[int, int] = {}
         while nodes:
             low = nodes & -nodes
             nodes ^= low
@@ -554,16 +563,19 @@ def _build_dfa(nfa: _Nfa, patterns: List[Tuple[int, int, int]], budget: "WorkBud
     n_states = len(states)
     acc_bytes = bytes(acc for _, acc in states)
     eot_bytes = bytes(
-        acc | (IGNORE if nodes & eot_nodes[IGNORE] else 0) | (MASK if nodes & eot_nodes[MASK] else 0)
+        acc
+        | (IGNORE if nodes & eot_nodes[IGNORE] else 0)
+        | (MASK if nodes & eot_nodes[MASK] else 0)
         for nodes, acc in states
     )
     stop = bytearray(n_states)
     for state in range(n_states):
-        row = trans[state * n_classes:(state + 1) * n_classes]
+        row = trans[state * n_classes : (state + 1) * n_classes]
         if eot_bytes[state] == acc_bytes[state] and all(t == state for t in row):
             stop[state] = 1
     stop_mask = bytes(
-        1 if stop[s] or acc_bytes[s] & MASK or not bits_present & MASK else 0 for s in range(n_states)
+        1 if stop[s] or acc_bytes[s] & MASK or not bits_present & MASK else 0
+        for s in range(n_states)
     )
     na_class = bytes(symbol_class[s] for s in (NA_OTHER, NA_WORD, NA_DIGIT, NA_SPACE))
     # A case-fold special code point (SPECIAL_CODE_POINTS) can only behave unlike its
@@ -597,11 +609,14 @@ ROW = STOP_MASK - 1
 
 
 def _row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int:
-    return state * n_classes | (STOP_ALL if stop[state] else 0) | (
-        STOP_MASK if stop_mask[state] else 0)
+    return (
+        state * n_classes
+        | (STOP_ALL if stop[state] else 0)
+        | (STOP_MASK if stop_mask[state] else 0)
+    )
 
 
-def _encode_rows(trans: List[int], n_classes: int, stop: bytes, stop_mask: bytes) -> bytes:
+def _encode_rows(trans: list[int], n_classes: int, stop: bytes, stop_mask: bytes) -> bytes:
     rows = [_row(state, n_classes, stop, stop_mask) for state in range(len(stop))]
     return array("I", [rows[t] for t in trans]).tobytes()  # native uint32, for the C loop
 
@@ -638,7 +653,8 @@ def run_tables(tables: Tables, text: str, want: int = IGNORE | MASK) -> int:
 
 # --- the compiler entry point ----------------------------------------------------------
 
-def _parse(pattern: str) -> Tuple[Any, int]:
+
+def _parse(pattern: str) -> tuple[Any, int]:
     parsed = P.parse(pattern, 0)
     return list(parsed), parsed.state.flags
 
@@ -647,7 +663,7 @@ def _parse(pattern: str) -> Tuple[Any, int]:
 class _Entry:
     pattern: str
     bit: int
-    plain: Optional[str]  # posthog's caseless substring, for `(?i)text` patterns
+    plain: str | None  # posthog's caseless substring, for `(?i)text` patterns
     reason: str = ""  # why it is residual
 
 
@@ -661,7 +677,7 @@ def compile_tables(
     pattern raises TypeError. The automaton work is bounded by ``work_budget`` (see
     DFA_WORK_BUDGET): patterns past it are residual, matched exactly by ``re``."""
     began = time.perf_counter()
-    entries: List[_Entry] = []
+    entries: list[_Entry] = []
     invalid = 0
     for bit, patterns in ((IGNORE, ignore_patterns), (MASK, mask_patterns)):
         for pattern in patterns:
@@ -681,8 +697,8 @@ def compile_tables(
             entries.append(entry)
 
     nfa = _Nfa()
-    built: List[Tuple[_Entry, Tuple[int, int, int, int]]] = []
-    residual: List[_Entry] = []
+    built: list[tuple[_Entry, tuple[int, int, int, int]]] = []
+    residual: list[_Entry] = []
     parse_left, nodes_left, built_left = MAX_PARSED_CHARS, MAX_NFA_NODES, MAX_NFA_NODES_BUILT
     for entry in entries:
         first = len(nfa.kind)
@@ -693,7 +709,9 @@ def compile_tables(
             continue
         parse_left -= parsed
         try:
-            builder = _Builder(nfa, entry.bit, min(MAX_NFA_NODES_PER_PATTERN, nodes_left, built_left))
+            builder = _Builder(
+                nfa, entry.bit, min(MAX_NFA_NODES_PER_PATTERN, nodes_left, built_left)
+            )
             if entry.plain is not None:
                 items, flags = _plain_items(entry.plain), _F_I
             else:
@@ -741,7 +759,7 @@ def compile_tables(
     return tables
 
 
-def _fit(nfa: _Nfa, built: List[Tuple[_Entry, Tuple[int, int, int, int]]], budget: WorkBudget):
+def _fit(nfa: _Nfa, built: list[tuple[_Entry, tuple[int, int, int, int]]], budget: WorkBudget):
     """The largest prefix of the patterns whose automaton fits; the rest is residual.
 
     Binary search keeps the number of rebuilds logarithmic in the number of patterns,
@@ -780,10 +798,10 @@ class SecretTables:
 
 
 def _chains(
-    items: Sequence[Tuple[Any, Any]], tail: bool, head: bool = False
-) -> List[List[Tuple[int, bool]]]:
+    items: Sequence[tuple[Any, Any]], tail: bool, head: bool = False
+) -> list[list[tuple[int, bool]]]:
     """Every way through ``items`` as a chain of (ASCII mask, repeats) positions."""
-    chains: List[List[Tuple[int, bool]]] = [[]]
+    chains: list[list[tuple[int, bool]]] = [[]]
     items = list(items)
     for index, (op, av) in enumerate(items):
         last = tail and index == len(items) - 1
@@ -808,7 +826,7 @@ def _chains(
             elif high is C.MAXREPEAT or high == C.MAXREPEAT:
                 if len(body_chains) != 1 or len(body_chains[0]) != 1 or low < 1:
                     raise Unsupported("loop over more than one position")
-                (mask, _), = body_chains[0]
+                ((mask, _),) = body_chains[0]
                 options = [[(mask, False)] * (low - 1) + [(mask, True)]]
             elif low == 0 and high == 1:
                 options = [[]] + body_chains
@@ -820,8 +838,10 @@ def _chains(
     return chains
 
 
-def _product(options: List[List[Tuple[int, bool]]], count: int) -> List[List[List[Tuple[int, bool]]]]:
-    combos: List[List[List[Tuple[int, bool]]]] = [[]]
+def _product(
+    options: list[list[tuple[int, bool]]], count: int
+) -> list[list[list[tuple[int, bool]]]]:
+    combos: list[list[list[tuple[int, bool]]]] = [[]]
     for _ in range(count):
         combos = [combo + [option] for combo in combos for option in options]
     return combos
@@ -834,7 +854,7 @@ def compile_secret_tables(formats: Sequence[str] = FORMAT_REGEXES) -> SecretTabl
     n_groups = 0
     nexts = array("i")
     loops = bytearray()
-    by_char: List[List[int]] = [[] for _ in range(128)]
+    by_char: list[list[int]] = [[] for _ in range(128)]
     for chain in chains:
         first = len(nexts)
         for offset, (mask, repeats) in enumerate(chain):
@@ -866,5 +886,13 @@ def compile_secret_tables(formats: Sequence[str] = FORMAT_REGEXES) -> SecretTabl
     for code in range(128):
         starts.extend(by_char[code])
         start_index.append(len(starts))
-    return SecretTables(len(nexts), cls.tobytes(), nexts.tobytes(), bytes(loops),
-                        start_index.tobytes(), starts.tobytes(), groups.tobytes(), n_groups)
+    return SecretTables(
+        len(nexts),
+        cls.tobytes(),
+        nexts.tobytes(),
+        bytes(loops),
+        start_index.tobytes(),
+        starts.tobytes(),
+        groups.tobytes(),
+        n_groups,
+    )

@@ -9,9 +9,10 @@ call the engine they are given for each step, so an engine whose steps are swapp
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import setitem
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import Any
 
 CODE_VARIABLES = "code_variables"
 
@@ -23,7 +24,7 @@ class NotPlain(Exception):
     captures it instead. posthog builds this structure itself, always plain."""
 
 
-def check_plain(all_exceptions: List[Any]) -> None:
+def check_plain(all_exceptions: list[Any]) -> None:
     """Raise NotPlain unless every entry is an exact dict whose "stacktrace" is absent,
     None or an exact dict whose "frames" is absent, None, a list or a tuple. Reads only
     exact dicts, so no code runs."""
@@ -54,12 +55,12 @@ def same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
 def plan(
     engine: Any,
     all_exceptions: Iterable[Any],
-    exc_info: Tuple[Any, Any, Any],
+    exc_info: tuple[Any, Any, Any],
     mask_patterns: Any,
     ignore_patterns: Any,
     mask_url_credentials: bool,
     detect_secrets: bool,
-) -> List[Tuple[Dict[str, Any], Dict[str, Any]]]:
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(frame dict, variables) for every in-app serialized frame of every exception."""
     _, _, tb = exc_info
     if tb is None:
@@ -97,7 +98,7 @@ def plan(
     return found
 
 
-def write_variables(found: List[Tuple[Dict[str, Any], Dict[str, Any]]]) -> None:
+def write_variables(found: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     """Write every (frame dict, variables) pair of a plan in one step.
 
     The writes run inside one C call (``deque`` consuming a ``map`` of

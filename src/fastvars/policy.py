@@ -10,7 +10,7 @@ The compiled twin is ``_policy.pyx``.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from .caches import Generations
 from .credentials import redact_embedded_credentials
@@ -22,7 +22,12 @@ class Policy:
     """One capture's masking settings: the compiled patterns and the two toggles."""
 
     __slots__ = (
-        "matcher", "mask_url_credentials", "detect_secrets", "has_mask", "inert", "key_decisions"
+        "detect_secrets",
+        "has_mask",
+        "inert",
+        "key_decisions",
+        "mask_url_credentials",
+        "matcher",
     )
 
     def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
@@ -47,7 +52,7 @@ class Policy:
 # rewrite would change is never stored.
 KEY_CACHE_MAX_LENGTH = 64
 KEY_CACHE_GENERATION = 4096
-_key_decision_caches: Dict[Any, Generations] = {}
+_key_decision_caches: dict[Any, Generations] = {}
 
 
 def key_decisions_for(matcher: Any, url: bool, secrets: bool) -> Generations:

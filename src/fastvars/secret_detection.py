@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 from .defaults import (
     MAX_SCAN_LENGTH,
@@ -91,7 +91,7 @@ def is_high_entropy_token(text: str) -> bool:
     return shannon_entropy(counts.values(), len(text)) >= SECRET_MIN_ENTROPY_BITS
 
 
-def required_literals(formats: Iterable[Tuple[str, str]]) -> Optional[List[str]]:
+def required_literals(formats: Iterable[tuple[str, str]]) -> list[str] | None:
     """For each format, literal strings one of which every match contains: a run of
     plain characters (at least two), or the alternatives of a group of plain
     alternatives such as (?:sk|pk|rk); the most selective. None when some format has

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from importlib.machinery import SourceFileLoader
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 # A file whose mtime is this close to the moment it was stat'ed is re-read every time.
@@ -58,7 +58,7 @@ class _NoSource:
 NO_SOURCE: Any = _NoSource()
 
 # (st_dev, st_ino, st_mode, st_size, st_mtime_ns, st_ctime_ns)
-StatKey = Tuple[int, int, int, int, int, int]
+StatKey = tuple[int, int, int, int, int, int]
 
 
 def standard_loaders_unchanged() -> bool:
@@ -70,7 +70,7 @@ def standard_loaders_unchanged() -> bool:
     )
 
 
-def cacheable_path(loader: Any, module: Any) -> Optional[str]:
+def cacheable_path(loader: Any, module: Any) -> str | None:
     """The file a standard source loader would read for ``module``, or None.
 
     None means fastvars does not reproduce this loader's ``get_source`` and posthog's
@@ -93,7 +93,7 @@ def cacheable_path(loader: Any, module: Any) -> Optional[str]:
     return path
 
 
-def stat_key(path: str) -> Optional[StatKey]:
+def stat_key(path: str) -> StatKey | None:
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -101,7 +101,7 @@ def stat_key(path: str) -> Optional[StatKey]:
     return (st.st_dev, st.st_ino, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _lines_cost(lines: List[str]) -> int:
+def _lines_cost(lines: list[str]) -> int:
     return sys.getsizeof(lines) + sum(map(sys.getsizeof, lines))
 
 
@@ -110,14 +110,14 @@ class SourceCache:
 
     def __init__(self, limit_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         # path -> (stat key, lines, cost); a plain dict so the compiled twin reads it too.
-        self.entries: Dict[str, Tuple[StatKey, List[str], int]] = {}
+        self.entries: dict[str, tuple[StatKey, list[str], int]] = {}
         self.limit_bytes = limit_bytes
         self.size_bytes = 0
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()
 
-    def lookup(self, path: str) -> Optional[List[str]]:
+    def lookup(self, path: str) -> list[str] | None:
         """The cached lines of ``path`` if the file is the one they were read from."""
         entry = self.entries.get(path)
         if entry is None:
@@ -144,7 +144,7 @@ class SourceCache:
         before = stat_key(path)
         try:
             source = _STANDARD_GET_SOURCE(loader, module)
-        except (ImportError, IOError):  # parity: the exceptions posthog catches
+        except (OSError, ImportError):  # parity: the exceptions posthog catches
             return NO_SOURCE
         if source is None:
             return NO_SOURCE
@@ -154,7 +154,7 @@ class SourceCache:
                 self.store(path, before, lines)
         return lines
 
-    def store(self, path: str, key: StatKey, lines: List[str]) -> None:
+    def store(self, path: str, key: StatKey, lines: list[str]) -> None:
         cost = _lines_cost(lines)
         with self._lock:
             if cost > self.limit_bytes:
@@ -205,7 +205,7 @@ def set_cache_limit_bytes(limit: int) -> None:
             CACHE.size_bytes -= CACHE.entries.pop(oldest)[2]
 
 
-def cache_stats() -> Dict[str, int]:
+def cache_stats() -> dict[str, int]:
     """Entries, bytes held, the cap, hits and misses of the source cache."""
     return {
         "entries": len(CACHE.entries),

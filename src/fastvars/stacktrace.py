@@ -28,7 +28,7 @@ import builtins
 import linecache
 import os
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from posthog import exception_utils as _posthog
 
@@ -37,6 +37,7 @@ from posthog import exception_utils as _posthog
 AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
 
 from . import sources
+
 # posthog's should_hide_frame, shared with the code-variables walk (one twin of it).
 from .frames import is_hidden
 
@@ -62,14 +63,36 @@ BaseExceptionGroup: Any = getattr(builtins, "BaseExceptionGroup", None)
 # call time, so once one is replaced (a user's wrapper around serialize_frame, say),
 # fastvars' reproduction no longer describes what posthog would do.
 _POSTHOG_NAMES = (
-    "_exceptions_from_error", "single_exception_from_error_tuple", "_exception_mechanism",
-    "_valid_mechanism", "_set_exception_linkage", "_is_synthesized_traceback",
-    "_exception_cause", "_append_exception_group_members", "_ExceptionTraversalState",
-    "get_type_module", "get_type_name", "get_error_message", "get_errno", "safe_str",
-    "safe_repr", "iter_stacks", "should_hide_frame", "serialize_frame", "filename_for_module",
-    "get_source_context", "get_lines_from_file", "_get_source_lines", "strip_string",
-    "_get_size_in_bytes", "_truncate_by_bytes", "AnnotatedValue", "BaseExceptionGroup",
-    "linecache", "os", "sys",
+    "_exceptions_from_error",
+    "single_exception_from_error_tuple",
+    "_exception_mechanism",
+    "_valid_mechanism",
+    "_set_exception_linkage",
+    "_is_synthesized_traceback",
+    "_exception_cause",
+    "_append_exception_group_members",
+    "_ExceptionTraversalState",
+    "get_type_module",
+    "get_type_name",
+    "get_error_message",
+    "get_errno",
+    "safe_str",
+    "safe_repr",
+    "iter_stacks",
+    "should_hide_frame",
+    "serialize_frame",
+    "filename_for_module",
+    "get_source_context",
+    "get_lines_from_file",
+    "_get_source_lines",
+    "strip_string",
+    "_get_size_in_bytes",
+    "_truncate_by_bytes",
+    "AnnotatedValue",
+    "BaseExceptionGroup",
+    "linecache",
+    "os",
+    "sys",
 )
 _MISSING_NAME = object()
 _POSTHOG_AT_IMPORT = tuple(getattr(_posthog, name, _MISSING_NAME) for name in _POSTHOG_NAMES)
@@ -99,14 +122,14 @@ def posthog_unchanged() -> bool:
 # --- one frame ----------------------------------------------------------------------
 
 
-def truncated(value: Any, max_length: Optional[int] = None) -> Any:
+def truncated(value: Any, max_length: int | None = None) -> Any:
     """posthog's ``strip_string``: the value, or an AnnotatedValue cut to ``max_length`` bytes."""
     if not value:
         return value
     if max_length is None:
         max_length = MAX_VALUE_LENGTH
     try:
-        byte_size: Optional[int] = len(value.encode("utf-8"))
+        byte_size: int | None = len(value.encode("utf-8"))
     except (UnicodeEncodeError, UnicodeDecodeError):
         byte_size = None
     text_size = len(value)
@@ -119,11 +142,14 @@ def truncated(value: Any, max_length: Optional[int] = None) -> Any:
         return value
     return AnnotatedValue(
         value=kept,
-        metadata={"len": byte_size or text_size, "rem": [["!limit", "x", max_length - 3, max_length]]},
+        metadata={
+            "len": byte_size or text_size,
+            "rem": [["!limit", "x", max_length - 3, max_length]],
+        },
     )
 
 
-def source_lines(filename: Any, loader: Any, module: Any) -> Optional[List[Any]]:
+def source_lines(filename: Any, loader: Any, module: Any) -> list[Any] | None:
     """posthog's ``_get_source_lines``, with a standard loader's lines from the cache."""
     lines: Any = None
     path = sources.cacheable_path(loader, module)
@@ -134,19 +160,21 @@ def source_lines(filename: Any, loader: Any, module: Any) -> Optional[List[Any]]
     elif loader is not None and hasattr(loader, "get_source"):
         try:
             text = loader.get_source(module)
-        except (ImportError, IOError):
+        except (OSError, ImportError):
             text = None
         if text is not None:
             lines = text.splitlines()
     if lines is None:
         try:
             lines = linecache.getlines(filename)
-        except (OSError, IOError):
+        except OSError:
             return None
     return lines
 
 
-def context_from_lines(lines: Any, lineno: Any, max_length: Any) -> Tuple[List[Any], Any, List[Any]]:
+def context_from_lines(
+    lines: Any, lineno: Any, max_length: Any
+) -> tuple[list[Any], Any, list[Any]]:
     """posthog's ``get_lines_from_file`` once the lines are read: 5 before, the line, 5 after."""
     if not lines:
         return [], None, []
@@ -162,7 +190,7 @@ def context_from_lines(lines: Any, lineno: Any, max_length: Any) -> Tuple[List[A
     return before, line, after
 
 
-def source_context(frame: Any, tb_lineno: Any, max_length: Any) -> Tuple[List[Any], Any, List[Any]]:
+def source_context(frame: Any, tb_lineno: Any, max_length: Any) -> tuple[list[Any], Any, list[Any]]:
     """posthog's ``get_source_context``."""
     try:
         abs_path = frame.f_code.co_filename
@@ -200,7 +228,7 @@ def module_filename(module: Any, abs_path: Any) -> Any:
         return abs_path
 
 
-def serialize_frame(frame: Any, tb_lineno: Any, max_length: Any) -> Dict[str, Any]:
+def serialize_frame(frame: Any, tb_lineno: Any, max_length: Any) -> dict[str, Any]:
     """posthog's ``serialize_frame``: one frame's dict, source context included."""
     code = getattr(frame, "f_code", None)
     if not code:
@@ -215,7 +243,7 @@ def serialize_frame(frame: Any, tb_lineno: Any, max_length: Any) -> Dict[str, An
         module = None
     if tb_lineno is None:
         tb_lineno = frame.f_lineno
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "platform": "python",
         "filename": module_filename(module, abs_path) or None,
         "abs_path": os.path.abspath(abs_path) if abs_path else None,
@@ -229,14 +257,14 @@ def serialize_frame(frame: Any, tb_lineno: Any, max_length: Any) -> Dict[str, An
     return result
 
 
-def serialize_entry(tb: Any, max_length: Any) -> Optional[Dict[str, Any]]:
+def serialize_entry(tb: Any, max_length: Any) -> dict[str, Any] | None:
     """One traceback entry: None if posthog hides its frame, else its serialized frame."""
     if is_hidden(tb.tb_frame):
         return None
     return serialize_frame(tb.tb_frame, tb.tb_lineno, max_length)
 
 
-def serialize_stack(tb: Any, max_length: Any) -> List[Dict[str, Any]]:
+def serialize_stack(tb: Any, max_length: Any) -> list[dict[str, Any]]:
     """posthog's ``[serialize_frame(...) for tb in iter_stacks(tb)]``, in the same order:
     each entry's hidden check, then its frame, then the next entry is read."""
     frames = []
@@ -251,13 +279,15 @@ def serialize_stack(tb: Any, max_length: Any) -> List[Dict[str, Any]]:
 # --- one exception --------------------------------------------------------------------
 
 
-def valid_mechanism(mechanism: Any) -> Dict[str, Any]:
+def valid_mechanism(mechanism: Any) -> dict[str, Any]:
     """posthog's ``_valid_mechanism``: a caller's extensions kept, typed fields checked."""
     if not isinstance(mechanism, dict):
         return {}
     result = {key: value for key, value in mechanism.items() if key not in _RESERVED_MECHANISM_KEYS}
     for field, field_type in _TYPED_MECHANISM_FIELDS:
-        if isinstance(mechanism.get(field), field_type) and (field_type is bool or mechanism[field]):
+        if isinstance(mechanism.get(field), field_type) and (
+            field_type is bool or mechanism[field]
+        ):
             result[field] = mechanism[field]
     return result
 
@@ -269,7 +299,7 @@ def _is_synthesized(exc_value: Any, tb: Any) -> bool:
 
 def exception_mechanism(
     exc_value: Any, tb: Any, mechanism: Any, exception_id: int, parent_id: int, source: Any
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """posthog's ``_exception_mechanism`` with ``_set_exception_linkage``."""
     result = valid_mechanism(mechanism)
     result["exception_id"] = exception_id
@@ -314,9 +344,9 @@ def exception_entry(
     parent_id: int,
     source: Any,
     stack: Any,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """posthog's ``single_exception_from_error_tuple``; ``stack`` serializes the frames."""
-    entry: Dict[str, Any] = {
+    entry: dict[str, Any] = {
         "mechanism": exception_mechanism(exc_value, tb, mechanism, exception_id, parent_id, source)
     }
     module = getattr(exc_type, "__module__", None)
@@ -333,18 +363,18 @@ def exception_entry(
 class _Walk:
     """One call's traversal state: exceptions met, group members inspected, the output."""
 
-    __slots__ = ("met", "met_ids", "inspected", "entries", "stack")
+    __slots__ = ("entries", "inspected", "met", "met_ids", "stack")
 
     def __init__(self, stack: Any) -> None:
         # The exceptions are kept alive for the call so that an id is never reused.
-        self.met: List[Any] = []
+        self.met: list[Any] = []
         self.met_ids: set = set()
         self.inspected = 0
-        self.entries: List[Dict[str, Any]] = []
+        self.entries: list[dict[str, Any]] = []
         self.stack = stack
 
 
-def _cause_of(exc_value: Any) -> Tuple[Any, str]:
+def _cause_of(exc_value: Any) -> tuple[Any, str]:
     """posthog's ``_exception_cause``: the explicit cause when context is suppressed."""
     suppress = hasattr(exc_value, "__suppress_context__") and exc_value.__suppress_context__
     if suppress and exc_value is not None:
@@ -370,7 +400,9 @@ def _visit(
         walk.met_ids.add(id(exc_value))
         walk.met.append(exc_value)
     walk.entries.append(
-        exception_entry(exc_type, exc_value, tb, mechanism, exception_id, parent_id, source, walk.stack)
+        exception_entry(
+            exc_type, exc_value, tb, mechanism, exception_id, parent_id, source, walk.stack
+        )
     )
     parent_id = exception_id
     exception_id += 1
@@ -378,8 +410,14 @@ def _visit(
     cause, relationship = _cause_of(exc_value)
     if cause is not None and exception_id < MAX_EXCEPTION_ENTRIES:
         exception_id = _visit(
-            walk, type(cause), cause, getattr(cause, "__traceback__", None), None,
-            exception_id, parent_id, relationship,
+            walk,
+            type(cause),
+            cause,
+            getattr(cause, "__traceback__", None),
+            None,
+            exception_id,
+            parent_id,
+            relationship,
         )
 
     if BaseExceptionGroup is not None and isinstance(exc_value, BaseExceptionGroup):
@@ -395,13 +433,19 @@ def _visit(
             member = members[index]
             index += 1
             exception_id = _visit(
-                walk, type(member), member, getattr(member, "__traceback__", None), None,
-                exception_id, parent_id, "member",
+                walk,
+                type(member),
+                member,
+                getattr(member, "__traceback__", None),
+                None,
+                exception_id,
+                parent_id,
+                "member",
             )
     return exception_id
 
 
-def exceptions_with_stack(exc_info: Any, mechanism: Any, stack: Any) -> List[Dict[str, Any]]:
+def exceptions_with_stack(exc_info: Any, mechanism: Any, stack: Any) -> list[dict[str, Any]]:
     """The whole list, each traceback serialized by ``stack(tb, max_length)``."""
     exc_type, exc_value, tb = exc_info
     walk = _Walk(stack)
@@ -409,7 +453,9 @@ def exceptions_with_stack(exc_info: Any, mechanism: Any, stack: Any) -> List[Dic
     return walk.entries
 
 
-def python_exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> List[Dict[str, Any]]:
+def python_exceptions_from_error_tuple(
+    exc_info: Any, mechanism: Any = None
+) -> list[dict[str, Any]]:
     """The pure-Python twin, whatever engine is active."""
     return exceptions_with_stack(exc_info, mechanism, serialize_stack)
 
@@ -431,12 +477,14 @@ def _compiled_stack() -> Any:
 COMPILED_STACK = _compiled_stack()
 
 
-def compiled_exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> List[Dict[str, Any]]:
+def compiled_exceptions_from_error_tuple(
+    exc_info: Any, mechanism: Any = None
+) -> list[dict[str, Any]]:
     """The compiled twin (its per-frame work compiled); the Python twin without the build."""
     return exceptions_with_stack(exc_info, mechanism, COMPILED_STACK or serialize_stack)
 
 
-def exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> List[Dict[str, Any]]:
+def exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> list[dict[str, Any]]:
     """posthog 7.91.1's ``exceptions_from_error_tuple(exc_info, mechanism=None)``, fast.
 
     Returns what posthog's returns and raises what it raises (see the module's doc);

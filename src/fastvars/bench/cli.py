@@ -12,7 +12,8 @@ import dataclasses
 import json
 import sys
 import textwrap
-from typing import Any, Dict, List, NoReturn, Optional, Sequence, TextIO
+from collections.abc import Sequence
+from typing import Any, NoReturn, TextIO
 
 from .. import __version__
 from . import engines as benchengines
@@ -43,14 +44,13 @@ def _positive(text: str) -> int:
     return value
 
 
-def _split(values: Optional[List[str]]) -> List[str]:
+def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
 def _parser() -> _Parser:
     workload_help = "\n".join(
-        textwrap.fill(w.summary, 79, initial_indent=f"  {w.name:<13} ",
-                      subsequent_indent=" " * 16)
+        textwrap.fill(w.summary, 79, initial_indent=f"  {w.name:<13} ", subsequent_indent=" " * 16)
         for w in workloads.WORKLOADS.values()
     )
     engine_help = "\n".join(
@@ -62,34 +62,57 @@ def _parser() -> _Parser:
         description=textwrap.fill(
             "Benchmark fastvars against posthog's own capture of exception locals (and "
             "Sentry's, and the standard library's), after proving that both fastvars "
-            "engines produce exactly posthog's output on every workload.", 79),
+            "engines produce exactly posthog's output on every workload.",
+            79,
+        ),
         epilog=f"workloads:\n{workload_help}\n  module:function  your own function, "
         f"called with no arguments; it must raise\n\nengines (missing optional ones "
         f"are skipped):\n{engine_help}\n\nexit status: 0 ok, 1 an output differs "
         f"from posthog's, 2 bad arguments",
     )
-    parser.add_argument("--workload", "-w", action="append", metavar="NAME",
-                        help="a workload name or module:function; repeat or separate "
-                        "with commas (default: every built-in workload)")
-    parser.add_argument("--engines", action="append", metavar="LIST",
-                        help="comma-separated engines to run (posthog, the baseline, "
-                        "always runs; default: all)")
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer, shorter rounds: the whole run in under 15 s")
+    parser.add_argument(
+        "--workload",
+        "-w",
+        action="append",
+        metavar="NAME",
+        help="a workload name or module:function; repeat or separate "
+        "with commas (default: every built-in workload)",
+    )
+    parser.add_argument(
+        "--engines",
+        action="append",
+        metavar="LIST",
+        help="comma-separated engines to run (posthog, the baseline, always runs; default: all)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer, shorter rounds: the whole run in under 15 s"
+    )
     parser.add_argument("--rounds", type=_positive, help="interleaved rounds per workload")
     parser.add_argument("--warmup", type=_positive, help="warm-up captures per engine")
-    parser.add_argument("--batch-ms", type=float, metavar="MS",
-                        help="wall time of one engine's batch in a round")
-    parser.add_argument("--threads", type=_positive, default=1, metavar="N",
-                        help="also measure captures/s with N threads capturing at once")
-    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
-                        help="write every figure and the environment as JSON to FILE, "
-                        "or to stdout instead of the table")
-    parser.add_argument("--plot", metavar="FILE",
-                        help="bar chart of the speed-ups per workload (.png or .svg; "
-                        "needs matplotlib)")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="no progress display on stderr")
+    parser.add_argument(
+        "--batch-ms", type=float, metavar="MS", help="wall time of one engine's batch in a round"
+    )
+    parser.add_argument(
+        "--threads",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="also measure captures/s with N threads capturing at once",
+    )
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write every figure and the environment as JSON to FILE, "
+        "or to stdout instead of the table",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="bar chart of the speed-ups per workload (.png or .svg; needs matplotlib)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     parser.add_argument("--version", action="version", version=f"fastvars-bench {__version__}")
     return parser
 
@@ -124,7 +147,7 @@ class _Progress:
 
 def _settings(args: argparse.Namespace) -> benchrun.Settings:
     settings = benchrun.QUICK if args.quick else benchrun.Settings()
-    changes: Dict[str, Any] = {"threads": args.threads}
+    changes: dict[str, Any] = {"threads": args.threads}
     if args.rounds:
         changes["rounds"] = args.rounds
         changes["end_to_end_rounds"] = None  # --rounds counts for both views
@@ -137,7 +160,7 @@ def _settings(args: argparse.Namespace) -> benchrun.Settings:
     return dataclasses.replace(settings, **changes)
 
 
-def _engines(args: argparse.Namespace) -> "tuple[List[benchengines.BenchEngine], Dict[str, str]]":
+def _engines(args: argparse.Namespace) -> tuple[list[benchengines.BenchEngine], dict[str, str]]:
     wanted = _split(args.engines) or list(benchengines.ENGINE_NAMES)
     unknown = [name for name in wanted if name not in benchengines.ENGINE_NAMES]
     if unknown:
@@ -148,7 +171,7 @@ def _engines(args: argparse.Namespace) -> "tuple[List[benchengines.BenchEngine],
     return benchengines.build(wanted)
 
 
-def _write_json(document: Dict[str, Any], target: str) -> None:
+def _write_json(document: dict[str, Any], target: str) -> None:
     text = json.dumps(document, indent=2, allow_nan=False)
     if target == "-":
         print(text)
@@ -160,8 +183,9 @@ def _write_json(document: Dict[str, Any], target: str) -> None:
         raise UsageError(f"cannot write --json {target}: {error.strerror}") from None
 
 
-def _end_to_end(workload: workloads.Workload, settings: benchrun.Settings,
-                progress: _Progress) -> Dict[str, Any]:
+def _end_to_end(
+    workload: workloads.Workload, settings: benchrun.Settings, progress: _Progress
+) -> dict[str, Any]:
     """capture_exception through a real client, posthog against fastvars, for one
     workload raised beneath the benchservice request stack."""
     sample = workload.raise_in_request()
@@ -178,7 +202,7 @@ def _end_to_end(workload: workloads.Workload, settings: benchrun.Settings,
     }
 
 
-def run(argv: Optional[Sequence[str]] = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = _settings(args)
     if args.plot:
@@ -191,11 +215,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         raise UsageError(str(error)) from None
     engines, skipped = _engines(args)
     progress = _Progress(sys.stderr, not args.no_progress)
-    document: Dict[str, Any] = {
+    document: dict[str, Any] = {
         "fastvars_bench": 1,
         "environment": benchreport.environment(),
-        "settings": {**dataclasses.asdict(settings), "quick": args.quick,
-                     "workloads": [w.name for w in chosen]},
+        "settings": {
+            **dataclasses.asdict(settings),
+            "quick": args.quick,
+            "workloads": [w.name for w in chosen],
+        },
         "engines": {e.name: e.description for e in engines},
         "end_to_end_engines": dict(benchengines.END_TO_END_DESCRIPTIONS),
         "skipped": skipped,
@@ -218,8 +245,10 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         for name, problems in proof.items():
             for problem in problems:
                 failed = True
-                print(f"{PROG}: {workload.name}: {name} differs from posthog: {problem}",
-                      file=sys.stderr)
+                print(
+                    f"{PROG}: {workload.name}: {name} differs from posthog: {problem}",
+                    file=sys.stderr,
+                )
         cases.append((workload, exc_info, exceptions))
     if failed:
         progress.done()
@@ -242,13 +271,17 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         benchrun.measure_memory(runners, settings, results, progress)
         if settings.threads > 1:
             benchrun.measure_threads(engines, exc_info, exceptions, settings, results, progress)
-        document["results"].append({
-            "workload": workload.name,
-            "exceptions": len(exceptions),
-            "frames": sum(len(e.get("stacktrace", {}).get("frames", [])) for e in exceptions),
-            "engines": {name: result.summary(settings.threads) for name, result in results.items()},
-            "end_to_end": end_to_end,
-        })
+        document["results"].append(
+            {
+                "workload": workload.name,
+                "exceptions": len(exceptions),
+                "frames": sum(len(e.get("stacktrace", {}).get("frames", [])) for e in exceptions),
+                "engines": {
+                    name: result.summary(settings.threads) for name, result in results.items()
+                },
+                "end_to_end": end_to_end,
+            }
+        )
     progress.done()
 
     if args.json:
@@ -269,7 +302,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except UsageError as error:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from posthog import exception_utils as ph
 
@@ -20,7 +21,7 @@ from .. import engine as _engine
 from ..capture import attach_code_variables
 from ..defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
-ExcInfo = Tuple[Any, Any, Any]
+ExcInfo = tuple[Any, Any, Any]
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 
@@ -40,33 +41,34 @@ class Runner:
     """One engine, ready to capture one workload's exception again and again."""
 
     capture: Callable[[], Any]
-    base: Optional[Callable[[], Any]] = None  # same work without locals, to subtract
+    base: Callable[[], Any] | None = None  # same work without locals, to subtract
     reset: Callable[[], None] = lambda: None  # forget the last capture's output
-    output: Optional[List[Dict[str, Any]]] = None  # where captures write, when they do
+    output: list[dict[str, Any]] | None = None  # where captures write, when they do
     # Called, untimed, before every batch of n captures (warm-up included): the
     # end-to-end runners raise n fresh exceptions and switch fastvars on or off here.
-    before_batch: Optional[Callable[[int], None]] = None
+    before_batch: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)
 class BenchEngine:
     name: str
-    prepare: Callable[[ExcInfo, Sequence[Dict[str, Any]]], Runner]
-    fastvars_engine: Optional[_engine.Engine] = None  # set for the engines under proof
+    prepare: Callable[[ExcInfo, Sequence[dict[str, Any]]], Runner]
+    fastvars_engine: _engine.Engine | None = None  # set for the engines under proof
 
     @property
     def description(self) -> str:
         return DESCRIPTIONS.get(self.name, self.name)
 
 
-def _clear(exceptions: Sequence[Dict[str, Any]]) -> None:
+def _clear(exceptions: Sequence[dict[str, Any]]) -> None:
     for exception in exceptions:
         for frame in exception.get("stacktrace", {}).get("frames", []):
             frame.pop("code_variables", None)
 
 
-def _attach_runner(attach: Callable[..., Any], exc_info: ExcInfo,
-                   exceptions: Sequence[Dict[str, Any]]) -> Runner:
+def _attach_runner(
+    attach: Callable[..., Any], exc_info: ExcInfo, exceptions: Sequence[dict[str, Any]]
+) -> Runner:
     # Each runner writes into its own copy. Captures overwrite code_variables in
     # place, which costs what writing into a fresh event would.
     own = copy.deepcopy(list(exceptions))
@@ -101,7 +103,7 @@ def _stdlib() -> BenchEngine:
     return BenchEngine("stdlib", prepare)
 
 
-def _sentry() -> "Tuple[Optional[BenchEngine], str]":
+def _sentry() -> tuple[BenchEngine | None, str]:
     try:
         import sentry_sdk
         from sentry_sdk.transport import Transport
@@ -139,11 +141,11 @@ def _sentry() -> "Tuple[Optional[BenchEngine], str]":
     return BenchEngine("sentry", prepare), ""
 
 
-def build(selected: Optional[Sequence[str]] = None) -> "Tuple[List[BenchEngine], Dict[str, str]]":
+def build(selected: Sequence[str] | None = None) -> tuple[list[BenchEngine], dict[str, str]]:
     """The engines to run, in display order, and the skipped ones with the reason."""
     wanted = list(selected or ENGINE_NAMES)
-    engines: List[BenchEngine] = []
-    skipped: Dict[str, str] = {}
+    engines: list[BenchEngine] = []
+    skipped: dict[str, str] = {}
     available = _engine.available()  # looked up at run time: tests substitute engines
     for name in ENGINE_NAMES:
         if name not in wanted:
@@ -187,13 +189,13 @@ END_TO_END_DESCRIPTIONS = {
 END_TO_END_BASELINES = {"fastvars": "posthog", "fastvars-off": "posthog-off"}
 
 
-def _frame_modules(error: BaseException) -> List[str]:
+def _frame_modules(error: BaseException) -> list[str]:
     """The module names of every frame of the exception and its chain: given to the
     client as in_app_modules, so that every frame is in-app (as in the code-variables
     benchmark) even when fastvars is installed under site-packages."""
-    names: List[str] = []
+    names: list[str] = []
     seen: set = set()
-    pending: List[Optional[BaseException]] = [error]
+    pending: list[BaseException | None] = [error]
     while pending:
         current = pending.pop()
         if current is None or id(current) in seen:
@@ -209,7 +211,7 @@ def _frame_modules(error: BaseException) -> List[str]:
     return names
 
 
-def _dropping_client(code_variables: bool, in_app_modules: List[str]) -> Any:
+def _dropping_client(code_variables: bool, in_app_modules: list[str]) -> Any:
     import posthog
 
     return posthog.Posthog(
@@ -232,7 +234,7 @@ def _set_fastvars(on: bool) -> None:
         fastvars.disable()
 
 
-def end_to_end_problem() -> Optional[str]:
+def end_to_end_problem() -> str | None:
     """Why the end-to-end view cannot run here (fastvars does not enable), or None.
     Leaves fastvars as it found it."""
     import fastvars
@@ -249,7 +251,7 @@ def end_to_end_problem() -> Optional[str]:
     return None
 
 
-def end_to_end_runners(raise_in_request: Callable[[], BaseException]) -> Dict[str, Runner]:
+def end_to_end_runners(raise_in_request: Callable[[], BaseException]) -> dict[str, Runner]:
     """The END_TO_END_NAMES runners for one workload. Every capture_exception gets a
     fresh exception (posthog marks the ones it has captured and returns at once on
     them), raised before the batch and outside the timing."""
@@ -258,14 +260,15 @@ def end_to_end_runners(raise_in_request: Callable[[], BaseException]) -> Dict[st
 
     def exception_runner(code_variables: bool, with_fastvars: bool) -> Runner:
         client = clients[code_variables]
-        pool: List[BaseException] = []
+        pool: list[BaseException] = []
 
         def before_batch(n: int) -> None:
             _set_fastvars(with_fastvars)
             pool[:] = [raise_in_request() for _ in range(n)]
 
-        return Runner(capture=lambda: client.capture_exception(pool.pop()),
-                      before_batch=before_batch)
+        return Runner(
+            capture=lambda: client.capture_exception(pool.pop()), before_batch=before_batch
+        )
 
     trivial = clients[True]
     runners = {

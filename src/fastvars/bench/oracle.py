@@ -5,17 +5,18 @@ say where two results differ. Used by ``fastvars-bench`` for its proof of equali
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from collections.abc import Callable, Sequence
+from typing import Any, Union
 
 from posthog import exception_utils as ph
 
 from ..frames import exception_tracebacks
 
-ExcInfo = Tuple[Any, Any, Any]
-InApp = Union[bool, Callable[[int, Dict[str, Any]], bool]]
+ExcInfo = tuple[Any, Any, Any]
+InApp = Union[bool, Callable[[int, dict[str, Any]], bool]]
 
 
-def serialized_exceptions(exc_info: ExcInfo, in_app: InApp = True) -> List[Dict[str, Any]]:
+def serialized_exceptions(exc_info: ExcInfo, in_app: InApp = True) -> list[dict[str, Any]]:
     """The exception list a posthog client builds, every frame marked in-app or not."""
     exceptions = ph.exceptions_from_error_tuple(exc_info)
     for exception in exceptions:
@@ -25,18 +26,26 @@ def serialized_exceptions(exc_info: ExcInfo, in_app: InApp = True) -> List[Dict[
 
 
 def posthog_capture(
-    exceptions: Sequence[Dict[str, Any]], exc_info: ExcInfo, mask: Any, ignore: Any,
-    url: bool = True, secrets: bool = True,
-) -> List[Dict[str, Any]]:
+    exceptions: Sequence[dict[str, Any]],
+    exc_info: ExcInfo,
+    mask: Any,
+    ignore: Any,
+    url: bool = True,
+    secrets: bool = True,
+) -> list[dict[str, Any]]:
     out = copy.deepcopy(list(exceptions))
     ph.try_attach_code_variables_to_frames(out, exc_info, mask, ignore, url, secrets)
     return out
 
 
 def posthog_capture_own_tracebacks(
-    exceptions: Sequence[Dict[str, Any]], exc_info: ExcInfo, mask: Any, ignore: Any,
-    url: bool = True, secrets: bool = True,
-) -> List[Dict[str, Any]]:
+    exceptions: Sequence[dict[str, Any]],
+    exc_info: ExcInfo,
+    mask: Any,
+    ignore: Any,
+    url: bool = True,
+    secrets: bool = True,
+) -> list[dict[str, Any]]:
     """posthog's per-frame serializer, but each exception paired with its own traceback:
     what posthog would produce without its chained-exception bug."""
     out = copy.deepcopy(list(exceptions))
@@ -60,9 +69,13 @@ def posthog_capture_own_tracebacks(
 
 
 def expected_capture(
-    exceptions: Sequence[Dict[str, Any]], exc_info: ExcInfo, mask: Any, ignore: Any,
-    url: bool = True, secrets: bool = True,
-) -> List[Dict[str, Any]]:
+    exceptions: Sequence[dict[str, Any]],
+    exc_info: ExcInfo,
+    mask: Any,
+    ignore: Any,
+    url: bool = True,
+    secrets: bool = True,
+) -> list[dict[str, Any]]:
     """What fastvars must produce: posthog's output, except that in a chain every
     exception gets its own traceback's locals (the posthog bug fastvars fixes)."""
     if len(exceptions) > 1:
@@ -76,13 +89,13 @@ def _short(value: Any, limit: int = 100) -> str:
 
 
 def differences(
-    expected: Sequence[Dict[str, Any]], actual: Sequence[Dict[str, Any]], limit: int = 5
-) -> List[str]:
+    expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]], limit: int = 5
+) -> list[str]:
     """Human-readable places where two captured exception lists differ, at most
     ``limit`` of them; empty when their reprs are identical (types included)."""
     if repr(expected) == repr(actual):
         return []
-    found: List[str] = []
+    found: list[str] = []
     if len(expected) != len(actual):
         found.append(f"{len(actual)} exceptions instead of {len(expected)}")
     for e_index, (want_exc, got_exc) in enumerate(zip(expected, actual)):
@@ -90,16 +103,20 @@ def differences(
         got_frames = got_exc.get("stacktrace", {}).get("frames", [])
         for f_index, (want, got) in enumerate(zip(want_frames, got_frames)):
             where = f"exception {e_index} frame {f_index} ({want.get('function')})"
-            want_vars: Optional[Dict[str, Any]] = want.get("code_variables")
-            got_vars: Optional[Dict[str, Any]] = got.get("code_variables")
+            want_vars: dict[str, Any] | None = want.get("code_variables")
+            got_vars: dict[str, Any] | None = got.get("code_variables")
             if repr(want_vars) == repr(got_vars):
                 continue
             if not isinstance(want_vars, dict) or not isinstance(got_vars, dict):
-                found.append(f"{where}: code_variables {_short(got_vars)}, expected {_short(want_vars)}")
+                found.append(
+                    f"{where}: code_variables {_short(got_vars)}, expected {_short(want_vars)}"
+                )
             else:
                 for name in list(want_vars) + [n for n in got_vars if n not in want_vars]:
                     if name not in got_vars:
-                        found.append(f"{where}: '{name}' missing, expected {_short(want_vars[name])}")
+                        found.append(
+                            f"{where}: '{name}' missing, expected {_short(want_vars[name])}"
+                        )
                     elif name not in want_vars:
                         found.append(f"{where}: '{name}' extra, got {_short(got_vars[name])}")
                     elif repr(want_vars[name]) != repr(got_vars[name]):

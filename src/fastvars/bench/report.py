@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Sequence
 from importlib import metadata
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 from .. import engine as _engine
 
 PLOT_FORMATS = (".png", ".svg")
 
 
-def _version(dist: str) -> Optional[str]:
+def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -32,11 +33,11 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def environment() -> Dict[str, Any]:
+def environment() -> dict[str, Any]:
     import fastvars  # late: the CLI imports this module while fastvars initialises
 
     try:
-        load: Optional[List[float]] = list(os.getloadavg())
+        load: list[float] | None = list(os.getloadavg())
     except (AttributeError, OSError):
         load = None
     return {
@@ -60,7 +61,7 @@ def environment() -> Dict[str, Any]:
 # ------------------------------------------------------------------ table
 
 
-def _us(value: Optional[float]) -> str:
+def _us(value: float | None) -> str:
     if value is None:
         return "-"
     if abs(value) >= 100:
@@ -68,78 +69,114 @@ def _us(value: Optional[float]) -> str:
     return f"{value:.1f}"
 
 
-def _rate(value: Optional[float]) -> str:
+def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
-def _ratio(ratio: Optional[Dict[str, float]]) -> str:
+def _ratio(ratio: dict[str, float] | None) -> str:
     if not ratio:
         return "-"
     return f"{ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f})"
 
 
-def _kib(value: Optional[float]) -> str:
+def _kib(value: float | None) -> str:
     return "-" if value is None else f"{value / 1024:,.1f}"
 
 
-def _aligned(header: Sequence[str], rows: List[Optional[List[str]]], names: int) -> str:
+def _aligned(header: Sequence[str], rows: list[list[str] | None], names: int) -> str:
     """Fixed-width lines: the first ``names`` columns left-aligned, figures right-aligned;
     None in ``rows`` is a rule."""
     widths = [max([len(h)] + [len(r[i]) for r in rows if r]) for i, h in enumerate(header)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) if i < names else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.ljust(w) if i < names else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     rule = "-" * len(line(header))
     return "\n".join([line(header)] + [rule if r is None else line(r) for r in rows])
 
 
-END_TO_END_TITLE = ("End to end: client.capture_exception(exc) through a posthog.Posthog "
-                    "client (before_send drops the event)")
+END_TO_END_TITLE = (
+    "End to end: client.capture_exception(exc) through a posthog.Posthog "
+    "client (before_send drops the event)"
+)
 
 
-def end_to_end_table(document: Dict[str, Any]) -> str:
+def end_to_end_table(document: dict[str, Any]) -> str:
     """The headline: per workload, capture_exception with posthog's code and with
     fastvars enabled, code variables on and off, and posthog's trivial-event floor."""
-    header = ["workload", "code variables", "posthog us", "fastvars us",
-              "vs posthog (min-max)", "trivial event us"]
-    rows: List[Optional[List[str]]] = []
+    header = [
+        "workload",
+        "code variables",
+        "posthog us",
+        "fastvars us",
+        "vs posthog (min-max)",
+        "trivial event us",
+    ]
+    rows: list[list[str] | None] = []
     for result in document["results"]:
         end_to_end = result.get("end_to_end")
         if not end_to_end:
             continue
         engines = end_to_end["engines"]
         rows.append(None)
-        label = (f"{result['workload']} ({end_to_end['exceptions']}e/{end_to_end['frames']}f/"
-                 f"{end_to_end['source_files']} files)")
+        label = (
+            f"{result['workload']} ({end_to_end['exceptions']}e/{end_to_end['frames']}f/"
+            f"{end_to_end['source_files']} files)"
+        )
         floor = _us(engines["trivial-event"]["median_us"])
-        for setting, posthog_name, fastvars_name in (("on", "posthog", "fastvars"),
-                                                     ("off", "posthog-off", "fastvars-off")):
+        for setting, posthog_name, fastvars_name in (
+            ("on", "posthog", "fastvars"),
+            ("off", "posthog-off", "fastvars-off"),
+        ):
             fastvars_figures = engines[fastvars_name]
-            rows.append([label, setting, _us(engines[posthog_name]["median_us"]),
-                         _us(fastvars_figures["median_us"]),
-                         _ratio(fastvars_figures.get("ratio_to_posthog")), floor])
+            rows.append(
+                [
+                    label,
+                    setting,
+                    _us(engines[posthog_name]["median_us"]),
+                    _us(fastvars_figures["median_us"]),
+                    _ratio(fastvars_figures.get("ratio_to_posthog")),
+                    floor,
+                ]
+            )
             label, floor = "", ""
     return END_TO_END_TITLE + "\n\n" + _aligned(header, rows, 2)
 
 
-def table(document: Dict[str, Any]) -> str:
+def table(document: dict[str, Any]) -> str:
     """A fixed-width text table, one block of rows per workload."""
     threads = document["settings"]["threads"]
-    header = ["workload", "engine", "median us", "min us", "max us", "p99 us",
-              "captures/s", "vs posthog (min-max)", "peak KiB"]
+    header = [
+        "workload",
+        "engine",
+        "median us",
+        "min us",
+        "max us",
+        "p99 us",
+        "captures/s",
+        "vs posthog (min-max)",
+        "peak KiB",
+    ]
     if threads > 1:
         header.append(f"captures/s x{threads} thr")
-    rows: List[Optional[List[str]]] = []
+    rows: list[list[str] | None] = []
     for result in document["results"]:
         rows.append(None)  # separator
         label = f"{result['workload']} ({result['exceptions']}e/{result['frames']}f)"
         for name, figures in result["engines"].items():
-            row = [label, name, _us(figures["median_us"]), _us(figures["min_us"]),
-                   _us(figures["max_us"]), _us(figures["p99_us"]),
-                   _rate(figures["captures_per_s"]), _ratio(figures.get("ratio_to_posthog")),
-                   _kib(figures["peak_bytes_per_capture"])]
+            row = [
+                label,
+                name,
+                _us(figures["median_us"]),
+                _us(figures["min_us"]),
+                _us(figures["max_us"]),
+                _us(figures["p99_us"]),
+                _rate(figures["captures_per_s"]),
+                _ratio(figures.get("ratio_to_posthog")),
+                _kib(figures["peak_bytes_per_capture"]),
+            ]
             if threads > 1:
                 row.append(_rate(figures.get("threads", {}).get("captures_per_s")))
             rows.append(row)
@@ -147,19 +184,24 @@ def table(document: Dict[str, Any]) -> str:
     return CODE_VARIABLES_TITLE + "\n\n" + _aligned(header, rows, 2)
 
 
-CODE_VARIABLES_TITLE = ("Code variables alone: the attach_code_variables step of one capture, "
-                        "each engine on the workload's own frames")
+CODE_VARIABLES_TITLE = (
+    "Code variables alone: the attach_code_variables step of one capture, "
+    "each engine on the workload's own frames"
+)
 
 
-def legend(document: Dict[str, Any]) -> str:
+def legend(document: dict[str, Any]) -> str:
     env = document["environment"]
     lines = [
         f"CPython {env['python']} ({env['python_implementation']}), posthog {env['posthog']}, "
         f"fastvars {env['fastvars']} ({env['fastvars_implementation']}), sentry-sdk "
         f"{env['sentry_sdk'] or 'absent'}",
         f"CPU: {env['cpu']} x{env['cpu_count']}, {env['platform']}"
-        + (f", load average {env['load_average_at_start'][0]:.2f} at start"
-           if env["load_average_at_start"] else ""),
+        + (
+            f", load average {env['load_average_at_start'][0]:.2f} at start"
+            if env["load_average_at_start"]
+            else ""
+        ),
         "Times are per capture, default patterns, every frame in-app. 'vs posthog' is "
         "posthog's time over the engine's, per round (median, min-max): above 1 is faster.",
         "sentry and stdlib are costs above the same work without locals (tail figures: "
@@ -180,7 +222,7 @@ def legend(document: Dict[str, Any]) -> str:
 # ------------------------------------------------------------------ plot
 
 
-def plot_problem(path: str) -> Optional[str]:
+def plot_problem(path: str) -> str | None:
     """Why a chart cannot be written to ``path``, or None when it can."""
     if os.path.splitext(path)[1].lower() not in PLOT_FORMATS:
         return f"--plot {path}: the file name must end in .png or .svg"
@@ -191,7 +233,7 @@ def plot_problem(path: str) -> Optional[str]:
     return None
 
 
-def plot(document: Dict[str, Any], path: str) -> None:
+def plot(document: dict[str, Any], path: str) -> None:
     """Grouped bars of the speed-ups over posthog per workload: the end-to-end view
     (code variables on and off) on top when it ran, each engine's code-variables step
     below."""
@@ -204,13 +246,22 @@ def plot(document: Dict[str, Any], path: str) -> None:
     panels = []
     end_to_end = [r for r in results if r.get("end_to_end")]
     if end_to_end:
-        series = {f"capture_exception, code variables {setting}": [
-            (r["end_to_end"]["engines"][name].get("ratio_to_posthog") or {}).get("median") or 0
-            for r in end_to_end] for setting, name in (("on", "fastvars"), ("off", "fastvars-off"))}
+        series = {
+            f"capture_exception, code variables {setting}": [
+                (r["end_to_end"]["engines"][name].get("ratio_to_posthog") or {}).get("median") or 0
+                for r in end_to_end
+            ]
+            for setting, name in (("on", "fastvars"), ("off", "fastvars-off"))
+        }
         panels.append(("end to end, fastvars enabled", [r["workload"] for r in end_to_end], series))
     engines = [name for name in document["engines"] if name != "posthog"]
-    series = {name: [(r["engines"].get(name, {}).get("ratio_to_posthog") or {}).get("median") or 0
-                     for r in results] for name in engines}
+    series = {
+        name: [
+            (r["engines"].get(name, {}).get("ratio_to_posthog") or {}).get("median") or 0
+            for r in results
+        ]
+        for name in engines
+    }
     panels.append(("code variables step alone", [r["workload"] for r in results], series))
 
     width_in = max(6.0, 1.4 * len(results) + 2)

@@ -23,12 +23,13 @@ import statistics
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any
 
+from ..capture import stats as capture_stats
 from . import oracle
 from .engines import END_TO_END_BASELINES, IGNORE, MASK, BenchEngine, ExcInfo, Runner
-from ..capture import stats as capture_stats
 
 Progress = Callable[[str], None]
 
@@ -47,31 +48,38 @@ class Settings:
     # Rounds of the end-to-end view, when not `rounds`: its posthog captures take
     # milliseconds, so a round of its five configurations costs as much as a workload's
     # whole code-variables round.
-    end_to_end_rounds: Optional[int] = None
+    end_to_end_rounds: int | None = None
 
 
-QUICK = Settings(rounds=12, warmup=3, batch_seconds=0.008, max_batch=200,
-                 memory_repeats=1, thread_seconds=0.15, end_to_end_rounds=6)
+QUICK = Settings(
+    rounds=12,
+    warmup=3,
+    batch_seconds=0.008,
+    max_batch=200,
+    memory_repeats=1,
+    thread_seconds=0.15,
+    end_to_end_rounds=6,
+)
 
 
 @dataclass
 class EngineResult:
-    samples_ns: List[float] = field(default_factory=list)
-    round_medians_ns: List[float] = field(default_factory=list)
+    samples_ns: list[float] = field(default_factory=list)
+    round_medians_ns: list[float] = field(default_factory=list)
     # Derived engines only: the base's timings, and each capture minus the base run
     # right after it (the two share the machine's state of the moment).
-    base_samples_ns: List[float] = field(default_factory=list)
-    pair_differences_ns: List[float] = field(default_factory=list)
-    ratios: List[float] = field(default_factory=list)  # posthog / this, per round
-    peak_bytes: Optional[float] = None
-    threaded_per_s: Optional[float] = None
+    base_samples_ns: list[float] = field(default_factory=list)
+    pair_differences_ns: list[float] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # posthog / this, per round
+    peak_bytes: float | None = None
+    threaded_per_s: float | None = None
     batch: int = 0
 
-    def _figures(self, samples: List[float]) -> List[float]:
+    def _figures(self, samples: list[float]) -> list[float]:
         ordered = sorted(samples)
         return [statistics.median(ordered), ordered[0], ordered[-1], _percentile(ordered, 0.99)]
 
-    def summary(self, threads: int) -> Dict[str, Any]:
+    def summary(self, threads: int) -> dict[str, Any]:
         figures = self._figures(self.samples_ns)
         if self.base_samples_ns:
             # A derived engine. Median: of the paired differences. Min: best capture
@@ -79,10 +87,14 @@ class EngineResult:
             # median, since the tail of a difference of two noisy timings means
             # nothing (one slow base sample would make a cost negative).
             base_median, base_min = self._figures(self.base_samples_ns)[:2]
-            figures = [statistics.median(self.pair_differences_ns), figures[1] - base_min,
-                       figures[2] - base_median, figures[3] - base_median]
+            figures = [
+                statistics.median(self.pair_differences_ns),
+                figures[1] - base_min,
+                figures[2] - base_median,
+                figures[3] - base_median,
+            ]
         median, low, high, p99 = figures
-        out: Dict[str, Any] = {
+        out: dict[str, Any] = {
             "median_us": median / 1e3,
             "min_us": low / 1e3,
             "max_us": high / 1e3,
@@ -94,11 +106,15 @@ class EngineResult:
             "peak_bytes_per_capture": self.peak_bytes,
         }
         # None when no round gave a positive time (a derived cost lost in the noise).
-        out["ratio_to_posthog"] = {
-            "median": statistics.median(self.ratios),
-            "min": min(self.ratios),
-            "max": max(self.ratios),
-        } if self.ratios else None
+        out["ratio_to_posthog"] = (
+            {
+                "median": statistics.median(self.ratios),
+                "min": min(self.ratios),
+                "max": max(self.ratios),
+            }
+            if self.ratios
+            else None
+        )
         # The per-round figures behind the summary, for anyone who wants to redo it.
         out["round_medians_us"] = [m / 1e3 for m in self.round_medians_ns]
         out["round_ratios"] = list(self.ratios)
@@ -116,13 +132,14 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
 # ------------------------------------------------------------------ proof
 
 
-def prove(exc_info: ExcInfo, exceptions: Sequence[Dict[str, Any]],
-          engines: Sequence[BenchEngine]) -> Dict[str, List[str]]:
+def prove(
+    exc_info: ExcInfo, exceptions: Sequence[dict[str, Any]], engines: Sequence[BenchEngine]
+) -> dict[str, list[str]]:
     """Each fastvars engine's output against posthog's (per-exception locals for a
     chain): the differences by engine, empty lists when identical. A silent fallback
     to another engine counts as a difference: the engine did not do the work."""
     expected = oracle.expected_capture(exceptions, exc_info, MASK, IGNORE)
-    found: Dict[str, List[str]] = {}
+    found: dict[str, list[str]] = {}
     for bench_engine in engines:
         if bench_engine.fastvars_engine is None:
             continue
@@ -141,7 +158,7 @@ def prove(exc_info: ExcInfo, exceptions: Sequence[Dict[str, Any]],
 # ------------------------------------------------------------------ timing
 
 
-def _timed_batch(fn: Callable[[], Any], n: int) -> List[float]:
+def _timed_batch(fn: Callable[[], Any], n: int) -> list[float]:
     clock = time.perf_counter_ns
     samples = []
     gc.disable()
@@ -155,11 +172,12 @@ def _timed_batch(fn: Callable[[], Any], n: int) -> List[float]:
     return samples
 
 
-def _timed_pairs(first: Callable[[], Any], second: Callable[[], Any],
-                 n: int) -> "tuple[List[float], List[float]]":
+def _timed_pairs(
+    first: Callable[[], Any], second: Callable[[], Any], n: int
+) -> tuple[list[float], list[float]]:
     clock = time.perf_counter_ns
-    a: List[float] = []
-    b: List[float] = []
+    a: list[float] = []
+    b: list[float] = []
     gc.disable()
     try:
         for _ in range(n):
@@ -198,16 +216,24 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def time_engines(runners: Dict[str, Runner], settings: Settings, progress: Progress,
-                 baselines: Optional[Dict[str, str]] = None) -> Dict[str, EngineResult]:
+def time_engines(
+    runners: dict[str, Runner],
+    settings: Settings,
+    progress: Progress,
+    baselines: dict[str, str] | None = None,
+) -> dict[str, EngineResult]:
     """Interleaved rounds of every runner. ``baselines`` maps a runner to the one its
     per-round ratio is taken against; by default every runner against "posthog"."""
     with _frozen_heap():
         return _time_engines(runners, settings, progress, baselines)
 
 
-def _time_engines(runners: Dict[str, Runner], settings: Settings, progress: Progress,
-                  baselines: Optional[Dict[str, str]]) -> Dict[str, EngineResult]:
+def _time_engines(
+    runners: dict[str, Runner],
+    settings: Settings,
+    progress: Progress,
+    baselines: dict[str, str] | None,
+) -> dict[str, EngineResult]:
     names = list(runners)
     results = {name: EngineResult() for name in names}
     for name in names:
@@ -234,7 +260,7 @@ def _time_engines(runners: Dict[str, Runner], settings: Settings, progress: Prog
                 result.round_medians_ns.append(statistics.median(pairs))
             result.samples_ns += samples
     if baselines is None:
-        baselines = {name: "posthog" for name in results} if "posthog" in results else {}
+        baselines = dict.fromkeys(results, "posthog") if "posthog" in results else {}
     for name, baseline_name in baselines.items():
         if name in results and baseline_name in results:
             baseline = results[baseline_name].round_medians_ns
@@ -244,8 +270,9 @@ def _time_engines(runners: Dict[str, Runner], settings: Settings, progress: Prog
     return results
 
 
-def time_end_to_end(runners: Dict[str, Runner], settings: Settings,
-                    progress: Progress) -> Dict[str, EngineResult]:
+def time_end_to_end(
+    runners: dict[str, Runner], settings: Settings, progress: Progress
+) -> dict[str, EngineResult]:
     """The end-to-end runners (engines.end_to_end_runners), interleaved like the
     engines; fastvars is switched on or off before each batch, outside the timing, and
     left as it was found."""
@@ -276,8 +303,12 @@ def _peak(fn: Callable[[], Any]) -> int:
     return peak
 
 
-def measure_memory(runners: Dict[str, Runner], settings: Settings,
-                   results: Dict[str, EngineResult], progress: Progress) -> None:
+def measure_memory(
+    runners: dict[str, Runner],
+    settings: Settings,
+    results: dict[str, EngineResult],
+    progress: Progress,
+) -> None:
     """Peak traced memory of one capture, median of a few. tracemalloc sees the
     Python allocators, which the compiled engine also allocates its objects from."""
     progress("memory")
@@ -285,8 +316,9 @@ def measure_memory(runners: Dict[str, Runner], settings: Settings,
         _measure_memory(runners, settings, results)
 
 
-def _measure_memory(runners: Dict[str, Runner], settings: Settings,
-                    results: Dict[str, EngineResult]) -> None:
+def _measure_memory(
+    runners: dict[str, Runner], settings: Settings, results: dict[str, EngineResult]
+) -> None:
     tracemalloc.start()
     try:
         for name, runner in runners.items():
@@ -305,8 +337,9 @@ def _measure_memory(runners: Dict[str, Runner], settings: Settings,
 # ------------------------------------------------------------------ threads
 
 
-def _throughput(make_runner: Callable[[], Runner], use_base: bool,
-                threads: int, seconds: float) -> float:
+def _throughput(
+    make_runner: Callable[[], Runner], use_base: bool, threads: int, seconds: float
+) -> float:
     """Captures per second with ``threads`` threads capturing at once."""
     runners = [make_runner() for _ in range(threads)]
     counts = [0] * threads
@@ -334,9 +367,14 @@ def _throughput(make_runner: Callable[[], Runner], use_base: bool,
     return sum(counts) / elapsed
 
 
-def measure_threads(engines: Sequence[BenchEngine], exc_info: ExcInfo,
-                    exceptions: Sequence[Dict[str, Any]], settings: Settings,
-                    results: Dict[str, EngineResult], progress: Progress) -> None:
+def measure_threads(
+    engines: Sequence[BenchEngine],
+    exc_info: ExcInfo,
+    exceptions: Sequence[dict[str, Any]],
+    settings: Settings,
+    results: dict[str, EngineResult],
+    progress: Progress,
+) -> None:
     for bench_engine in engines:
         progress(f"{settings.threads} threads: {bench_engine.name}")
 

@@ -16,10 +16,11 @@ import inspect
 import os
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 
-ExcInfo = Tuple[Any, Any, Any]
+ExcInfo = tuple[Any, Any, Any]
 
 
 class WorkloadError(Exception):
@@ -117,7 +118,7 @@ def _wide_source() -> str:
 
 
 def _make_wide_frame() -> Callable[[int], None]:
-    namespace: Dict[str, Any] = {"WIDE_DEPTH": WIDE_DEPTH, "__name__": __name__}
+    namespace: dict[str, Any] = {"WIDE_DEPTH": WIDE_DEPTH, "__name__": __name__}
     exec(compile(_wide_source(), "<fastvars.bench.workloads:wide>", "exec"), namespace)
     return namespace["wide_frame"]
 
@@ -135,7 +136,7 @@ def wide() -> ExcInfo:
 NESTED_DEPTH = 12
 
 
-def _payload(seed: int) -> Dict[str, Any]:
+def _payload(seed: int) -> dict[str, Any]:
     """A JSON-like request body, 5 levels deep, with credentials at several levels."""
     return {
         "event": "order_placed",
@@ -144,25 +145,44 @@ def _payload(seed: int) -> Dict[str, Any]:
             "email": f"user{seed}@example.com",
             "password": "correct horse battery staple",
             "addresses": [
-                {"kind": "billing", "geo": {"lat": 48.85 + seed, "lon": 2.35, "tags": ["home", "main"]}},
+                {
+                    "kind": "billing",
+                    "geo": {"lat": 48.85 + seed, "lon": 2.35, "tags": ["home", "main"]},
+                },
                 {"kind": "shipping", "geo": {"lat": 51.5, "lon": -0.12, "tags": ["work"]}},
             ],
         },
         "order": {
             "lines": [
-                {"sku": f"SKU-{seed}-{n}", "qty": n + 1, "price": {"amount": 9.99 * (n + 1), "currency": "EUR"}}
+                {
+                    "sku": f"SKU-{seed}-{n}",
+                    "qty": n + 1,
+                    "price": {"amount": 9.99 * (n + 1), "currency": "EUR"},
+                }
                 for n in range(3)
             ],
-            "payment": {"method": "card", "card": {"last4": "4242", "api_key": "pk_live_0123456789"}},
+            "payment": {
+                "method": "card",
+                "card": {"last4": "4242", "api_key": "pk_live_0123456789"},
+            },
         },
-        "meta": {"trace": {"span": {"id": f"span-{seed}", "sampled": True, "baggage": [seed, seed + 1]}}},
+        "meta": {
+            "trace": {"span": {"id": f"span-{seed}", "sampled": True, "baggage": [seed, seed + 1]}}
+        },
     }
 
 
 def _nested_frame(depth: int) -> None:
     payload = _payload(depth)
-    headers = {"content-type": "application/json", "authorization": "Bearer abc.def.ghi", "x-request-id": f"r{depth}"}
-    query = {"page": depth, "filters": {"status": ["open", "paid"], "range": {"from": 0, "to": 100}}}
+    headers = {
+        "content-type": "application/json",
+        "authorization": "Bearer abc.def.ghi",
+        "x-request-id": f"r{depth}",
+    }
+    query = {
+        "page": depth,
+        "filters": {"status": ["open", "paid"], "range": {"from": 0, "to": 100}},
+    }
     response = {"status": 502, "body": {"error": {"code": "upstream", "detail": {"retry": True}}}}
     if depth >= NESTED_DEPTH:
         raise RuntimeError(f"upstream failed for page {depth}")
@@ -205,7 +225,12 @@ def _secrets_frame(depth: int) -> None:
     note = "the quick brown fox jumps over the lazy dog, twice over"
     path = "/usr/local/lib/python3.11/site-packages/app/handlers/orders.py"
     urls = [conn, callback, "https://example.com/docs", signed]
-    env = {"DATABASE_URL": conn, "HOME": "/home/app", "KEY": opaque, "REDIS": "redis://:s3cret@cache:6379/0"}
+    env = {
+        "DATABASE_URL": conn,
+        "HOME": "/home/app",
+        "KEY": opaque,
+        "REDIS": "redis://:s3cret@cache:6379/0",
+    }
     if depth >= SECRETS_DEPTH:
         raise PermissionError(f"credentials rejected at depth {depth}")
     _secrets_frame(depth + 1)
@@ -330,7 +355,7 @@ def _chain_connect(host: str, port: int, attempt: int) -> None:
     del dsn  # never reached
 
 
-def _chain_query(sql: str, params: Dict[str, Any]) -> None:
+def _chain_query(sql: str, params: dict[str, Any]) -> None:
     attempts = 3
     pool = {"size": 10, "in_use": 10}
     try:
@@ -351,7 +376,7 @@ def _chain_service(order_id: int, user: User) -> None:
     del cache_key  # never reached
 
 
-def _chain_middleware(layer: int, request: Dict[str, Any]) -> None:
+def _chain_middleware(layer: int, request: dict[str, Any]) -> None:
     name = f"middleware-{layer}"
     if layer == 0:
         _chain_service(request["order_id"], User("bob", "bob@example.com", "pw-bob", 41))
@@ -367,7 +392,7 @@ def chained() -> ExcInfo:
     return _catch(_chain_middleware, 4, _chained_request())
 
 
-def _chained_request() -> Dict[str, Any]:
+def _chained_request() -> dict[str, Any]:
     return {"order_id": 42, "token": "tok_abcdef0123456789", "path": "/orders/42"}
 
 
@@ -380,7 +405,7 @@ class Workload:
     make: Callable[[], ExcInfo]
     # The raising call alone, with no arguments: the end-to-end benchmark runs it
     # beneath a service's request stack (fastvars.bench.service).
-    raises: Optional[Callable[[], None]] = None
+    raises: Callable[[], None] | None = None
 
     def raise_in_request(self) -> BaseException:
         """A fresh exception from this workload, raised beneath the request stack of
@@ -396,7 +421,7 @@ class Workload:
         return " ".join((self.make.__doc__ or "").split())
 
 
-WORKLOADS: Dict[str, Workload] = {
+WORKLOADS: dict[str, Workload] = {
     w.name: w
     for w in (
         Workload("standard", standard, functools.partial(_standard_frame, 1, "req-7f3a9c")),
@@ -439,8 +464,10 @@ def user_workload(spec: str) -> Workload:
         signature = None
     if signature is not None:
         required = [
-            p.name for p in signature.parameters.values()
-            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            p.name
+            for p in signature.parameters.values()
+            if p.default is p.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
         ]
         if required:
             raise WorkloadError(f"{spec!r} must take no arguments (it needs {', '.join(required)})")
@@ -449,7 +476,7 @@ def user_workload(spec: str) -> Workload:
     return workload
 
 
-def resolve(names: List[str]) -> List[Workload]:
+def resolve(names: list[str]) -> list[Workload]:
     """Built-in workloads by name, or ``module:function`` specs; WorkloadError else."""
     out = []
     for name in names:

@@ -6,4 +6,4 @@ zero-code launcher ``fastvars-run`` (``launcher``)."""
 
 from .control import disable, enable, is_enabled, status
 
-__all__ = ["enable", "disable", "is_enabled", "status"]
+__all__ = ["disable", "enable", "is_enabled", "status"]

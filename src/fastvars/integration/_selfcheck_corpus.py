@@ -5,7 +5,8 @@ source file of every frame it serializes, on every capture."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 # Assembled at run time so that no secret-looking literal sits in the source.
 _STRIPE_LIKE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
@@ -52,7 +53,7 @@ def _containers_objects_and_a_chain() -> None:
 CASES: Sequence[Callable[[], None]] = (_containers_objects_and_a_chain,)
 
 
-def raised(fn: Callable[[], None]) -> Tuple[Any, Any, Any]:
+def raised(fn: Callable[[], None]) -> tuple[Any, Any, Any]:
     try:
         fn()
     except Exception:

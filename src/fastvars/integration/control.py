@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from .. import capture as _capture
 from .. import engine as _engine
@@ -37,8 +37,8 @@ REQUIRED = [
 
 _lock = threading.Lock()
 _active = False
-_reason: Optional[str] = "enable() has not been called"
-_selfcheck_ms: Optional[float] = None
+_reason: str | None = "enable() has not been called"
+_selfcheck_ms: float | None = None
 _patches = Patches()
 
 
@@ -46,7 +46,7 @@ def disabled_by_environment() -> bool:
     return os.environ.get(DISABLE_VARIABLE, "") not in ("", "0")
 
 
-def _prepare() -> "tuple[List[Replacement], Optional[str]]":
+def _prepare() -> tuple[list[Replacement], str | None]:
     """The stand-ins, bound to the installed posthog's functions, or why not."""
     if not posthog_api.installed():
         return [], "posthog is not installed"
@@ -74,7 +74,7 @@ def _prepare() -> "tuple[List[Replacement], Optional[str]]":
     return usable, None
 
 
-def _known_clients() -> List[Any]:
+def _known_clients() -> list[Any]:
     """The posthog clients this process has that fastvars can find without walking the
     heap: posthog's default client and the ones its client registry holds (weakly)."""
     found = []
@@ -108,7 +108,7 @@ def _warm_patterns() -> None:
                 _engine.warm(*pair)
 
 
-def _switch_on() -> Optional[str]:
+def _switch_on() -> str | None:
     """Check, install and keep the stand-ins; None when on, else why not (and nothing
     is left installed). Called with the lock held."""
     global _selfcheck_ms
@@ -185,7 +185,7 @@ def is_enabled() -> bool:
     return _active
 
 
-def status() -> Dict[str, Any]:
+def status() -> dict[str, Any]:
     """What fastvars is doing in this process, for logs and health checks."""
     with _lock:
         active, reason, selfcheck_ms = _active, _reason, _selfcheck_ms
@@ -211,7 +211,7 @@ def status() -> Dict[str, Any]:
     }
 
 
-def _source_cache() -> Optional[Dict[str, int]]:
+def _source_cache() -> dict[str, int] | None:
     """The source-lines cache's entries, bytes, cap (``limit_bytes``), hits and misses."""
     try:
         from .. import sources

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from . import control, posthog_api
 
 
-def diagnosis() -> Dict[str, Any]:
+def diagnosis() -> dict[str, Any]:
     """Everything the report says, as data (what ``--json`` prints)."""
     from .. import __version__
 
@@ -31,7 +31,7 @@ def diagnosis() -> Dict[str, Any]:
     return found
 
 
-def _lines(found: Dict[str, Any]) -> List[str]:
+def _lines(found: dict[str, Any]) -> list[str]:
     implementation = found["implementation"]
     if implementation != "c":
         why = found.get("compiled_unavailable_reason") or "unknown reason"
@@ -63,7 +63,7 @@ def _lines(found: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from .. import __version__
 
     parser = argparse.ArgumentParser(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
 
 USAGE = """usage: fastvars-run [--] COMMAND [ARGS...]
 
@@ -30,7 +29,7 @@ def bootstrap_dir() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap")
 
 
-def environment(base: Optional[dict] = None) -> dict:
+def environment(base: dict | None = None) -> dict:
     """``base`` (default: this process's environment) with the hook first on
     ``PYTHONPATH``, once."""
     env = dict(os.environ if base is None else base)
@@ -40,7 +39,7 @@ def environment(base: Optional[dict] = None) -> dict:
     return env
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] in (["-h"], ["--help"]):
         sys.stdout.write(USAGE)

@@ -12,7 +12,8 @@ by module, the very object each one held.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import posthog_api
 from .replacements import Replacement
@@ -23,9 +24,9 @@ class Patches:
 
     def __init__(self) -> None:
         # (module name, function name) -> the object that module held before.
-        self.replaced: Dict[Tuple[str, str], Any] = {}
+        self.replaced: dict[tuple[str, str], Any] = {}
         # function name -> (stand-in, posthog's original)
-        self.stand_ins: Dict[str, Tuple[Callable[..., Any], Any]] = {}
+        self.stand_ins: dict[str, tuple[Callable[..., Any], Any]] = {}
 
     def install(self, replacements: Sequence[Replacement]) -> None:
         for replacement in replacements:
@@ -66,7 +67,7 @@ class Patches:
         self.replaced.clear()
         self.stand_ins.clear()
 
-    def modules(self) -> List[str]:
+    def modules(self) -> list[str]:
         return sorted({module_name for module_name, _ in self.replaced})
 
     def stand_in(self, name: str) -> Any:

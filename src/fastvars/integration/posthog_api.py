@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 #: The module that defines each posthog function fastvars uses or replaces.
 EXCEPTION_UTILS = "posthog.exception_utils"
@@ -24,10 +24,10 @@ CLIENT_MODULES = ("posthog.client", "posthog.async_client")
 # Why a module did not import, so that it is tried once and the reason can be shown.
 # Names are not cached: a lookup is a getattr, and it sees what posthog's modules hold
 # now (tests, and applications, may patch them).
-_import_errors: Dict[str, str] = {}
+_import_errors: dict[str, str] = {}
 
 
-def module(name: str) -> Optional[ModuleType]:
+def module(name: str) -> ModuleType | None:
     """``name`` imported, or None when it does not import (the reason is kept)."""
     loaded = sys.modules.get(name)
     if loaded is not None:
@@ -47,7 +47,7 @@ def lookup(module_name: str, name: str) -> Any:
     return None if holder is None else getattr(holder, name, None)
 
 
-def missing(names: List[Tuple[str, str]]) -> List[str]:
+def missing(names: list[tuple[str, str]]) -> list[str]:
     """The ``module.name`` of each pair that :func:`lookup` cannot find."""
     gone = []
     for module_name, name in names:
@@ -70,7 +70,7 @@ def version() -> str:
     return str(found) if found else "unknown"
 
 
-def loaded_posthog_modules() -> List[str]:
+def loaded_posthog_modules() -> list[str]:
     """The names of the posthog modules imported so far (a snapshot: another thread
     may import while we look)."""
     return [n for n in list(sys.modules) if n == "posthog" or n.startswith("posthog.")]

@@ -14,13 +14,14 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any
 
 log = logging.getLogger("fastvars")
 
 #: A check of one argument: None when fastvars understands the value, else why not.
-ArgumentCheck = Callable[[Any], Optional[str]]
+ArgumentCheck = Callable[[Any], str | None]
 
 _MISSING = object()
 # Distinct pass-through reasons kept for status(); past this many, they are summed
@@ -54,12 +55,12 @@ class Replacement:
     # modules imported later take it) and every imported posthog module holding the
     # original. A function posthog also calls inside its own module is patched only
     # where its clients call it, so that posthog's own calls stay posthog's.
-    only_in: Optional[Sequence[str]] = None
+    only_in: Sequence[str] | None = None
     # Filled in when installed: posthog's function and its defaults by parameter name.
-    original: Optional[Callable[..., Any]] = None
-    defaults: Dict[str, Any] = field(default_factory=dict)
+    original: Callable[..., Any] | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)
 
-    def adopt(self, original: Callable[..., Any]) -> Optional[str]:
+    def adopt(self, original: Callable[..., Any]) -> str | None:
         """Take ``original`` as the function to stand in for; None when its parameters
         are the ones fastvars knows, else why fastvars cannot stand in for it."""
         try:
@@ -83,7 +84,7 @@ class Replacement:
     def qualified_name(self) -> str:
         return f"{self.module}.{self.name}"
 
-    def bind(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Union[List[Any], str]:
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any] | str:
         """The arguments in parameter order, or why fastvars does not understand the
         call. Hand-written rather than ``inspect.Signature.bind`` (speed: this runs on
         every capture, and ``bind`` costs several microseconds)."""
@@ -140,7 +141,7 @@ class Replacement:
 def exactly(*types: type) -> ArgumentCheck:
     names = " or ".join(t.__name__ for t in types)
 
-    def check(value: Any) -> Optional[str]:
+    def check(value: Any) -> str | None:
         # type() rather than isinstance(): a subclass may behave in ways fastvars does
         # not reproduce (parity with posthog: such calls go to posthog).
         return None if type(value) in types else f"{type(value).__name__}, not {names}"
@@ -148,17 +149,17 @@ def exactly(*types: type) -> ArgumentCheck:
     return check
 
 
-def anything(value: Any) -> Optional[str]:
+def anything(value: Any) -> str | None:
     return None
 
 
-def exc_info_tuple(value: Any) -> Optional[str]:
+def exc_info_tuple(value: Any) -> str | None:
     if type(value) is not tuple or len(value) != 3:
         return f"{type(value).__name__}, not an (type, value, traceback) tuple"
     return None
 
 
-def patterns(value: Any) -> Optional[str]:
+def patterns(value: Any) -> str | None:
     if value is None or type(value) in (list, tuple):
         return None
     return f"{type(value).__name__}, not a list, a tuple or None"
@@ -172,9 +173,9 @@ class PassThroughs:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.by_reason: Dict[str, int] = {}
+        self.by_reason: dict[str, int] = {}
         self.total = 0
-        self.last_reason: Optional[str] = None
+        self.last_reason: str | None = None
 
     def count(self, name: str, reason: str) -> None:
         key = f"{name}: {reason}"
@@ -190,7 +191,7 @@ class PassThroughs:
         if first:
             log.debug("fastvars: call handed to posthog's own function (%s)", key)
 
-    def snapshot(self) -> Dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {
                 "passthroughs": self.total,
@@ -220,9 +221,9 @@ class NotAnswered(Exception):
 class Probe:
     """What the stand-ins did for one thread while the self-check ran."""
 
-    expected: List[str] = field(default_factory=list)  # every capture must reach these
-    reached: List[str] = field(default_factory=list)
-    passed_through: List[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)  # every capture must reach these
+    reached: list[str] = field(default_factory=list)
+    passed_through: list[str] = field(default_factory=list)
 
     def check(self, where: str) -> None:
         """After one capture: raise NotAnswered unless it reached every expected
@@ -238,7 +239,7 @@ class Probe:
 
 
 class _Probes(threading.local):
-    current: Optional[Probe] = None
+    current: Probe | None = None
 
 
 probes = _Probes()

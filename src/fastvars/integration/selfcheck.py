@@ -17,7 +17,8 @@ few milliseconds.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .. import capture as _capture
 from .. import engine as _engine
@@ -25,17 +26,16 @@ from . import posthog_api
 from ._selfcheck_corpus import CASES, raised
 from .replacements import NotAnswered, Probe, probes
 
-ExcInfo = Tuple[Any, Any, Any]
-Event = Dict[str, Any]
+ExcInfo = tuple[Any, Any, Any]
+Event = dict[str, Any]
 
 _QUIET = logging.getLogger("fastvars.selfcheck.posthog")
 _QUIET.disabled = True
 _QUIET.propagate = False
 
 
-
 # The code-variables settings, given to the clients as posthog's init flags.
-def _settings() -> List[Dict[str, Any]]:
+def _settings() -> list[dict[str, Any]]:
     defaults = {
         "code_variables_mask_patterns": posthog_api.lookup(
             posthog_api.EXCEPTION_UTILS, "DEFAULT_CODE_VARIABLES_MASK_PATTERNS"
@@ -59,7 +59,7 @@ class _Recorder:
     """A ``before_send`` that keeps every event and drops it (nothing is sent)."""
 
     def __init__(self) -> None:
-        self.events: List[Event] = []
+        self.events: list[Event] = []
 
     def __call__(self, event: Event) -> None:
         self.events.append(event)
@@ -82,7 +82,9 @@ class _Recorder:
         client._prepare_event = prepare_and_keep
 
 
-def _clients(recorder: _Recorder) -> List[Tuple[str, Any, Dict[str, Any], Sequence[Callable[[], None]]]]:
+def _clients(
+    recorder: _Recorder,
+) -> list[tuple[str, Any, dict[str, Any], Sequence[Callable[[], None]]]]:
     """(label, client, its settings, the cases it captures): the sync client with the
     default and with other settings, the async client with the defaults. Created for
     each check: a release may change what a client does at creation."""
@@ -97,8 +99,18 @@ def _clients(recorder: _Recorder) -> List[Tuple[str, Any, Dict[str, Any], Sequen
     }
     defaults, custom = _settings()
     clients = [
-        ("sync client", sync_class("phc_fastvars_selfcheck", sync_mode=True, **common, **defaults), defaults, CASES),
-        ("sync client, other settings", sync_class("phc_fastvars_selfcheck", sync_mode=True, **common, **custom), custom, CASES),
+        (
+            "sync client",
+            sync_class("phc_fastvars_selfcheck", sync_mode=True, **common, **defaults),
+            defaults,
+            CASES,
+        ),
+        (
+            "sync client, other settings",
+            sync_class("phc_fastvars_selfcheck", sync_mode=True, **common, **custom),
+            custom,
+            CASES,
+        ),
     ]
     if async_class is not None:
         async_client = async_class("phc_fastvars_selfcheck", **common, **defaults)
@@ -109,14 +121,14 @@ def _clients(recorder: _Recorder) -> List[Tuple[str, Any, Dict[str, Any], Sequen
     return clients
 
 
-Captured = Tuple[str, ExcInfo, Optional[Event], Dict[str, Any]]
+Captured = tuple[str, ExcInfo, Event | None, dict[str, Any]]
 
 
 def _capture_all(
-    clients: List[Tuple[str, Any, Dict[str, Any], Sequence[Callable[[], None]]]],
+    clients: list[tuple[str, Any, dict[str, Any], Sequence[Callable[[], None]]]],
     recorder: _Recorder,
-    probe: Optional[Probe] = None,
-) -> List[Captured]:
+    probe: Probe | None = None,
+) -> list[Captured]:
     """Each client's cases: (where, the exc_info, the event or None, the settings).
     With a probe, a capture that does not reach every stand-in it names, or that one
     hands back to posthog, raises _NotAnswered."""
@@ -136,14 +148,16 @@ def _capture_all(
     return out
 
 
-def _without_variables(exceptions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _without_variables(exceptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A copy of an exception list as it was before code variables were attached
     (shallow where nothing is written)."""
     out = []
     for exception in exceptions:
         stacktrace = exception.get("stacktrace")
         if isinstance(stacktrace, dict) and isinstance(stacktrace.get("frames"), list):
-            frames = [{k: v for k, v in f.items() if k != "code_variables"} for f in stacktrace["frames"]]
+            frames = [
+                {k: v for k, v in f.items() if k != "code_variables"} for f in stacktrace["frames"]
+            ]
             exception = {**exception, "stacktrace": {**stacktrace, "frames": frames}}
         out.append(exception)
     return out
@@ -153,16 +167,16 @@ def _comparable(event: Event) -> Event:
     return {k: v for k, v in event.items() if k not in ("uuid", "timestamp")}
 
 
-def _chain(exc: Optional[BaseException]) -> Dict[str, BaseException]:
+def _chain(exc: BaseException | None) -> dict[str, BaseException]:
     """The exceptions of the corpus's chains, by type name (each type appears once)."""
-    found: Dict[str, BaseException] = {}
+    found: dict[str, BaseException] = {}
     while exc is not None and type(exc).__name__ not in found:
         found[type(exc).__name__] = exc
         exc = exc.__cause__ or exc.__context__
     return found
 
 
-def _with_own_tracebacks(event: Event, exc_info: ExcInfo, settings: Dict[str, Any]) -> Event:
+def _with_own_tracebacks(event: Event, exc_info: ExcInfo, settings: dict[str, Any]) -> Event:
     """posthog's event, but each exception of a chain given the locals of its own
     traceback: fastvars' one intended difference (posthog pairs every exception with
     the primary traceback's frames). The primary exception keeps posthog's values."""
@@ -187,7 +201,7 @@ def _with_own_tracebacks(event: Event, exc_info: ExcInfo, settings: Dict[str, An
     return event
 
 
-def _check_fallback_engine(expected: List[Captured]) -> Optional[str]:
+def _check_fallback_engine(expected: list[Captured]) -> str | None:
     """The pure-Python engine, which a capture falls back to when the compiled one
     fails, checked on its own (the clients' run shows only the engine that answered):
     its variables must be the expected event's."""
@@ -218,7 +232,7 @@ def _check_fallback_engine(expected: List[Captured]) -> Optional[str]:
     return None
 
 
-def run(install: Callable[[], None], names: Sequence[str]) -> Optional[str]:
+def run(install: Callable[[], None], names: Sequence[str]) -> str | None:
     """Capture the corpus with posthog's own functions, then ``install()`` fastvars'
     stand-ins and capture it again. None when every event is posthog's (chained
     exceptions aside, as documented) and every stand-in in ``names`` answered its
@@ -229,7 +243,9 @@ def run(install: Callable[[], None], names: Sequence[str]) -> Optional[str]:
     for where, exc_info, event, settings in _capture_all(clients, recorder):
         if event is None:
             return f"posthog's own capture sent no event ({where})"
-        expected.append((where, exc_info, _with_own_tracebacks(event, exc_info, settings), settings))
+        expected.append(
+            (where, exc_info, _with_own_tracebacks(event, exc_info, settings), settings)
+        )
 
     failure = _check_fallback_engine(expected)
     if failure is not None:

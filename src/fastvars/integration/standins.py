@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .. import capture as _capture
 from .. import engine as _engine
@@ -45,7 +46,14 @@ def _attach_code_variables(
         # posthog's own function does the whole capture with the same read arguments,
         # its writes committed in one step.
         _capture.attach_or_fall_back(
-            (all_exceptions, exc_info, mask_patterns, ignore_patterns, mask_url_credentials, detect_secrets),
+            (
+                all_exceptions,
+                exc_info,
+                mask_patterns,
+                ignore_patterns,
+                mask_url_credentials,
+                detect_secrets,
+            ),
             original,
         )
     except Exception:
@@ -55,7 +63,7 @@ def _attach_code_variables(
 def _step(
     fast: Callable[..., Any],
     name: str = "",
-    unchanged: Optional[Callable[[], bool]] = None,
+    unchanged: Callable[[], bool] | None = None,
 ) -> Callable[..., Any]:
     """The stand-in's answer for one step of posthog's event. Each twin reproduces
     posthog's function exactly, raising what it raises where it raises it, and hands
@@ -84,7 +92,7 @@ def _step(
     return guarded_step
 
 
-def _fastvars_function(module: str, name: str) -> Optional[Callable[..., Any]]:
+def _fastvars_function(module: str, name: str) -> Callable[..., Any] | None:
     """One of fastvars' step functions, or None when it cannot be loaded (then posthog
     does that step)."""
     try:
@@ -106,7 +114,7 @@ TWINS = {
 }
 
 
-def twin(step: str) -> Optional[Callable[..., Any]]:
+def twin(step: str) -> Callable[..., Any] | None:
     """The twin of ``step`` that goes with the active engine: the compiled one when the
     compiled engine is active and its module loads, else the pure-Python one."""
     python, compiled = TWINS[step]
@@ -117,63 +125,69 @@ def twin(step: str) -> Optional[Callable[..., Any]]:
     return _fastvars_function(*python)
 
 
-def _steps() -> List[Replacement]:
+def _steps() -> list[Replacement]:
     """The other steps of posthog's exception event, each optional: one fastvars cannot
     load, or posthog lacks, stays posthog's."""
     found = []
     serialize = twin("exceptions_from_error_tuple")
     if serialize is not None:
-        found.append(Replacement(
-            module=posthog_api.EXCEPTION_UTILS,
-            name="exceptions_from_error_tuple",
-            parameters=(
-                Parameter("exc_info", exc_info_tuple),
-                Parameter("mechanism", exactly(type(None), dict)),
-            ),
-            fast=_step(
-                serialize,
-                "exceptions_from_error_tuple",
-                _fastvars_function("stacktrace", "posthog_unchanged"),
-            ),
-            required=False,
-            only_in=posthog_api.CLIENT_MODULES,
-        ))
+        found.append(
+            Replacement(
+                module=posthog_api.EXCEPTION_UTILS,
+                name="exceptions_from_error_tuple",
+                parameters=(
+                    Parameter("exc_info", exc_info_tuple),
+                    Parameter("mechanism", exactly(type(None), dict)),
+                ),
+                fast=_step(
+                    serialize,
+                    "exceptions_from_error_tuple",
+                    _fastvars_function("stacktrace", "posthog_unchanged"),
+                ),
+                required=False,
+                only_in=posthog_api.CLIENT_MODULES,
+            )
+        )
     in_app = twin("handle_in_app")
     if in_app is not None:
-        found.append(Replacement(
-            module=posthog_api.EXCEPTION_UTILS,
-            name="handle_in_app",
-            parameters=(
-                Parameter("event", exactly(dict)),
-                Parameter("in_app_exclude", exactly(type(None), list)),
-                Parameter("in_app_include", exactly(type(None), list)),
-                Parameter("project_root", exactly(type(None), str)),
-            ),
-            fast=_step(in_app),
-            required=False,
-            only_in=posthog_api.CLIENT_MODULES,
-        ))
+        found.append(
+            Replacement(
+                module=posthog_api.EXCEPTION_UTILS,
+                name="handle_in_app",
+                parameters=(
+                    Parameter("event", exactly(dict)),
+                    Parameter("in_app_exclude", exactly(type(None), list)),
+                    Parameter("in_app_include", exactly(type(None), list)),
+                    Parameter("project_root", exactly(type(None), str)),
+                ),
+                fast=_step(in_app),
+                required=False,
+                only_in=posthog_api.CLIENT_MODULES,
+            )
+        )
     clean = twin("clean")
     if clean is not None:
-        found.append(Replacement(
-            module=posthog_api.UTILS,
-            name="clean",
-            parameters=(Parameter("item", anything),),
-            fast=_step(clean),
-            required=False,
-            # Not in posthog.utils itself: posthog's clean calls that module's name for
-            # every nested value, and the twins hand values to posthog's own clean.
-            only_in=posthog_api.CLIENT_MODULES,
-        ))
+        found.append(
+            Replacement(
+                module=posthog_api.UTILS,
+                name="clean",
+                parameters=(Parameter("item", anything),),
+                fast=_step(clean),
+                required=False,
+                # Not in posthog.utils itself: posthog's clean calls that module's name for
+                # every nested value, and the twins hand values to posthog's own clean.
+                only_in=posthog_api.CLIENT_MODULES,
+            )
+        )
     return found
 
 
-def build() -> List[Replacement]:
+def build() -> list[Replacement]:
     """Fresh entries, not yet bound to posthog's functions (``adopt`` does that)."""
     return _code_variables() + _steps()
 
 
-def _code_variables() -> List[Replacement]:
+def _code_variables() -> list[Replacement]:
     return [
         Replacement(
             module=posthog_api.EXCEPTION_UTILS,

@@ -9,7 +9,7 @@ reads source lines from several files, as it does in production.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import context, server
 

@@ -8,7 +8,7 @@ frame's code variables far larger than a real request's.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 _current = threading.local()
 

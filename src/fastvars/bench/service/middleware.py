@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import router
 
@@ -14,7 +14,7 @@ class Session:
         self.session_token = session_token
 
 
-def authenticate(request: Dict[str, Any]) -> None:
+def authenticate(request: dict[str, Any]) -> None:
     token = request["headers"]["authorization"].split(" ", 1)[1]
     session = Session(42, "alice@example.com", "sess_7c1f9e2d4b6a8c0e")
     api_secret = "sk_live_51HxQf2eZvKYlo2C8v0w1x2y3z"
@@ -23,7 +23,7 @@ def authenticate(request: Dict[str, Any]) -> None:
     del token, api_secret, authenticated  # never reached
 
 
-def rate_limit(request: Dict[str, Any], session: Session) -> None:
+def rate_limit(request: dict[str, Any], session: Session) -> None:
     bucket = f"rate:{session.user_id}"
     allowed = 100
     used = 17
@@ -32,7 +32,7 @@ def rate_limit(request: Dict[str, Any], session: Session) -> None:
     del bucket, allowed, used, window_seconds  # never reached
 
 
-def log_requests(request: Dict[str, Any], session: Session) -> None:
+def log_requests(request: dict[str, Any], session: Session) -> None:
     fields = {"path": request["path"], "method": request["method"], "user": session.user_id}
     sampled = True
     router.dispatch(request, session)

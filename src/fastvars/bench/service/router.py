@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import views
 
 ROUTES = {"/orders/42": "order_detail", "/orders": "order_list", "/health": "health"}
 
 
-def dispatch(request: Dict[str, Any], session: Any) -> None:
+def dispatch(request: dict[str, Any], session: Any) -> None:
     path = request["path"]
     route = ROUTES.get(path, "not_found")
     params = {"order_id": 42}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import middleware
 
@@ -11,7 +11,7 @@ class WorkloadDidNotRaise(Exception):
     """The work under the request stack returned: a benchmark needs an exception."""
 
 
-def handle_request(raw: Dict[str, Any]) -> BaseException:
+def handle_request(raw: dict[str, Any]) -> BaseException:
     request_id = "req-5b1e0c7a"
     remote_addr = "203.0.113.7"
     headers = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List
-
 from . import repository
 
 PAYMENT_CONFIG = {
@@ -13,7 +11,7 @@ PAYMENT_CONFIG = {
 }
 
 
-def load_order(order_id: int, user_id: int, expand: List[str]) -> None:
+def load_order(order_id: int, user_id: int, expand: list[str]) -> None:
     cache_key = f"order:{order_id}:{user_id}"
     cached = None
     config = PAYMENT_CONFIG

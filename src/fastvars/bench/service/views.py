@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import services
 
 
-def order_detail(request: Dict[str, Any], session: Any, params: Dict[str, Any]) -> None:
+def order_detail(request: dict[str, Any], session: Any, params: dict[str, Any]) -> None:
     order_id = params["order_id"]
     expand = request["query"].split("=", 1)[1].split(",")
     locale = "en-GB"
