@@ -79,7 +79,14 @@ class State:
 
 
 def _pyx_files() -> list[Path]:
-    return sorted((HERE / PACKAGE).glob("_*.pyx"))
+    """Every compiled module's source, relative to the project (they live in the package's
+    folders, ``core/`` today)."""
+    return sorted(p.relative_to(HERE) for p in (HERE / PACKAGE).rglob("_*.pyx"))
+
+
+def _module_name(pyx: Path) -> str:
+    """``src/fastvars/core/_json.pyx`` -> ``fastvars.core._json``."""
+    return ".".join(("fastvars", *pyx.relative_to(PACKAGE).with_suffix("").parts))
 
 
 def _flags() -> tuple[list[str], list[str]]:
@@ -113,8 +120,8 @@ def _extensions() -> list[Extension]:
     compile_args, link_args = _flags()
     return [
         Extension(
-            f"fastvars.{pyx.stem}",
-            [str(PACKAGE / pyx.name), *C_SOURCES.get(pyx.stem, [])],
+            _module_name(pyx),
+            [pyx.as_posix(), *C_SOURCES.get(pyx.stem, [])],
             include_dirs=["csrc"],
             extra_compile_args=compile_args,
             extra_link_args=link_args,
@@ -136,7 +143,9 @@ def _cythonize(extensions: list[Extension], force: bool = False) -> None:
 def _use_generated_c(extensions: list[Extension]) -> str | None:
     """Point each extension at the shipped C, or say why that C cannot be used."""
     package = HERE / PACKAGE
-    newest_source = max(p.stat().st_mtime for p in [*package.glob("*.pyx"), *package.glob("*.pxd")])
+    newest_source = max(
+        p.stat().st_mtime for p in [*package.rglob("*.pyx"), *package.rglob("*.pxd")]
+    )
     for ext in extensions:
         c_file = Path(ext.sources[0]).with_suffix(".c")
         path = HERE / c_file
@@ -272,7 +281,7 @@ class Sdist(sdist):
         except ImportError:
             sys.exit("error: fastvars: building the sdist needs Cython: it ships the generated C")
         extensions = _extensions() or [
-            Extension(f"fastvars.{pyx.stem}", [str(PACKAGE / pyx.name)]) for pyx in _pyx_files()
+            Extension(_module_name(pyx), [pyx.as_posix()]) for pyx in _pyx_files()
         ]
         _cythonize(extensions, force=True)
         super().run()

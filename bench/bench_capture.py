@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import fastvars
 import workloads
 from fastvars import engine as fv_engine
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from fastvars import patterns
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 LISTS = {

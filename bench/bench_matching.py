@@ -7,8 +7,8 @@ Every benchmark classifies the same NAMES (per-name time = median / len(NAMES)).
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars import _matching, matching
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.core import _matching, matching
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 DOCS_MASK = [
     f"(?i).*{w}.*"

@@ -14,7 +14,7 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars import stacktrace
+from fastvars.core import stacktrace
 from fastvars.bench import workloads
 
 IMPLEMENTATIONS = {

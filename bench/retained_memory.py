@@ -11,11 +11,11 @@ import weakref
 from posthog import exception_utils as ph
 
 import fastvars
-from fastvars import defaults
+from fastvars import constants
 from fastvars import engine as fe
 
-MASK = list(defaults.DEFAULT_MASK_PATTERNS)
-IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
+MASK = list(constants.DEFAULT_MASK_PATTERNS)
+IGNORE = list(constants.DEFAULT_IGNORE_PATTERNS)
 
 
 def rss_kib():

@@ -34,7 +34,7 @@ else
 fi
 say "sdist: $sdist"
 tar -tzf "$sdist" >"$work/sdist.files"
-grep -q 'src/fastvars/_capture\.c$' "$work/sdist.files" || fail "the sdist ships no generated C"
+grep -q 'src/fastvars/core/_capture\.c$' "$work/sdist.files" || fail "the sdist ships no generated C"
 
 setuptools_floor="$(sed -n 's/.*"setuptools>=\([0-9.]*\).*/\1/p' "$root/pyproject.toml" | head -n 1)"
 venv="$work/venv"
@@ -104,7 +104,7 @@ if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$root" ls-files -z | (cd "$root" && xargs -0 tar -cf -) | tar -xf - -C "$tree"
 else
     tar -xzf "$sdist" -C "$tree" --strip-components=1
-    rm -f "$tree"/src/fastvars/_*.c
+    rm -f "$tree"/src/fastvars/core/_*.c
 fi
 
 say "4. source tree without generated C, no Cython"

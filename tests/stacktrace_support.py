@@ -7,7 +7,7 @@ import pytest
 from posthog import exception_utils as ph
 
 import implementations
-from fastvars import stacktrace
+from fastvars.core import stacktrace
 
 
 @pytest.fixture(params=["c", "python"])
@@ -18,7 +18,7 @@ def twin(request):
     implementations.check_compiled_wanted()
     if stacktrace.COMPILED_STACK is None:
         implementations.compiled_missing(
-            "the compiled stacktrace", "fastvars._stacktrace did not load"
+            "the compiled stacktrace", "fastvars.core._stacktrace did not load"
         )
     return stacktrace.compiled_exceptions_from_error_tuple
 

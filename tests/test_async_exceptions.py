@@ -23,8 +23,8 @@ from posthog import exception_utils as ph
 import fastvars
 from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
-from fastvars import planning
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.core import planning
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from oracle import raise_and_catch, serialized_exceptions
 
 MASK = list(DEFAULT_MASK_PATTERNS)

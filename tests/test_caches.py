@@ -8,19 +8,21 @@ import weakref
 
 import pytest
 
-from fastvars import caches, defaults, matching
+from fastvars import constants
+
+from fastvars.core import caches, matching
 from fastvars import engine as fv_engine
 from oracle import code_variables, fastvars_capture, raise_and_catch, serialized_exceptions
 
-MASK = list(defaults.DEFAULT_MASK_PATTERNS)
-IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
+MASK = list(constants.DEFAULT_MASK_PATTERNS)
+IGNORE = list(constants.DEFAULT_IGNORE_PATTERNS)
 DISTINCT = 50_000
 
 
 def _generations_classes():
     found = [caches.Generations]
     try:
-        from fastvars import _caches
+        from fastvars.core import _caches
     except ImportError:
         pass
     else:
@@ -64,7 +66,7 @@ def test_a_hit_in_the_old_generation_moves_back(kind):
 def _matcher_kinds():
     kinds = [matching]
     if fv_engine.COMPILED is not None:
-        from fastvars import _matching
+        from fastvars.core import _matching
 
         kinds.append(_matching)
     return kinds
@@ -87,7 +89,7 @@ def test_name_cache_keeps_the_hot_names(impl):
 def test_long_names_are_not_cached(impl):
     matcher = impl.Matcher(MASK, IGNORE)
     name = "x" * (impl.NAME_CACHE_MAX_LENGTH + 1) + "password"
-    assert matcher.classify(name) == defaults.MASK
+    assert matcher.classify(name) == constants.MASK
     assert name not in matcher._cache
 
 

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 from posthog import utils as posthog_utils
 
 import implementations
-from fastvars import cleaning
+from fastvars.core import cleaning
 from fastvars.bench import workloads
 
-clean = implementations.twin_fixture("fastvars.cleaning", "fastvars._cleaning", "clean")
+clean = implementations.twin_fixture("fastvars.core.cleaning", "fastvars.core._cleaning", "clean")
 
 
 # ------------------------------------------------------------------ user-defined values
@@ -672,7 +672,7 @@ def test_best_clean_names_its_implementation():
 VIRTUAL_NUMBER_SCRIPT = """
 import numbers, sys
 from posthog import utils
-from fastvars import cleaning
+from fastvars.core import cleaning
 {import_compiled}
 value = {{"a": [1, 2], "b": (3,)}}
 before = clean(value)
@@ -689,10 +689,10 @@ print("ok")
 def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(twin):
     # In a child process: a registration cannot be undone.
     if twin == "c":
-        pytest.importorskip("fastvars._cleaning")
-        importing = "from fastvars._cleaning import clean"
+        pytest.importorskip("fastvars.core._cleaning")
+        importing = "from fastvars.core._cleaning import clean"
     else:
-        importing = "from fastvars.cleaning import clean"
+        importing = "from fastvars.core.cleaning import clean"
     script = VIRTUAL_NUMBER_SCRIPT.format(import_compiled=importing)
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60

@@ -11,7 +11,7 @@ from posthog import exception_utils as ph
 import fastvars
 from fastvars import engine as fv_engine
 from fastvars import patterns
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 

@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from fastvars import defaults
+from fastvars import constants
 from fastvars import engine as fv_engine
 from oracle import (
     code_variables,
@@ -19,8 +19,8 @@ from oracle import (
 
 pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
 
-MASK = list(defaults.DEFAULT_MASK_PATTERNS)
-IGNORE = list(defaults.DEFAULT_IGNORE_PATTERNS)
+MASK = list(constants.DEFAULT_MASK_PATTERNS)
+IGNORE = list(constants.DEFAULT_IGNORE_PATTERNS)
 
 
 def _all_three(exc_info, url=True, secrets=True):
@@ -170,7 +170,7 @@ def _colliding_keys(table, placeholders, twice, plain):
 
 def test_keys_that_collide_after_rewriting():
     rewritten = "postgres://$$_posthog_redacted_based_on_masking_rules_$$@h/db"
-    placeholder = defaults.REDACTED_KEY_FORMAT.format(0)
+    placeholder = constants.REDACTED_KEY_FORMAT.format(0)
     values = {
         # a key whose credentials are rewritten, then a key equal to the rewritten text
         "table": {"region": 1, "postgres://u:p@h/db": 2, rewritten: 3, "region2": 4},

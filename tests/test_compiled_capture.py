@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 import fastvars
 from corpus import PATTERN_SETS
-from fastvars import capture, credentials, defaults, secret_detection
+from fastvars import capture, constants
+from fastvars.core import credentials, secret_detection
 from fastvars import engine as fv_engine
 from oracle import fastvars_capture, posthog_capture, raise_and_catch, serialized_exceptions
 
@@ -197,7 +198,7 @@ def test_generated_frames_three_ways(toggles, local_vars, patterns):
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(text=TEXT)
 def test_secret_detection_matches_twin(text):
-    from fastvars import _secret_detection
+    from fastvars.core import _secret_detection
 
     assert _secret_detection.looks_like_secret_c(text) == secret_detection.looks_like_secret(text)
 
@@ -205,7 +206,7 @@ def test_secret_detection_matches_twin(text):
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(text=TEXT, url=st.booleans())
 def test_credentials_prefilter_never_misses(text, url):
-    from fastvars import _credentials
+    from fastvars.core import _credentials
 
     expected = credentials.redact_embedded_credentials(text, url)
     assert _credentials.redact_embedded_credentials_c(text, url) == expected
@@ -229,7 +230,7 @@ URL_ALPHABET = "ab:/@ \t.+-Z9\xa0\x85\xe9\u017f"
 )
 def test_native_url_rewrite_matches_regex(text):
     """The one-byte URL rewrite in C against credentials.py's regex."""
-    from fastvars import _credentials
+    from fastvars.core import _credentials
 
     for url in (True, False):
         expected = credentials.redact_embedded_credentials(text, url)
@@ -239,7 +240,7 @@ def test_native_url_rewrite_matches_regex(text):
 def test_prefilter_case_folding_table_is_complete():
     """Every code point that re.IGNORECASE lets match a letter of 'bearer'/'basic' makes
     the prefilter say "maybe" in that letter's place (its hard-coded fold list)."""
-    from fastvars import _credentials
+    from fastvars.core import _credentials
 
     any_letter = re.compile("(?i)[bearsic]")
     for code in range(0x80, sys.maxunicode + 1):
@@ -262,7 +263,7 @@ def test_prefilter_case_folding_table_is_complete():
 def test_known_formats_survive_the_shortcuts(data, padding):
     """A sample of every known format, alone or inside prose long enough for the literal
     check, is found by the compiled test exactly when the Python twin finds it."""
-    from fastvars import _secret_detection
+    from fastvars.core import _secret_detection
     from fastvars.known_secrets import KNOWN_SECRET_FORMATS
 
     _, fmt = data.draw(st.sampled_from(KNOWN_SECRET_FORMATS))
@@ -274,7 +275,7 @@ def test_known_formats_survive_the_shortcuts(data, padding):
 
 
 def test_entropy_is_bit_identical():
-    from fastvars import _secret_detection
+    from fastvars.core import _secret_detection
 
     # Strings right at the 3.8-bit threshold, where one ulp would flip the answer.
     for text in ["aB3$xY9!qW2@eR5#", "abcdefghABCD1234", "aaaabbbbccccDDDD1111", "Ab1-" * 4]:
@@ -284,7 +285,7 @@ def test_entropy_is_bit_identical():
 
 
 def test_constants_match_defaults():
-    from fastvars import _secret_detection
+    from fastvars.core import _secret_detection
 
     assert _secret_detection.token_run_bound() >= 10
 
@@ -448,7 +449,7 @@ def _chains():
 
 
 def test_exception_tracebacks_twins_agree():
-    from fastvars import _capture, frames
+    from fastvars.core import _capture, frames
 
     for exc_info in _chains():
         _ComputedLinks.reads.clear()
@@ -468,7 +469,7 @@ def test_compiled_planner_matches_its_twin():
     """_capture.plan against planning.plan driving the same compiled steps, on chains
     (own tracebacks, a context, a group) and a plain stack."""
     import corpus
-    from fastvars import planning
+    from fastvars.core import planning
 
     twin = dataclasses.replace(fv_engine.COMPILED, plan=planning.plan)
     makers = [corpus.outer_chain, corpus.context_chain, corpus.level1]
@@ -482,8 +483,8 @@ def test_compiled_planner_matches_its_twin():
                 engine,
                 exceptions,
                 exc_info,
-                list(defaults.DEFAULT_MASK_PATTERNS),
-                list(defaults.DEFAULT_IGNORE_PATTERNS),
+                list(constants.DEFAULT_MASK_PATTERNS),
+                list(constants.DEFAULT_IGNORE_PATTERNS),
             )
             for engine in (fv_engine.COMPILED, twin)
         ]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled eng
 
 
 def _fast():
-    from fastvars._json import float_repr_length_c
+    from fastvars.core._json import float_repr_length_c
 
     return float_repr_length_c
 

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from posthog import exception_utils as posthog_exception_utils
 
 import implementations
-from fastvars import inapp, workloads
+from fastvars import workloads
+from fastvars.core import inapp
 
-handle_in_app = implementations.twin_fixture("fastvars.inapp", "fastvars._inapp", "handle_in_app")
+handle_in_app = implementations.twin_fixture("fastvars.core.inapp", "fastvars.core._inapp", "handle_in_app")
 
 
 _parts = st.sampled_from(["app", "app.views", "lib", "site", "dist", "packages", "", "a.b", "x"])

@@ -297,9 +297,9 @@ def test_unusable_extension_means_pure_python(monkeypatch, broken):
 
     import fastvars
 
-    stale = types.ModuleType("fastvars._capture")  # no functions at all
+    stale = types.ModuleType("fastvars.core._capture")  # no functions at all
     module = None if broken == "missing" else stale
-    monkeypatch.setitem(sys.modules, "fastvars._capture", module)
+    monkeypatch.setitem(sys.modules, "fastvars.core._capture", module)
     if module is None:
         monkeypatch.delattr(fastvars, "_capture", raising=False)
     else:

@@ -21,7 +21,7 @@ BORDER = [
 
 @pytest.fixture(scope="module")
 def text_of():
-    from fastvars._masking import masked_text_c
+    from fastvars.core._masking import masked_text_c
 
     engine = fv_engine.COMPILED
     # No patterns, no URL or secret rules: every string comes out as it went in.

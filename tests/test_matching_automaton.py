@@ -9,12 +9,12 @@ from posthog import exception_utils as ph
 
 import implementations
 from fastvars import patterns
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 
 def load_impl(which):
-    """``fastvars.matching`` or ``fastvars._matching`` (see implementations.py)."""
-    return implementations.load(which, "fastvars.matching", "fastvars._matching")
+    """``fastvars.core.matching`` or ``fastvars.core._matching`` (see implementations.py)."""
+    return implementations.load(which, "fastvars.core.matching", "fastvars.core._matching")
 
 
 def posthog_bits(mask, ignore, name):
@@ -88,7 +88,7 @@ NAMES = [
 ]
 
 
-impl = implementations.twin_fixture("fastvars.matching", "fastvars._matching")
+impl = implementations.twin_fixture("fastvars.core.matching", "fastvars.core._matching")
 
 
 def check(impl, mask, ignore, names):

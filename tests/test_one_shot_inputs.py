@@ -16,7 +16,7 @@ from posthog import exception_utils as ph
 
 import fastvars
 from fastvars import engine as fv_engine
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from oracle import raise_and_catch, serialized_exceptions
 
 MASK = list(DEFAULT_MASK_PATTERNS)

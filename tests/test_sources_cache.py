@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars import sources
+from fastvars.core import sources
 from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
 
 OLD = time.time() - 3600  # an mtime the racy-clean rule lets the cache keep
@@ -346,7 +346,7 @@ SUBPROCESS_CHECK = textwrap.dedent(
     from posthog import exception_utils as ph
     sys.path.insert(0, {tests!r})
     from stacktrace_support import assert_same
-    from fastvars import stacktrace
+    from fastvars.core import stacktrace
 
     def check(exc_info):
         expected = ph.exceptions_from_error_tuple(exc_info)
@@ -457,7 +457,7 @@ def test_generated_sources(tmp_path, comments, after, encoding):
         data = source.encode("latin-1", errors="replace")
     else:
         data = source.encode(encoding)
-    from fastvars import stacktrace
+    from fastvars.core import stacktrace
     from stacktrace_support import assert_same_outcome as same
 
     module, path = _module(tmp_path, data)
@@ -494,7 +494,7 @@ def test_no_extensions_environment(tmp_path):
 def test_threads_capturing_while_a_file_changes(tmp_path):
     import threading
 
-    from fastvars import stacktrace
+    from fastvars.core import stacktrace
 
     stable, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
     changing, changing_path = _module(tmp_path, ENCODED_SOURCES["crlf"])

@@ -9,7 +9,8 @@ import pytest
 from posthog import exception_utils as ph
 
 from corpus import CHAINED, SCENARIOS
-from fastvars import stacktrace, workloads
+from fastvars import workloads
+from fastvars.core import stacktrace
 from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
 
 MECHANISMS = [
@@ -487,7 +488,7 @@ def test_hide_flag_truthiness_runs_once(twin):
 
 
 def compiled_counts():
-    from fastvars import _stacktrace
+    from fastvars.core import _stacktrace
 
     return _stacktrace.counts()
 
@@ -589,7 +590,7 @@ def test_posthog_unchanged(monkeypatch):
 def test_compiled_memos_are_bounded(twin):
     if twin is not stacktrace.compiled_exceptions_from_error_tuple:
         pytest.skip("compiled twin only")
-    from fastvars import _stacktrace
+    from fastvars.core import _stacktrace
 
     def template():
         raise ValueError("memo")

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import pytest
 
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from oracle import (
     code_variables,
     fastvars_capture,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pytest
 
 from fastvars import engine as fv_engine
-from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from oracle import (
     code_variables,
     fastvars_capture,
@@ -75,7 +75,7 @@ def _capture(runner, engine, build: Build, nested: bool = True):
 def _late_handovers():
     if fv_engine.COMPILED is None:
         return 0
-    from fastvars import _masking
+    from fastvars.core import _masking
 
     return getattr(_masking, "late_handovers_c", lambda: 0)()
 

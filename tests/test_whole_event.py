@@ -43,7 +43,7 @@ def test_no_growth_over_many_whole_captures(engine):
     import gc
     import tracemalloc
 
-    from fastvars import sources
+    from fastvars.core import sources
 
     if engine.name != "c":
         pytest.skip("the pure-Python twins allocate the same way; the compiled caches are the risk")

@@ -22,7 +22,7 @@ from .contexts import (
     set_code_variables_mask_patterns_context,
     set_code_variables_mask_url_credentials_context,
 )
-from .defaults import (
+from .constants import (
     DEFAULT_IGNORE_PATTERNS,
     DEFAULT_MASK_PATTERNS,
     IGNORE,

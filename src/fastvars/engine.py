@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import encoding, frames, matching, planning, policy
+from .core import encoding, frames, matching, planning, policy
 
 log = logging.getLogger("fastvars")
 
@@ -109,7 +109,7 @@ def _load_compiled() -> tuple[Engine | None, str]:
     if extensions_disabled():
         return None, "FASTVARS_NO_EXTENSIONS is set"
     try:
-        from . import _capture, _matching
+        from .core import _capture, _matching
 
         compiled = Engine(
             name="c",

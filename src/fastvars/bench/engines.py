@@ -19,7 +19,7 @@ from posthog import exception_utils as ph
 
 from .. import engine as _engine
 from ..capture import attach_code_variables
-from ..defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from ..constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 ExcInfo = tuple[Any, Any, Any]
 MASK = list(DEFAULT_MASK_PATTERNS)

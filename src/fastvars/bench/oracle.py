@@ -10,7 +10,7 @@ from typing import Any, Union
 
 from posthog import exception_utils as ph
 
-from ..frames import exception_tracebacks
+from ..core.frames import exception_tracebacks
 
 ExcInfo = tuple[Any, Any, Any]
 InApp = Union[bool, Callable[[int, dict[str, Any]], bool]]

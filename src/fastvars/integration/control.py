@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import capture as _capture
 from .. import engine as _engine
-from ..defaults import VERIFIED_POSTHOG_VERSIONS
+from ..constants import VERIFIED_POSTHOG_VERSIONS
 from . import posthog_api, selfcheck, standins
 from .patching import Patches
 from .replacements import Replacement, passthroughs
@@ -214,7 +214,7 @@ def status() -> dict[str, Any]:
 def _source_cache() -> dict[str, int] | None:
     """The source-lines cache's entries, bytes, cap (``limit_bytes``), hits and misses."""
     try:
-        from .. import sources
+        from ..core import sources
     except Exception:  # not loadable here: nothing cached either
         return None
     return sources.cache_stats()

@@ -96,14 +96,14 @@ def _fastvars_function(module: str, name: str) -> Callable[..., Any] | None:
     """One of fastvars' step functions, or None when it cannot be loaded (then posthog
     does that step)."""
     try:
-        found = getattr(importlib.import_module(f"fastvars.{module}"), name, None)
+        found = getattr(importlib.import_module(f"fastvars.core.{module}"), name, None)
     except Exception as error:
-        log.debug("fastvars: fastvars.%s unavailable, posthog does that step: %s", module, error)
+        log.debug("fastvars: fastvars.core.%s unavailable, posthog does that step: %s", module, error)
         return None
     return found if callable(found) else None
 
 
-# step -> (pure-Python twin, compiled twin), each as (fastvars module, function).
+# step -> (pure-Python twin, compiled twin), each as (module of fastvars.core, function).
 TWINS = {
     "exceptions_from_error_tuple": (
         ("stacktrace", "python_exceptions_from_error_tuple"),

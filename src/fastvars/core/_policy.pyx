@@ -20,7 +20,7 @@ from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
 
 from . import policy as _py
-from .defaults import (
+from ..constants import (
     MAX_SCAN_LENGTH as _MAX_SCAN_LENGTH,
     REDACTED as _REDACTED,
     TOO_LONG as _TOO_LONG,

@@ -215,7 +215,7 @@ def _clean_dict(mapping: dict, depth: int, call: _Call) -> dict:
 def best_clean() -> tuple[Callable[[Any], Any], str]:
     """The compiled ``clean`` with ``"c"`` when its extension imports and
     ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
-    from .engine import extensions_disabled
+    from ..engine import extensions_disabled
 
     if not extensions_disabled():
         try:

@@ -27,7 +27,7 @@ from ._policy cimport Policy, mask_string, note_foreign_call
 from ._masking cimport masked_text, is_failed, is_scalar_kind, class_read_is_plain
 
 from . import encoding as _py
-from .defaults import (
+from ..constants import (
     IGNORE as _IGNORE,
     MASK as _MASK,
     MAX_VALUE_LENGTH as _MAX_VALUE_LENGTH,

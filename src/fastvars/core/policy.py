@@ -14,7 +14,7 @@ from typing import Any
 
 from .caches import Generations
 from .credentials import redact_embedded_credentials
-from .defaults import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
+from ..constants import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
 from .secret_detection import looks_like_secret
 
 

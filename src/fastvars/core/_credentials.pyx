@@ -16,7 +16,7 @@ from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ, PyU
 
 from . import credentials as _py
 
-from .defaults import REDACTED as _REDACTED
+from ..constants import REDACTED as _REDACTED
 
 cdef object py_redact_url = _py.redact_url_credentials
 cdef object py_redact_authorization = _py.redact_authorization_values

@@ -50,7 +50,7 @@ cdef extern from "floatrepr.h":
     Py_ssize_t fv_float_repr_length_fast(double x) noexcept nogil
 
 cdef const char *HEX = b"0123456789abcdef"
-# Same numbers as defaults.MAX_VALUE_LENGTH, checked by tests/test_compiled_capture.py.
+# Same numbers as constants.MAX_VALUE_LENGTH, checked by tests/test_compiled_capture.py.
 cdef enum:
     MAX_VALUE_LENGTH = 1024
 

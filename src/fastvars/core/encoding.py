@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-from .defaults import IGNORE, MASK, MAX_VALUE_LENGTH, REDACTED, TOTAL_SIZE_BUDGET
+from ..constants import IGNORE, MASK, MAX_VALUE_LENGTH, REDACTED, TOTAL_SIZE_BUDGET
 from .masking import checked_repr, mask_value, type_name
 from .policy import Policy
 

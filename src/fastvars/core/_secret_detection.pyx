@@ -13,14 +13,14 @@ from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_GET
 from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
 
 from . import secret_detection as _py
-from .defaults import (
+from ..constants import (
     MAX_SCAN_LENGTH as _MAX_SCAN_LENGTH,
     PEM_PRIVATE_KEY_MARKER as _PEM,
     SECRET_MIN_CHAR_CLASSES as _MIN_CLASSES,
     SECRET_MIN_ENTROPY_BITS as _MIN_BITS,
     SECRET_MIN_LENGTH as _MIN_LENGTH,
 )
-from .known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
+from ..known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
 
 from ._matching cimport contains_known_secret_str
 

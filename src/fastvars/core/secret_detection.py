@@ -13,14 +13,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .defaults import (
+from ..constants import (
     MAX_SCAN_LENGTH,
     PEM_PRIVATE_KEY_MARKER,
     SECRET_MIN_CHAR_CLASSES,
     SECRET_MIN_ENTROPY_BITS,
     SECRET_MIN_LENGTH,
 )
-from .known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
+from ..known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Punctuation of reprs and structured text, never of a bare token.

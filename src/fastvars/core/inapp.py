@@ -139,7 +139,7 @@ def handle_in_app(
 def best_handle_in_app() -> tuple[Any, str]:
     """The compiled ``handle_in_app`` with ``"c"`` when its extension imports and
     ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
-    from .engine import extensions_disabled
+    from ..engine import extensions_disabled
 
     if not extensions_disabled():
         try:

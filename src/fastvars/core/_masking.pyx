@@ -58,7 +58,7 @@ from ._credentials cimport redact_embedded_credentials
 import json as _json_module
 
 from . import masking as _py
-from .defaults import (
+from ..constants import (
     CIRCULAR as _CIRCULAR,
     MAX_DEPTH as _MAX_DEPTH,
     MAX_ITEMS as _MAX_ITEMS,

@@ -461,7 +461,7 @@ def python_exceptions_from_error_tuple(
 
 
 def _compiled_stack() -> Any:
-    from . import engine
+    from .. import engine
 
     if engine.COMPILED is None:
         return None
@@ -494,7 +494,7 @@ def exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> list[di
 
 
 def _active_stack() -> Any:
-    from . import engine
+    from .. import engine
 
     if engine.ACTIVE is engine.COMPILED and COMPILED_STACK is not None:
         return COMPILED_STACK

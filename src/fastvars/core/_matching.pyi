@@ -1,4 +1,4 @@
-"""Type stubs for the compiled twin of fastvars.matching."""
+"""Type stubs for the compiled twin of fastvars.core.matching."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -12,7 +12,7 @@ import binascii
 import re
 from re import Match
 
-from .defaults import REDACTED
+from ..constants import REDACTED
 
 # scheme://user:pass@host. The scheme is bounded to keep the search linear; the
 # look-ahead demands a ':' before the next '/', '@' or space, so `user@host` survives.

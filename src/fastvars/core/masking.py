@@ -26,7 +26,7 @@ from typing import Any
 
 from .caches import Generations
 from .credentials import redact_embedded_credentials
-from .defaults import (
+from ..constants import (
     CIRCULAR,
     MAX_DEPTH,
     MAX_ITEMS,

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""The compiled twin of :mod:`fastvars.matching`: same interface, same answers.
+"""The compiled twin of :mod:`fastvars.core.matching`: same interface, same answers.
 
 Patterns are compiled by :mod:`fastvars.patterns` into one DFA for both lists; the C
 loop in ``csrc/automaton.c`` classifies a name in one pass. Text the tables cannot decide
@@ -16,9 +16,9 @@ from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
-from . import known_secrets as _known_secrets
-from . import patterns as _patterns
-from .defaults import IGNORE, MASK
+from .. import known_secrets as _known_secrets
+from .. import patterns as _patterns
+from ..constants import IGNORE, MASK
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object o)

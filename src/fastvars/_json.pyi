@@ -1,3 +1,0 @@
-# fastvars._json is mostly C-level functions (see _json.pxd); one test hook.
-
-def float_repr_length_c(value: float) -> int: ...

@@ -1,0 +1,3 @@
+# fastvars.core._json is mostly C-level functions (see _json.pxd); one test hook.
+
+def float_repr_length_c(value: float) -> int: ...
