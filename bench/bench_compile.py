@@ -24,14 +24,14 @@ WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 LISTS = {
     "issue: .{1990}z": ([".{1990}z"], []),
     "issue: .{1900}z, .{1900}y": ([".{1900}z", ".{1900}y"], []),
-    "100 x .{1900+i}z": ([".{%d}z" % (1900 + i) for i in range(100)], []),
+    "100 x .{1900+i}z": ([f".{{{1900 + i}}}z" for i in range(100)], []),
     "100 x 2,000 chars of [ab.]": (
         ["".join(random.Random(i).choice("ab.") for _ in range(2000)) for i in range(100)],
         [],
     ),
     "100 x (a|b){400}": (["(a|b)" * 400 + str(i) for i in range(100)], []),
     "defaults": (list(DEFAULT_MASK_PATTERNS), list(DEFAULT_IGNORE_PATTERNS)),
-    "docs .*word.*": (["(?i).*%s.*" % w for w in WORDS], ["^__.*"]),
+    "docs .*word.*": ([f"(?i).*{w}.*" for w in WORDS], ["^__.*"]),
     "100 plain words": (
         [
             "(?i)" + "".join(random.Random(i).choice("abcdefghijklmnop_") for _ in range(12))

@@ -5,11 +5,13 @@
 # both implementations), then the tests that depend on which engine is live again with
 # FASTVARS_NO_EXTENSIONS=1. Last, on the newest CPython found, a venv holding the newest
 # posthog 7.x the package index offers runs the integration, safety and differential
-# tests against it (posthog 7.91.1 stays the reference everywhere else).
+# tests against it (posthog 7.91.1 stays the reference everywhere else). First of all,
+# the lint gate (scripts/lint.sh); a finding fails the run, after every test has run.
 #
 #   bash scripts/test.sh                 # every CPython 3.10-3.13 present
 #   PYTHONS="python3.12" bash scripts/test.sh
 #   bash scripts/test.sh -k differential # extra arguments go to pytest
+#   FASTVARS_SKIP_LINT=1 bash scripts/test.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -87,6 +89,23 @@ fresh_venv() {
 pythons="$(find_pythons)"
 echo "CPython interpreters to test: $pythons" >&2
 failures=()
+
+# The lint gate, once, before the tests: ruff and cython-lint at the releases
+# pyproject's `lint` extra bounds, in a venv of their own on the newest CPython found
+# (fastvars installed there without compiling: the tools lint the sources, not it). A
+# finding fails the run, yet the tests still run, so one run reports every failure.
+if [ -z "${FASTVARS_SKIP_LINT:-}" ]; then
+    lint_venv="$work/lint"
+    echo "=== lint: scripts/lint.sh, its tools in $lint_venv" >&2
+    rm -rf "$lint_venv"
+    if ! { "${pythons##* }" -m venv "$lint_venv" &&
+        FASTVARS_NO_EXTENSIONS=1 "$lint_venv/bin/python" -m pip install -q ".[lint]"; }; then
+        failures+=("lint (its tools did not install)")
+    elif ! PATH="$lint_venv/bin:$PATH" bash scripts/lint.sh; then
+        failures+=("lint")
+    fi
+fi
+
 for py in $pythons; do
     version="$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
     venv="$work/$version"

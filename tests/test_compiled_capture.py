@@ -16,6 +16,7 @@ import sys
 import tracemalloc
 import types
 import unicodedata
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -409,7 +410,7 @@ def test_compiled_path_handles_hostile_values_without_fallback():
 class _ComputedLinks(Exception):
     """An exception whose links are computed: both walks must read them alike."""
 
-    reads = []
+    reads: ClassVar[list[str]] = []
 
     @property
     def __context__(self):
@@ -426,7 +427,7 @@ def _chains():
     if sys.version_info >= (3, 11):
         made.append(raise_and_catch(corpus.group_raiser))
         members = [ValueError(str(i)) for i in range(70)]
-        nested = ExceptionGroup(
+        nested = ExceptionGroup(  # noqa: F821
             "outer",
             [
                 ExceptionGroup("inner", members[:40]),  # noqa: F821

@@ -183,7 +183,7 @@ def test_recent_files_are_not_cached(tmp_path, twin):
 def test_loader_name_check(twin, tmp_path):
     # A module whose __name__ no longer matches its loader's name: get_source raises
     # ImportError and posthog reads linecache instead.
-    module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    module, _path = _module(tmp_path, ENCODED_SOURCES["utf8"])
     exc_info = raised(module.outer)
     module.__dict__["__name__"] = "renamed"
     assert_same_outcome(twin, raised(module.outer))
@@ -220,7 +220,7 @@ def test_loader_replaced_or_subclassed(twin, tmp_path):
 
 
 def test_standard_loader_patched(twin, tmp_path, monkeypatch):
-    module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    module, _path = _module(tmp_path, ENCODED_SOURCES["utf8"])
     exc_info = raised(module.outer)
     calls = []
     original = importlib.machinery.SourceFileLoader.get_source
@@ -460,7 +460,7 @@ def test_generated_sources(tmp_path, comments, after, encoding):
     from fastvars.core import stacktrace
     from stacktrace_support import assert_same_outcome as same
 
-    module, path = _module(tmp_path, data)
+    module, _path = _module(tmp_path, data)
     exc_info = raised(module.outer)
     sources.clear_cache()
     for twin_function in (

@@ -10,7 +10,7 @@ the compiled extension (``"c"``) or the pure-Python engine (``"python"``) is liv
 """
 
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
 from . import engine as _engine
 from .capture import attach_code_variables, snapshot

@@ -822,7 +822,10 @@ def _chains(
             low, high, body = av
             body_chains = _chains(body, False)
             if last or high == low:  # presence: a trailing X{m,n} is X{m}
-                options = [sum(combo, []) for combo in _product(body_chains, low)]
+                options = [
+                    [step for chain in combo for step in chain]
+                    for combo in _product(body_chains, low)
+                ]
             elif high is C.MAXREPEAT or high == C.MAXREPEAT:
                 if len(body_chains) != 1 or len(body_chains[0]) != 1 or low < 1:
                     raise Unsupported("loop over more than one position")

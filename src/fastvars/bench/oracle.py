@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from posthog import exception_utils as ph
 
 from ..core.frames import exception_tracebacks
 
 ExcInfo = tuple[Any, Any, Any]
-InApp = Union[bool, Callable[[int, dict[str, Any]], bool]]
+InApp = bool | Callable[[int, dict[str, Any]], bool]
 
 
 def serialized_exceptions(exc_info: ExcInfo, in_app: InApp = True) -> list[dict[str, Any]]:

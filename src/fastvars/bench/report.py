@@ -193,26 +193,34 @@ CODE_VARIABLES_TITLE = (
 def legend(document: dict[str, Any]) -> str:
     env = document["environment"]
     lines = [
-        f"CPython {env['python']} ({env['python_implementation']}), posthog {env['posthog']}, "
-        f"fastvars {env['fastvars']} ({env['fastvars_implementation']}), sentry-sdk "
-        f"{env['sentry_sdk'] or 'absent'}",
+        (
+            f"CPython {env['python']} ({env['python_implementation']}), posthog {env['posthog']}, "
+            f"fastvars {env['fastvars']} ({env['fastvars_implementation']}), sentry-sdk "
+            f"{env['sentry_sdk'] or 'absent'}"
+        ),
         f"CPU: {env['cpu']} x{env['cpu_count']}, {env['platform']}"
         + (
             f", load average {env['load_average_at_start'][0]:.2f} at start"
             if env["load_average_at_start"]
             else ""
         ),
-        "Times are per capture, default patterns, every frame in-app. 'vs posthog' is "
-        "posthog's time over the engine's, per round (median, min-max): above 1 is faster.",
-        "sentry and stdlib are costs above the same work without locals (tail figures: "
-        "over its median); stdlib masks nothing (a floor). e/f: exceptions/frames.",
+        (
+            "Times are per capture, default patterns, every frame in-app. 'vs posthog' is "
+            "posthog's time over the engine's, per round (median, min-max): above 1 is faster."
+        ),
+        (
+            "sentry and stdlib are costs above the same work without locals (tail figures: "
+            "over its median); stdlib masks nothing (a floor). e/f: exceptions/frames."
+        ),
     ]
     if any(r.get("end_to_end") for r in document["results"]):
         lines[2:2] = [
-            "End to end: each capture_exception on a fresh exception raised beneath a "
-            "request stack of 8 frames in 6 modules (fastvars/bench/service), sync client, "
-            "no network; fastvars = fastvars.enable(), switched per batch; every frame "
-            "in-app; 'trivial event' is client.capture('evt'), posthog's per-event floor.",
+            (
+                "End to end: each capture_exception on a fresh exception raised beneath a "
+                "request stack of 8 frames in 6 modules (fastvars/bench/service), sync client, "
+                "no network; fastvars = fastvars.enable(), switched per batch; every frame "
+                "in-app; 'trivial event' is client.capture('evt'), posthog's per-event floor."
+            ),
         ]
     for name, reason in document["skipped"].items():
         lines.append(f"skipped {name}: {reason}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import statistics
 import threading
@@ -377,10 +378,8 @@ def measure_threads(
 ) -> None:
     for bench_engine in engines:
         progress(f"{settings.threads} threads: {bench_engine.name}")
-
-        def make() -> Runner:
-            return bench_engine.prepare(exc_info, exceptions)
-
+        # Bound now, not looked up when called: each runner is this engine's.
+        make: Callable[[], Runner] = functools.partial(bench_engine.prepare, exc_info, exceptions)
         rate = _throughput(make, False, settings.threads, settings.thread_seconds)
         if make().base is not None:
             # Time per capture adds up: 1/rate(with) - 1/rate(without) is the cost.

@@ -141,7 +141,6 @@ cdef class Matcher:
 
     cdef object _lookup(self, object name):
         """classify() for one name, through the bounded cache (exact str only)."""
-        cdef PyObject *hit
         cdef int bits
         if type(name) is not str:
             # A str subclass may override lower() or hashing: never cache it.

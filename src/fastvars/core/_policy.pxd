@@ -76,4 +76,3 @@ cdef inline Py_ssize_t address_find(AddressCache cache, object key) noexcept:
     if cache.keys[i + 1] == <PyObject *>key:
         return i + 1
     return -1
-

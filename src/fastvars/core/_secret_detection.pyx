@@ -10,7 +10,9 @@ the float compared against the threshold is bit for bit the same.
 from libc.math cimport log2
 from libc.string cimport memchr, memcmp, memset
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_GET_LENGTH
-from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
+from cpython.unicode cimport (
+    Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT,
+)
 
 from . import secret_detection as _py
 from ..constants import (

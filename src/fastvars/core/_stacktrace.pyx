@@ -145,7 +145,6 @@ cdef bind_python_twin():
 cdef object FrameLocalsProxy = None
 if sys.version_info >= (3, 13):
     def _proxy_type():
-        marker = 1
         return type(sys._getframe().f_locals)
     FrameLocalsProxy = _proxy_type()
 

@@ -46,9 +46,12 @@ def same_frames(serialized: Sequence[Any], entries: Sequence[Any]) -> bool:
     if len(serialized) != len(entries):
         return False
     for frame_dict, entry in zip(serialized, entries):
-        if isinstance(frame_dict, dict) and "lineno" in frame_dict:
-            if frame_dict["lineno"] != entry.tb_lineno:
-                return False
+        if (
+            isinstance(frame_dict, dict)
+            and "lineno" in frame_dict
+            and frame_dict["lineno"] != entry.tb_lineno
+        ):
+            return False
     return True
 
 

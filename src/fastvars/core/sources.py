@@ -149,9 +149,12 @@ class SourceCache:
         if source is None:
             return NO_SOURCE
         lines = source.splitlines()
-        if before is not None and before == stat_key(path):
-            if time.time_ns() - max(before[4], before[5]) >= RACY_SECONDS * 1e9:
-                self.store(path, before, lines)
+        if (
+            before is not None
+            and before == stat_key(path)
+            and time.time_ns() - max(before[4], before[5]) >= RACY_SECONDS * 1e9
+        ):
+            self.store(path, before, lines)
         return lines
 
     def store(self, path: str, key: StatKey, lines: list[str]) -> None:

@@ -32,14 +32,14 @@ from typing import Any
 
 from posthog import exception_utils as _posthog
 
-# posthog's own class for a cut source line, so events carry the same type; a posthog
-# without it fails posthog_unchanged() rather than this import.
-AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
-
 from . import sources
 
 # posthog's should_hide_frame, shared with the code-variables walk (one twin of it).
 from .frames import is_hidden
+
+# posthog's own class for a cut source line, so events carry the same type; a posthog
+# without it fails posthog_unchanged() rather than this import.
+AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
 
 # posthog's limits (posthog/exception_utils.py of 7.91.1).
 MAX_VALUE_LENGTH = 1024  # DEFAULT_MAX_VALUE_LENGTH: the strip_string limit of a source line

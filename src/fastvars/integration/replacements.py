@@ -35,6 +35,14 @@ class Parameter:
     check: ArgumentCheck
 
 
+def _position(parameters: Sequence[Parameter], name: str) -> int:
+    """The index of the parameter called ``name``, or -1."""
+    for index, parameter in enumerate(parameters):
+        if parameter.name == name:
+            return index
+    return -1
+
+
 @dataclass
 class Replacement:
     """One posthog function, the parameters fastvars understands, and fastvars' answer.
@@ -94,10 +102,8 @@ class Replacement:
         values = list(args)
         values.extend([_MISSING] * (len(parameters) - len(args)))
         for key, value in kwargs.items():
-            for index, parameter in enumerate(parameters):
-                if parameter.name == key:
-                    break
-            else:
+            index = _position(parameters, key)
+            if index < 0:
                 return f"unknown keyword argument {key!r}"
             if values[index] is not _MISSING:
                 return f"argument {key!r} given twice"

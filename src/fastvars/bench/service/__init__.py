@@ -3,8 +3,9 @@
 The end-to-end benchmark raises each workload's exception beneath this stack, as a real
 service would: ``server`` (where the error is caught, as an error handler would), three
 ``middleware`` layers, ``router``, ``views``, ``services`` and ``repository``, which
-calls the workload (handed over through ``context``, never a local of a layer). Each layer is a real source file, so posthog's frame serialization
-reads source lines from several files, as it does in production.
+calls the workload (handed over through ``context``, never a local of a layer). Each
+layer is a real source file, so posthog's frame serialization reads source lines from
+several files, as it does in production.
 """
 
 from __future__ import annotations
