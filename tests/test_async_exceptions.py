@@ -25,7 +25,7 @@ from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
 from fastvars import planning
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import raise_and_catch, serialized_exceptions
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from posthog import exception_utils as posthog_exception_utils
 
-import implementations
 from fastvars import inapp, workloads
+from helpers import implementations
+from helpers.sizes import scaled
 
 handle_in_app = implementations.twin_fixture("fastvars.inapp", "fastvars._inapp", "handle_in_app")
 
@@ -135,8 +136,7 @@ def _compare(handle_in_app, event, exclude, include, root):
 
 
 @settings(
-    max_examples=400,
-    deadline=None,
+    max_examples=scaled(400),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(event=_events, exclude=_patterns, include=_patterns, root=_roots)

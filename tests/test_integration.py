@@ -20,7 +20,7 @@ import fastvars
 from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
 from fastvars.integration import control
-from oracle import raise_and_catch, serialized_exceptions
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 NAME = "try_attach_code_variables_to_frames"
 POSTHOG_MODULES = ("posthog.exception_utils", "posthog.client", "posthog.async_client")

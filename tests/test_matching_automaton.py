@@ -7,14 +7,9 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-import implementations
 from fastvars import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-
-
-def load_impl(which):
-    """``fastvars.matching`` or ``fastvars._matching`` (see implementations.py)."""
-    return implementations.load(which, "fastvars.matching", "fastvars._matching")
+from helpers import implementations
 
 
 def posthog_bits(mask, ignore, name):
