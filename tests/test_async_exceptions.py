@@ -11,6 +11,7 @@ where CPython runs signal handlers), and a real ``SIGALRM`` storm every millisec
 
 import copy
 import dis
+import itertools
 import os
 import signal
 import sys
@@ -80,7 +81,7 @@ def _check_points(code):
     if points is None:
         instructions = list(dis.get_instructions(code))
         points = {instructions[0].offset}
-        for previous, current in zip(instructions, instructions[1:]):
+        for previous, current in itertools.pairwise(instructions):
             if previous.opname.startswith("CALL") or current.opname in (
                 "RESUME",
                 "JUMP_BACKWARD",
@@ -234,7 +235,7 @@ def _failing_plan(engine, *args):
 
 
 def test_write_variables_twins_write_the_same(event):
-    exc_info, exceptions, complete = event
+    _, exceptions, complete = event
     frames = complete[0]["stacktrace"]["frames"]
     for write in {fv_engine.PYTHON.write_variables, fv_engine.ACTIVE.write_variables}:
         out = copy.deepcopy(exceptions)
@@ -323,7 +324,8 @@ def test_sigalrm_storm(engine, event, error):
 def _difference(out, complete):
     for got, want in zip(out[0]["stacktrace"]["frames"], complete[0]["stacktrace"]["frames"]):
         if got.get("code_variables") != want.get("code_variables"):
-            return f"{got.get('function')}: {got.get('code_variables')} != {want.get('code_variables')}"
+            got_variables, want_variables = got.get("code_variables"), want.get("code_variables")
+            return f"{got.get('function')}: {got_variables} != {want_variables}"
     return "?"
 
 

@@ -545,7 +545,7 @@ def test_non_str_keys_are_kept_and_hashed_as_often(clean):
 def test_user_code_mutating_what_is_cleaned(clean):
     for container in ("list", "dict"):
         for how in ("grow", "swap", "shrink"):
-            assert_like_posthog(clean, lambda: build(("mutates", (container, how))))
+            assert_like_posthog(clean, lambda spec=(container, how): build(("mutates", spec)))
 
 
 def test_cycles_raise_recursion_error_as_posthog(clean):
@@ -659,7 +659,7 @@ def test_every_workload_event_cleans_as_posthog(clean, monkeypatch):
             client.capture_exception(exception)
     assert len(recorded) == 2 * len(workloads.WORKLOADS)
     for message in recorded:
-        assert_like_posthog(clean, lambda: copy.deepcopy(message))
+        assert_like_posthog(clean, lambda message=message: copy.deepcopy(message))
 
 
 def test_best_clean_names_its_implementation():

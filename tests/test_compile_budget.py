@@ -17,16 +17,16 @@ WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
 
 ON_THE_AUTOMATON = {
     "defaults": (list(DEFAULT_MASK_PATTERNS), list(DEFAULT_IGNORE_PATTERNS)),
-    "docs style .*word.*": (["(?i).*%s.*" % w for w in WORDS], ["^__.*"]),
+    "docs style .*word.*": ([f"(?i).*{w}.*" for w in WORDS], ["^__.*"]),
     "anchored": (["^api_", "(?i)^x_.*_key$"], ["^__.*", "^_[a-z]+$", "^tmp"]),
-    "plain words, 100": (["(?i)w%03dpass" % i for i in range(100)], ["^__.*"]),
+    "plain words, 100": ([f"(?i)w{i:03d}pass" for i in range(100)], ["^__.*"]),
     "defaults twice over": (list(DEFAULT_MASK_PATTERNS) * 2, list(DEFAULT_IGNORE_PATTERNS)),
 }
 
 OVER_BUDGET = {
     "issue: .{1990}z": [".{1990}z"],
     "issue: .{1900}z, .{1900}y": [".{1900}z", ".{1900}y"],
-    "100 of .{1900+i}z": [".{%d}z" % (1900 + i) for i in range(100)],
+    "100 of .{1900+i}z": [f".{{{1900 + i}}}z" for i in range(100)],
     "100 of 2,000 characters": [
         "".join(random.Random(i).choice("ab.") for _ in range(2000)) for i in range(100)
     ],
@@ -115,7 +115,7 @@ def test_compiled_matcher_reports_the_residual_path():
 
 
 def test_warm_compiles_for_every_engine_into_the_capture_caches(monkeypatch):
-    mask = ["(?i)warm_only_%d" % i for i in range(3)]
+    mask = [f"(?i)warm_only_{i}" for i in range(3)]
     assert fv_engine.warm((p for p in mask), None) is True
     calls = []
     real = patterns.compile_tables

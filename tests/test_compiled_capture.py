@@ -17,6 +17,7 @@ import sys
 import tracemalloc
 import types
 import unicodedata
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -407,7 +408,7 @@ def test_compiled_path_handles_hostile_values_without_fallback():
 class _ComputedLinks(Exception):
     """An exception whose links are computed: both walks must read them alike."""
 
-    reads = []
+    reads: ClassVar[list[str]] = []
 
     @property
     def __context__(self):
@@ -424,7 +425,7 @@ def _chains():
     if sys.version_info >= (3, 11):
         made.append(raise_and_catch(corpus.group_raiser))
         members = [ValueError(str(i)) for i in range(70)]
-        nested = ExceptionGroup(
+        nested = ExceptionGroup(  # noqa: F821 (a builtin from 3.11, checked above)
             "outer",
             [
                 ExceptionGroup("inner", members[:40]),  # noqa: F821

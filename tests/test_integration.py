@@ -316,7 +316,7 @@ def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_cap
     meets it (a service whose first exception meets a slow list must not stall)."""
     fastvars.disable()
     monkeypatch.setattr(fv_engine, "ACTIVE", engine)
-    patterns = [r"(?i)warm_me_%d" % i for i in range(3)]
+    patterns = [f"(?i)warm_me_{i}" for i in range(3)]
     client = posthog.Posthog(
         "phc_warm",
         code_variables_mask_patterns=patterns,

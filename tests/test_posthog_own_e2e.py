@@ -79,7 +79,7 @@ def run_posthog_tests(tmp_path, enable, extra_env=None):
 
 
 def passed_count(stdout):
-    line = [l for l in stdout.splitlines() if " passed" in l][-1]
+    line = [text for text in stdout.splitlines() if " passed" in text][-1]
     return int(line.split(" passed")[0].split()[-1])
 
 

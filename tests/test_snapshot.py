@@ -29,7 +29,7 @@ def test_snapshot_chain_has_each_exceptions_own_locals(engine):
     exc_info = raise_and_catch(CHAINED["cause"])
     outer, inner = fastvars.snapshot(exc_info[1], engine=engine)
     assert (outer["type"], inner["type"]) == ("ValueError", "KeyError")
-    inner_frame = [f for f in inner["frames"] if f["function"] == "inner_chain"][0]
+    inner_frame = next(f for f in inner["frames"] if f["function"] == "inner_chain")
     assert inner_frame["variables"] == {"inner_local": "INNER"}
 
 
@@ -62,5 +62,5 @@ def test_snapshot_of_frame_it_cannot_read_has_no_variables(engine):
     except ValueError as error:
         exc = error
     (only,) = fastvars.snapshot(exc, engine=engine)
-    module_frame = [f for f in only["frames"] if f["filename"] == "<weird>"][0]
+    module_frame = next(f for f in only["frames"] if f["filename"] == "<weird>")
     assert module_frame["variables"] == {}

@@ -184,7 +184,7 @@ def test_recent_files_are_not_cached(tmp_path, twin):
 def test_loader_name_check(twin, tmp_path):
     # A module whose __name__ no longer matches its loader's name: get_source raises
     # ImportError and posthog reads linecache instead.
-    module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    module, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
     exc_info = raise_and_catch(module.outer)
     module.__dict__["__name__"] = "renamed"
     assert_same_outcome(twin, raise_and_catch(module.outer))
@@ -221,7 +221,7 @@ def test_loader_replaced_or_subclassed(twin, tmp_path):
 
 
 def test_standard_loader_patched(twin, tmp_path, monkeypatch):
-    module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    module, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
     exc_info = raise_and_catch(module.outer)
     calls = []
     original = importlib.machinery.SourceFileLoader.get_source
@@ -461,7 +461,7 @@ def test_generated_sources(twin, tmp_path, comments, after, encoding):
         data = source.encode("latin-1", errors="replace")
     else:
         data = source.encode(encoding)
-    module, path = _module(tmp_path, data)
+    module, _ = _module(tmp_path, data)
     exc_info = raise_and_catch(module.outer)
     sources.clear_cache()
     assert_same_outcome(twin, exc_info)

@@ -1,9 +1,11 @@
 """fastvars' exceptions_from_error_tuple against posthog's own, on really raised exceptions:
 every exception field, every frame field, and the user code each one runs, in order."""
 
+import itertools
 import os
 import sys
 import types
+from typing import ClassVar
 
 import pytest
 from posthog import exception_utils as ph
@@ -82,7 +84,7 @@ class WithMessage(Exception):
 
 class WithDetail(Exception):
     message = ""
-    detail = {"detail": 1}
+    detail: ClassVar[dict[str, int]] = {"detail": 1}
 
 
 class RaisingMessage(Exception):
@@ -179,7 +181,7 @@ def test_synthesized_traceback(twin):
 
 def _chain(length, suppress=False):
     errors = [ValueError(f"e{i}") for i in range(length)]
-    for outer, inner in zip(errors, errors[1:]):
+    for outer, inner in itertools.pairwise(errors):
         if suppress:
             outer.__cause__ = inner
         else:
