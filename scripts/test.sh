@@ -10,6 +10,7 @@
 #   bash scripts/test.sh                 # every CPython 3.10-3.13 present
 #   PYTHONS="python3.12" bash scripts/test.sh
 #   bash scripts/test.sh -k differential # extra arguments go to pytest
+#   bash scripts/test.sh --hypothesis-profile=thorough  # 10x the generated cases
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
