@@ -12,6 +12,7 @@
 #   PYTHONS="python3.12" bash scripts/test.sh
 #   bash scripts/test.sh -k differential # extra arguments go to pytest
 #   FASTVARS_SKIP_LINT=1 bash scripts/test.sh
+#   bash scripts/test.sh --hypothesis-profile=thorough  # 10x the generated cases
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

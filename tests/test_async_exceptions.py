@@ -24,9 +24,9 @@ from posthog import exception_utils as ph
 import fastvars
 from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
-from fastvars.core import planning
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import raise_and_catch, serialized_exceptions
+from fastvars.core import planning
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
@@ -235,7 +235,7 @@ def _failing_plan(engine, *args):
 
 
 def test_write_variables_twins_write_the_same(event):
-    _exc_info, exceptions, complete = event
+    _, exceptions, complete = event
     frames = complete[0]["stacktrace"]["frames"]
     for write in {fv_engine.PYTHON.write_variables, fv_engine.ACTIVE.write_variables}:
         out = copy.deepcopy(exceptions)

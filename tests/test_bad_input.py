@@ -6,8 +6,8 @@ import pytest
 from posthog import exception_utils as ph
 
 import fastvars
-from corpus import SCENARIOS
-from oracle import raise_and_catch, serialized_exceptions
+from helpers.corpus import SCENARIOS
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 
 def _both(engine, exceptions, exc_info, mask, ignore, *toggles):
@@ -90,12 +90,7 @@ def test_frame_lists_with_missing_keys(engine, raised, mangle):
 def test_non_str_local_names_fall_back_to_posthog(engine):
     namespace = {"__name__": "weird_module"}
     code = "a = 1\nglobals()[7] = 'seven'\nraise ValueError('module level')\n"
-    try:
-        exec(compile(code, "<weird>", "exec"), namespace)
-    except ValueError:
-        import sys
-
-        exc_info = sys.exc_info()
+    exc_info = raise_and_catch(exec, compile(code, "<weird>", "exec"), namespace)
     exceptions = serialized_exceptions(exc_info)
     before = fastvars.capture.stats.snapshot()["fallbacks"]
     _both(engine, exceptions, exc_info, None, None)

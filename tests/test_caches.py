@@ -6,37 +6,27 @@ Both engines."""
 import gc
 import weakref
 
-import pytest
-
 from fastvars import constants
-
-from fastvars.core import caches, matching
-from fastvars import engine as fv_engine
-from oracle import code_variables, fastvars_capture, raise_and_catch, serialized_exceptions
+from helpers import implementations
+from helpers.oracle import code_variables, fastvars_capture, raise_and_catch, serialized_exceptions
 
 MASK = list(constants.DEFAULT_MASK_PATTERNS)
 IGNORE = list(constants.DEFAULT_IGNORE_PATTERNS)
 DISTINCT = 50_000
 
 
-def _generations_classes():
-    found = [caches.Generations]
-    try:
-        from fastvars.core import _caches
-    except ImportError:
-        pass
-    else:
-        found.append(_caches.Generations)
-    return found
+generations = implementations.twin_fixture(
+    "fastvars.core.caches", "fastvars.core._caches", "Generations"
+)
+matching = implementations.twin_fixture("fastvars.core.matching", "fastvars.core._matching")
 
 
 def _put(cache, key, value):
     cache.put(key, value)
 
 
-@pytest.mark.parametrize("kind", _generations_classes(), ids=lambda k: k.__module__)
-def test_hot_keys_survive_a_stream_of_distinct_keys(kind):
-    cache = kind(100)
+def test_hot_keys_survive_a_stream_of_distinct_keys(generations):
+    cache = generations(100)
     hot = [f"hot{i}" for i in range(30)]
     for i in range(DISTINCT):
         _put(cache, f"cold{i}", i)
@@ -50,9 +40,8 @@ def test_hot_keys_survive_a_stream_of_distinct_keys(kind):
     assert cache.get("cold0") is None  # a cold key ages out
 
 
-@pytest.mark.parametrize("kind", _generations_classes(), ids=lambda k: k.__module__)
-def test_a_hit_in_the_old_generation_moves_back(kind):
-    cache = kind(2)
+def test_a_hit_in_the_old_generation_moves_back(generations):
+    cache = generations(2)
     _put(cache, "a", 1)
     _put(cache, "b", 2)
     _put(cache, "c", 3)  # turnover: a and b are old
@@ -63,32 +52,21 @@ def test_a_hit_in_the_old_generation_moves_back(kind):
     assert len(cache) == 0 and cache.get("a") is None
 
 
-def _matcher_kinds():
-    kinds = [matching]
-    if fv_engine.COMPILED is not None:
-        from fastvars.core import _matching
-
-        kinds.append(_matching)
-    return kinds
-
-
-@pytest.mark.parametrize("impl", _matcher_kinds(), ids=lambda m: m.__name__)
-def test_name_cache_keeps_the_hot_names(impl):
-    matcher = impl.Matcher(MASK, IGNORE)
+def test_name_cache_keeps_the_hot_names(matching):
+    matcher = matching.Matcher(MASK, IGNORE)
     hot = ["self", "request", "password", "user_id", "api_key", "__name__"]
     expected = matcher.classify_many(hot, cache=False)
     for i in range(DISTINCT):
         matcher.classify(f"field_{i}")
         if i % 500 == 0:
             assert matcher.classify_many(hot) == expected
-    assert len(matcher._cache) <= impl.NAME_CACHE_SIZE
+    assert len(matcher._cache) <= matching.NAME_CACHE_SIZE
     assert all(name in matcher._cache for name in hot)
 
 
-@pytest.mark.parametrize("impl", _matcher_kinds(), ids=lambda m: m.__name__)
-def test_long_names_are_not_cached(impl):
-    matcher = impl.Matcher(MASK, IGNORE)
-    name = "x" * (impl.NAME_CACHE_MAX_LENGTH + 1) + "password"
+def test_long_names_are_not_cached(matching):
+    matcher = matching.Matcher(MASK, IGNORE)
+    name = "x" * (matching.NAME_CACHE_MAX_LENGTH + 1) + "password"
     assert matcher.classify(name) == constants.MASK
     assert name not in matcher._cache
 

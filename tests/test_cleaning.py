@@ -30,9 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from posthog import utils as posthog_utils
 
-import implementations
-from fastvars.core import cleaning
 from fastvars.bench import workloads
+from fastvars.core import cleaning
+from helpers import implementations
+from helpers.sizes import scaled
 
 clean = implementations.twin_fixture("fastvars.core.cleaning", "fastvars.core._cleaning", "clean")
 
@@ -461,8 +462,7 @@ def assert_like_posthog(clean: Callable[[Any], Any], make: Callable[[], Any]) ->
 
 
 @settings(
-    max_examples=300,
-    deadline=None,
+    max_examples=scaled(300),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(spec=VALUES)
@@ -471,8 +471,7 @@ def test_generated_values_clean_as_posthog_cleans_them(clean, spec):
 
 
 @settings(
-    max_examples=150,
-    deadline=None,
+    max_examples=scaled(150),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(items=st.lists(st.tuples(_leaf_text, VALUES), max_size=8))
@@ -546,7 +545,7 @@ def test_non_str_keys_are_kept_and_hashed_as_often(clean):
 def test_user_code_mutating_what_is_cleaned(clean):
     for container in ("list", "dict"):
         for how in ("grow", "swap", "shrink"):
-            assert_like_posthog(clean, lambda c=container, h=how: build(("mutates", (c, h))))
+            assert_like_posthog(clean, lambda spec=(container, how): build(("mutates", spec)))
 
 
 def test_cycles_raise_recursion_error_as_posthog(clean):
@@ -660,7 +659,7 @@ def test_every_workload_event_cleans_as_posthog(clean, monkeypatch):
             client.capture_exception(exception)
     assert len(recorded) == 2 * len(workloads.WORKLOADS)
     for message in recorded:
-        assert_like_posthog(clean, lambda m=message: copy.deepcopy(m))
+        assert_like_posthog(clean, lambda message=message: copy.deepcopy(message))
 
 
 def test_best_clean_names_its_implementation():
@@ -685,14 +684,12 @@ print("ok")
 """
 
 
-@pytest.mark.parametrize("twin", ["c", "python"])
-def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(twin):
+cleaning_module = implementations.twin_fixture("fastvars.core.cleaning", "fastvars.core._cleaning")
+
+
+def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(cleaning_module):
     # In a child process: a registration cannot be undone.
-    if twin == "c":
-        pytest.importorskip("fastvars.core._cleaning")
-        importing = "from fastvars.core._cleaning import clean"
-    else:
-        importing = "from fastvars.core.cleaning import clean"
+    importing = f"from {cleaning_module.__name__} import clean"
     script = VIRTUAL_NUMBER_SCRIPT.format(import_compiled=importing)
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60

@@ -107,9 +107,8 @@ def test_residual_patterns_answer_as_posthog(engine, name):
         assert matcher.mask_search(text) == bool(_posthog_bits(mask, [], text)), text[:20]
 
 
+@pytest.mark.c_extension
 def test_compiled_matcher_reports_the_residual_path():
-    if fv_engine.COMPILED is None:
-        pytest.skip("compiled engine unavailable")
     stats = fv_engine.COMPILED.compile_patterns([".{1990}z"], ["^__.*"]).stats()
     assert stats["residual"] == [(".{1990}z", "automaton size cap or work budget")]
     assert stats["automaton_patterns"] == 1

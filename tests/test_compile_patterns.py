@@ -4,7 +4,7 @@ import pytest
 from posthog import exception_utils as ph
 
 import fastvars
-from corpus import PATTERN_SETS
+from helpers.corpus import PATTERN_SETS
 
 NAMES = [
     "password",

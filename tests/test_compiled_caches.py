@@ -9,7 +9,7 @@ import pytest
 
 from fastvars import constants
 from fastvars import engine as fv_engine
-from oracle import (
+from helpers.oracle import (
     code_variables,
     fastvars_capture,
     posthog_capture,
@@ -17,7 +17,7 @@ from oracle import (
     serialized_exceptions,
 )
 
-pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
+pytestmark = pytest.mark.c_extension
 
 MASK = list(constants.DEFAULT_MASK_PATTERNS)
 IGNORE = list(constants.DEFAULT_IGNORE_PATTERNS)

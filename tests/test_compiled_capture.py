@@ -2,7 +2,8 @@
 pure Python, posthog), its C string scanners against their Python twins, memory over
 100,000 captures, and the fallback when the compiled path raises.
 
-FASTVARS_HYPOTHESIS_SCALE multiplies the generated cases (default 1: 4 x 500 = 2,000 frames).
+At the default hypothesis profile 4 x 500 = 2,000 generated frames; another profile
+scales them (conftest.py, helpers/sizes.py).
 """
 
 import collections
@@ -23,16 +24,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fastvars
-from corpus import PATTERN_SETS
 from fastvars import capture, constants
-from fastvars.core import credentials, secret_detection
 from fastvars import engine as fv_engine
-from oracle import fastvars_capture, posthog_capture, raise_and_catch, serialized_exceptions
+from fastvars.core import credentials, secret_detection
+from helpers.corpus import PATTERN_SETS
+from helpers.oracle import fastvars_capture, posthog_capture, raise_and_catch, serialized_exceptions
+from helpers.sizes import scaled
 
-pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
+pytestmark = pytest.mark.c_extension
 
-SCALE = float(os.environ.get("FASTVARS_HYPOTHESIS_SCALE", "1"))
-EXAMPLES = max(10, int(500 * SCALE))
+EXAMPLES = scaled(500)
 
 Point = collections.namedtuple("Point", "x y")
 Login = collections.namedtuple("Login", "user password")
@@ -172,7 +173,6 @@ TOGGLES = [(True, True), (False, True), (True, False), (False, False)]
 @pytest.mark.parametrize("toggles", TOGGLES, ids=lambda t: f"url{int(t[0])}-sec{int(t[1])}")
 @settings(
     max_examples=EXAMPLES,
-    deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
@@ -196,7 +196,7 @@ def test_generated_frames_three_ways(toggles, local_vars, patterns):
 # ------------------------------------------------------------------ C scanners vs twins
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES)
 @given(text=TEXT)
 def test_secret_detection_matches_twin(text):
     from fastvars.core import _secret_detection
@@ -204,7 +204,7 @@ def test_secret_detection_matches_twin(text):
     assert _secret_detection.looks_like_secret_c(text) == secret_detection.looks_like_secret(text)
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES)
 @given(text=TEXT, url=st.booleans())
 def test_credentials_prefilter_never_misses(text, url):
     from fastvars.core import _credentials
@@ -218,7 +218,7 @@ def test_credentials_prefilter_never_misses(text, url):
 URL_ALPHABET = "ab:/@ \t.+-Z9\xa0\x85\xe9\u017f"
 
 
-@settings(max_examples=EXAMPLES * 2, deadline=None)
+@settings(max_examples=EXAMPLES * 2)
 @given(
     text=st.one_of(
         st.text(alphabet=URL_ALPHABET, max_size=50),
@@ -257,7 +257,6 @@ def test_prefilter_case_folding_table_is_complete():
 
 @settings(
     max_examples=EXAMPLES,
-    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data(), padding=st.sampled_from([0, 40, 300]))
@@ -419,7 +418,7 @@ class _ComputedLinks(Exception):
 
 
 def _chains():
-    import corpus
+    from helpers import corpus
 
     made = []
     for fn in (corpus.outer_chain, corpus.context_chain):
@@ -427,7 +426,7 @@ def _chains():
     if sys.version_info >= (3, 11):
         made.append(raise_and_catch(corpus.group_raiser))
         members = [ValueError(str(i)) for i in range(70)]
-        nested = ExceptionGroup(  # noqa: F821
+        nested = ExceptionGroup(  # noqa: F821 (a builtin from 3.11, checked above)
             "outer",
             [
                 ExceptionGroup("inner", members[:40]),  # noqa: F821
@@ -469,8 +468,8 @@ def test_exception_tracebacks_twins_agree():
 def test_compiled_planner_matches_its_twin():
     """_capture.plan against planning.plan driving the same compiled steps, on chains
     (own tracebacks, a context, a group) and a plain stack."""
-    import corpus
     from fastvars.core import planning
+    from helpers import corpus
 
     twin = dataclasses.replace(fv_engine.COMPILED, plan=planning.plan)
     makers = [corpus.outer_chain, corpus.context_chain, corpus.level1]

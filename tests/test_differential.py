@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from corpus import CHAINED, PATTERN_SETS, SCENARIOS
-from oracle import (
+from helpers.corpus import CHAINED, PATTERN_SETS, SCENARIOS
+from helpers.oracle import (
     code_variables,
     fastvars_capture,
     posthog_capture,

@@ -18,7 +18,7 @@ import pytest
 from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 
 import fastvars
-from ingest_server import ingest, route, variables  # noqa: F401
+from helpers.ingest_server import variables
 
 # PostHog's documentation of the feature, as this project started from it (a copy is kept
 # with the tests so that the check runs on any clone).

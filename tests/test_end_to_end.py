@@ -16,7 +16,7 @@ import pytest
 from posthog.async_client import AsyncPosthog
 from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 
-from ingest_server import by_distinct_id, exception_list, ingest, route, variables  # noqa: F401
+from helpers.ingest_server import by_distinct_id, exception_list, variables
 
 TIMEOUT = 20
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastvars import engine as fv_engine
+from helpers.sizes import scaled
 
-pytestmark = pytest.mark.skipif(fv_engine.COMPILED is None, reason="compiled engine not built")
+pytestmark = pytest.mark.c_extension
 
 
 def _fast():
@@ -81,7 +81,7 @@ def test_answers_for_ordinary_floats():
 
 def test_random_bits_and_decimals():
     rnd = random.Random(20240607)
-    for _ in range(100_000):
+    for _ in range(scaled(100_000)):
         _agrees(struct.unpack("<d", struct.pack("<Q", rnd.getrandbits(64)))[0])
         _agrees(rnd.random() * 2.0 ** rnd.randint(-60, 60))
         digits = rnd.randint(1, 10 ** rnd.randint(1, 17))
@@ -89,7 +89,7 @@ def test_random_bits_and_decimals():
             _agrees(x)
 
 
-@settings(max_examples=20_000, deadline=None)
+@settings(max_examples=scaled(20_000))
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_hypothesis(x):
     _agrees(x)

@@ -1,6 +1,7 @@
 """Hypothesis-generated frames: fastvars must equal posthog on every one of them.
 
-1,000 cases per engine by default (2,000 a run); FASTVARS_HYPOTHESIS_EXAMPLES scales it.
+1,000 cases per engine at the default hypothesis profile (2,000 a run); another profile
+scales them (conftest.py, helpers/sizes.py).
 The 2,048-character edge is in the named corpus, not here: posthog's own regex scan of
 it with `.*word.*` patterns is quadratic and would dominate the run.
 """
@@ -9,21 +10,21 @@ import collections
 import dataclasses
 import keyword
 import math
-import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus import DOCS_MASK, PATTERN_SETS
-from oracle import (
+from helpers.corpus import DOCS_MASK, PATTERN_SETS
+from helpers.oracle import (
     code_variables,
     fastvars_capture,
     posthog_capture,
     raise_and_catch,
     serialized_exceptions,
 )
+from helpers.sizes import scaled
 
-EXAMPLES = int(os.environ.get("FASTVARS_HYPOTHESIS_EXAMPLES", "1000"))
+EXAMPLES = scaled(1000)
 
 Pair = collections.namedtuple("Pair", "left password")
 
@@ -165,7 +166,6 @@ def _raise_with_locals(local_values):
 
 @settings(
     max_examples=EXAMPLES,
-    deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.data_too_large,

@@ -14,11 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from posthog import exception_utils as posthog_exception_utils
 
-import implementations
 from fastvars import workloads
 from fastvars.core import inapp
+from helpers import implementations
+from helpers.sizes import scaled
 
-handle_in_app = implementations.twin_fixture("fastvars.core.inapp", "fastvars.core._inapp", "handle_in_app")
+handle_in_app = implementations.twin_fixture(
+    "fastvars.core.inapp", "fastvars.core._inapp", "handle_in_app"
+)
 
 
 _parts = st.sampled_from(["app", "app.views", "lib", "site", "dist", "packages", "", "a.b", "x"])
@@ -136,8 +139,7 @@ def _compare(handle_in_app, event, exclude, include, root):
 
 
 @settings(
-    max_examples=400,
-    deadline=None,
+    max_examples=scaled(400),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(event=_events, exclude=_patterns, include=_patterns, root=_roots)

@@ -20,7 +20,7 @@ import fastvars
 from fastvars import capture as fv_capture
 from fastvars import engine as fv_engine
 from fastvars.integration import control
-from oracle import raise_and_catch, serialized_exceptions
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 NAME = "try_attach_code_variables_to_frames"
 POSTHOG_MODULES = ("posthog.exception_utils", "posthog.client", "posthog.async_client")
@@ -316,7 +316,7 @@ def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_cap
     meets it (a service whose first exception meets a slow list must not stall)."""
     fastvars.disable()
     monkeypatch.setattr(fv_engine, "ACTIVE", engine)
-    patterns = [rf"(?i)warm_me_{i}" for i in range(3)]
+    patterns = [f"(?i)warm_me_{i}" for i in range(3)]
     client = posthog.Posthog(
         "phc_warm",
         code_variables_mask_patterns=patterns,

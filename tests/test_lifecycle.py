@@ -157,7 +157,8 @@ if pid == 0:
               "holder": getattr(posthog.client, "try_attach_code_variables_to_frames").__module__}),
               flush=True)
         selfcheck.run = real_run
-        print("RESULT " + json.dumps({"enabled": fastvars.enable(), "variables": capture_one()}), flush=True)
+        print("RESULT " + json.dumps({"enabled": fastvars.enable(), "variables": capture_one()}),
+              flush=True)
     finally:
         os._exit(0)
 os.waitpid(pid, 0)
@@ -223,8 +224,8 @@ atexit.register(at_exit)
 def thread_hook(args):
     client.capture_exception(args.exc_value, distinct_id="d")
     frames = events[-1]["properties"]["$exception_list"][0]["stacktrace"]["frames"]
-    print("RESULT " + json.dumps({"where": "excepthook", "variables": frames[-1]["code_variables"]}),
-          flush=True)
+    variables = frames[-1]["code_variables"]
+    print("RESULT " + json.dumps({"where": "excepthook", "variables": variables}), flush=True)
 
 threading.excepthook = thread_hook
 

@@ -7,14 +7,9 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-import implementations
 from fastvars import patterns
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-
-
-def load_impl(which):
-    """``fastvars.core.matching`` or ``fastvars.core._matching`` (see implementations.py)."""
-    return implementations.load(which, "fastvars.core.matching", "fastvars.core._matching")
+from helpers import implementations
 
 
 def posthog_bits(mask, ignore, name):

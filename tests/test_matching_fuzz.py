@@ -4,20 +4,20 @@ Patterns come from the grammar the automaton supports and from the constructs it
 to the residual list; names mix both cases, digits, newlines, the case-fold special code
 points, unicode \\w/\\d/\\s characters and astral ones. Every pair is checked against
 posthog 7.91.1's own functions (classify) and against re.search (mask_search).
-FASTVARS_FUZZ_PAIRS scales the run (default 100,000 pairs per implementation);
-FASTVARS_FUZZ_SEED changes the seed.
+100,000 pairs per implementation at the default hypothesis profile, in proportion at
+another (helpers/sizes.py); FASTVARS_FUZZ_SEED changes the seed.
 """
 
 import os
 import random
 import re
 
-import pytest
 from posthog import exception_utils as ph
 
-from test_matching_automaton import load_impl
+from helpers import implementations
+from helpers.sizes import scaled
 
-PAIRS = int(os.environ.get("FASTVARS_FUZZ_PAIRS", "100000"))
+PAIRS = scaled(100_000)
 SEED = int(os.environ.get("FASTVARS_FUZZ_SEED", "4"))
 NAMES_PER_SET = 100
 
@@ -114,9 +114,10 @@ def posthog_pair(mask, ignore):
     )
 
 
-@pytest.mark.parametrize("which", ["c", "python"])
-def test_fuzz_against_posthog(which):
-    impl = load_impl(which)
+impl = implementations.twin_fixture("fastvars.core.matching", "fastvars.core._matching")
+
+
+def test_fuzz_against_posthog(impl):
     rng = random.Random(SEED)
     pairs = 0
     while pairs < PAIRS:
@@ -133,7 +134,7 @@ def test_fuzz_against_posthog(which):
             want = (1 if ph._matcher_matches(name, ignore_m) else 0) | (
                 2 if ph._matcher_matches(name, mask_m) else 0
             )
-            assert bits == want, (mask, ignore, name, matcher.stats() if which == "c" else None)
+            assert bits == want, (mask, ignore, name, getattr(matcher, "stats", lambda: None)())
             assert bool(matcher.mask_search(name)) == bool(want & 2), (mask, name)
         pairs += len(names)
 
@@ -230,9 +231,7 @@ def random_secret_text(rng):
     return "".join(parts)
 
 
-@pytest.mark.parametrize("which", ["c", "python"])
-def test_fuzz_known_secrets(which):
-    impl = load_impl(which)
+def test_fuzz_known_secrets(impl):
     rng = random.Random(SEED + 2)
     search = ph._KNOWN_SECRET_RE.search
     for _ in range(PAIRS // 5):

@@ -17,7 +17,7 @@ from posthog import exception_utils as ph
 import fastvars
 from fastvars import engine as fv_engine
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import raise_and_catch, serialized_exceptions
+from helpers.oracle import raise_and_catch, serialized_exceptions
 
 MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
@@ -224,9 +224,8 @@ def test_snapshot_reads_one_shot_patterns_once(engine):
     assert "Plain-Pw-3" not in repr([f["variables"] for e in once for f in e["frames"]])
 
 
+@pytest.mark.c_extension
 def test_snapshot_fallback_gets_the_whole_one_shot_list(monkeypatch):
-    if fv_engine.COMPILED is None:
-        pytest.skip("compiled engine unavailable")
     exc_info = raise_and_catch(_outer_plain)
     whole = fastvars.snapshot(
         exc_info[1], mask_patterns=MASK, ignore_patterns=IGNORE, engine=fv_engine.PYTHON

@@ -192,7 +192,10 @@ def test_fastvars_run_costs_nothing_to_a_program_without_posthog(tmp_path):
             *fastvars_run(),
             sys.executable,
             "-c",
-            "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastvars', 'posthog')))",
+            (
+                "import sys; print(sorted(m for m in sys.modules"
+                " if m.split('.')[0] in ('fastvars', 'posthog')))"
+            ),
         ],
         capture_output=True,
         text=True,
@@ -216,9 +219,12 @@ def test_fastvars_run_chains_to_the_sitecustomize_it_shadows(tmp_path):
             *fastvars_run(),
             sys.executable,
             "-c",
-            "import builtins, sys, posthog; print(getattr(builtins, 'OWN_SITECUSTOMIZE_RAN', False), "
-            "sys.modules['fastvars'].is_enabled(), sys.modules['sitecustomize'].__file__, "
-            "any('_bootstrap' in p for p in sys.path))",
+            (
+                "import builtins, sys, posthog;"
+                " print(getattr(builtins, 'OWN_SITECUSTOMIZE_RAN', False),"
+                " sys.modules['fastvars'].is_enabled(), sys.modules['sitecustomize'].__file__,"
+                " any('_bootstrap' in p for p in sys.path))"
+            ),
         ],
         capture_output=True,
         text=True,

@@ -14,9 +14,6 @@ import subprocess
 import sys
 
 import posthog
-import pytest
-
-from ingest_server import engine_or_skip
 
 POSTHOG_TESTS = os.path.join(os.path.dirname(posthog.__file__), "test", "test_code_variables.py")
 SELECT = "TestEndToEnd or test_end_to_end"
@@ -86,9 +83,8 @@ def passed_count(stdout):
     return int(line.split(" passed")[0].split()[-1])
 
 
-@pytest.mark.parametrize("name", ["c", "python"])
-def test_posthogs_end_to_end_tests_pass_through_fastvars(tmp_path, name):
-    engine_or_skip(name)
+def test_posthogs_end_to_end_tests_pass_through_fastvars(tmp_path, engine):
+    name = engine.name
     extra = {"FASTVARS_NO_EXTENSIONS": "1"} if name == "python" else {}
     stdout, apps = run_posthog_tests(tmp_path, enable=True, extra_env=extra)
     assert len(apps) == passed_count(stdout) >= 7  # one app process per test

@@ -20,7 +20,7 @@ import fastvars
 from fastvars import engine as fv_engine
 from fastvars.integration import posthog_api
 from fastvars.integration.replacements import passthroughs
-from oracle import client_event, raise_and_catch
+from helpers.oracle import client_event, raise_and_catch
 
 NAME = "try_attach_code_variables_to_frames"
 CLIENT_MODULES = (exception_utils, posthog.client, posthog.async_client)

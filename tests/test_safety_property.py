@@ -8,31 +8,19 @@ own because fastvars is not in the way."""
 import posthog
 import pytest
 
-import corpus
 import fastvars
-from oracle import client_event, raise_and_catch
+from helpers import corpus
+from helpers.oracle import (
+    chain_variables_aside,
+    client_event,
+    forget_captured,
+    raise_and_catch,
+)
 
 pytestmark = pytest.mark.usefixtures("engine_off")
 
 
-def chain_variables_aside(event):
-    """The event without the code variables of a chain's non-primary exceptions: there
-    fastvars differs from posthog on purpose (tests/test_differential.py checks those
-    against posthog's own capture of each exception's traceback)."""
-    for exception in event["properties"]["$exception_list"][1:]:
-        for frame in exception.get("stacktrace", {}).get("frames", []):
-            frame.pop("code_variables", None)
-    return event
-
-
 CASES = {**corpus.SCENARIOS, **corpus.CHAINED}
-
-
-def forget_captured(exc_info):
-    """posthog skips an exception it captured before (it marks it): capture the same
-    one again, so that both events show the very same objects."""
-    for name in [n for n in vars(exc_info[1]) if n.startswith("__posthog_exception_")]:
-        delattr(exc_info[1], name)
 
 
 @pytest.mark.parametrize("client_class", [posthog.Posthog, posthog.AsyncPosthog])

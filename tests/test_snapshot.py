@@ -3,8 +3,8 @@
 import pytest
 
 import fastvars
-from corpus import CHAINED, SCENARIOS
-from oracle import raise_and_catch
+from helpers.corpus import CHAINED, SCENARIOS
+from helpers.oracle import raise_and_catch
 
 
 def test_snapshot_of_exception_and_exc_info(engine):

@@ -16,7 +16,8 @@ import pytest
 from posthog import exception_utils as ph
 
 from fastvars.core import sources
-from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
+from helpers.oracle import raise_and_catch
+from helpers.stacktrace_support import assert_same, assert_same_outcome
 
 OLD = time.time() - 3600  # an mtime the racy-clean rule lets the cache keep
 
@@ -108,7 +109,7 @@ ENCODED_SOURCES = {
 @pytest.mark.parametrize("case", list(ENCODED_SOURCES))
 def test_encodings_and_newlines(twin, tmp_path, case):
     module, path = _module(tmp_path, ENCODED_SOURCES[case])
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     sources.clear_cache()
     first = assert_same_outcome(twin, exc_info)  # a miss
     assert str(path) in sources.CACHE.entries
@@ -149,7 +150,7 @@ CHANGES = {
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_file_changes_between_captures(twin, tmp_path, change):
     module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     sources.clear_cache()
     assert_same_outcome(twin, exc_info)
     assert_same_outcome(twin, exc_info)
@@ -171,7 +172,7 @@ def test_recent_files_are_not_cached(tmp_path, twin):
     path = tmp_path / f"{name}.py"
     path.write_bytes(ENCODED_SOURCES["utf8"])
     module = _import(tmp_path, name)
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     sources.clear_cache()
     assert_same_outcome(twin, exc_info)
     assert str(path) not in sources.CACHE.entries
@@ -183,14 +184,14 @@ def test_recent_files_are_not_cached(tmp_path, twin):
 def test_loader_name_check(twin, tmp_path):
     # A module whose __name__ no longer matches its loader's name: get_source raises
     # ImportError and posthog reads linecache instead.
-    module, _path = _module(tmp_path, ENCODED_SOURCES["utf8"])
-    exc_info = raised(module.outer)
+    module, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    exc_info = raise_and_catch(module.outer)
     module.__dict__["__name__"] = "renamed"
-    assert_same_outcome(twin, raised(module.outer))
+    assert_same_outcome(twin, raise_and_catch(module.outer))
     module.__dict__["__name__"] = None
-    assert_same_outcome(twin, raised(module.outer))
+    assert_same_outcome(twin, raise_and_catch(module.outer))
     del module.__dict__["__name__"]
-    assert_same_outcome(twin, raised(module.outer))
+    assert_same_outcome(twin, raise_and_catch(module.outer))
     assert_same_outcome(twin, exc_info)
 
 
@@ -204,7 +205,7 @@ def test_loader_replaced_or_subclassed(twin, tmp_path):
             return super().get_source(name)
 
     module.__loader__ = Logged(module.__name__, str(path))
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     assert_same_outcome(twin, exc_info)
     assert len(log) == 4  # two frames, posthog and fastvars each
     module.__loader__ = importlib.machinery.SourceFileLoader(module.__name__, str(path))
@@ -220,8 +221,8 @@ def test_loader_replaced_or_subclassed(twin, tmp_path):
 
 
 def test_standard_loader_patched(twin, tmp_path, monkeypatch):
-    module, _path = _module(tmp_path, ENCODED_SOURCES["utf8"])
-    exc_info = raised(module.outer)
+    module, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    exc_info = raise_and_catch(module.outer)
     calls = []
     original = importlib.machinery.SourceFileLoader.get_source
 
@@ -241,7 +242,7 @@ def test_linecache_entries(twin, tmp_path):
     filename = str(tmp_path / "lc_only.py")
     globals_ = {"__name__": "lc"}
     code = compile("a = 1\nraise ValueError('lc')\n", filename, "exec")
-    exc_info = raised(exec, code, globals_)
+    exc_info = raise_and_catch(exec, code, globals_)
     linecache.cache[filename] = (10, None, ["first\n", "raise here\r\n", "third\n"], filename)
     try:
         assert_same_outcome(twin, exc_info)
@@ -259,7 +260,7 @@ def test_package_and_sys_modules_changes(twin, tmp_path):
     (package / "mod.py").write_bytes(ENCODED_SOURCES["utf8"])
     _age(package / "mod.py")
     module = _import(tmp_path, f"{top}.inner.mod")
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     assert_same_outcome(twin, exc_info)
     saved = sys.modules.pop(top)
     try:
@@ -285,7 +286,7 @@ def test_namespace_package(twin, tmp_path):
     _age(tmp_path / top / "mod.py")
     module = _import(tmp_path, f"{top}.mod")
     assert sys.modules[top].__file__ is None
-    assert_same_outcome(twin, raised(module.outer))
+    assert_same_outcome(twin, raise_and_catch(module.outer))
 
 
 def test_zip_import(twin, tmp_path):
@@ -295,7 +296,7 @@ def test_zip_import(twin, tmp_path):
         zf.writestr(f"{name}.py", ENCODED_SOURCES["separators"])
     module = _import(archive, name)
     assert "zipimport" in type(module.__loader__).__module__
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     assert_same_outcome(twin, exc_info)
     assert_same_outcome(twin, exc_info)
 
@@ -308,7 +309,7 @@ def test_pyc_only_module(twin, tmp_path):
     source.unlink()
     module = _import(tmp_path, name)
     assert type(module.__loader__).__name__ == "SourcelessFileLoader"
-    exc_info = raised(module.outer)
+    exc_info = raise_and_catch(module.outer)
     assert_same_outcome(twin, exc_info)
     source.write_bytes(b"# the source is back, in another version\n" + ENCODED_SOURCES["utf8"])
     assert_same_outcome(twin, exc_info)
@@ -322,17 +323,17 @@ def test_cache_is_bounded(twin, tmp_path):
         sources.clear_cache()
         for index in range(12):
             module, _ = _module(tmp_path, ("# pad\n" * (50 + index) + BODY).encode())
-            assert_same_outcome(twin, raised(module.outer))
+            assert_same_outcome(twin, raise_and_catch(module.outer))
             stats = sources.cache_stats()
             assert stats["bytes"] <= 20_000
             assert stats["bytes"] == sum(entry[2] for entry in sources.CACHE.entries.values())
         assert 0 < stats["entries"] < 12
         big, _ = _module(tmp_path, (("# " + "b" * 100 + "\n") * 400 + BODY).encode())
-        assert_same_outcome(twin, raised(big.outer))
+        assert_same_outcome(twin, raise_and_catch(big.outer))
         assert big.__file__ not in sources.CACHE.entries
         sources.set_cache_limit_bytes(0)
         assert sources.cache_stats()["entries"] == 0
-        assert_same_outcome(twin, raised(big.outer))
+        assert_same_outcome(twin, raise_and_catch(big.outer))
         assert sources.cache_stats()["entries"] == 0
     finally:
         sources.set_cache_limit_bytes(limit)
@@ -345,7 +346,7 @@ SUBPROCESS_CHECK = textwrap.dedent(
     import sys
     from posthog import exception_utils as ph
     sys.path.insert(0, {tests!r})
-    from stacktrace_support import assert_same
+    from helpers.stacktrace_support import assert_same
     from fastvars.core import stacktrace
 
     def check(exc_info):
@@ -412,6 +413,8 @@ def test_dash_m_and_script_frames(tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from helpers.sizes import scaled  # noqa: E402
+
 # Inside a comment these end a line for str.splitlines but not for the tokenizer.
 INNER = [
     "a",
@@ -434,7 +437,8 @@ NEWLINES = ["\n", "\r\n", "\r"]
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=scaled(40),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     comments=st.lists(
@@ -447,7 +451,7 @@ NEWLINES = ["\n", "\r\n", "\r"]
     ),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1-cookie"]),
 )
-def test_generated_sources(tmp_path, comments, after, encoding):
+def test_generated_sources(twin, tmp_path, comments, after, encoding):
     def text(lines):
         return "".join("#" + body + newline for body, newline in lines)
 
@@ -457,18 +461,11 @@ def test_generated_sources(tmp_path, comments, after, encoding):
         data = source.encode("latin-1", errors="replace")
     else:
         data = source.encode(encoding)
-    from fastvars.core import stacktrace
-    from stacktrace_support import assert_same_outcome as same
-
-    module, _path = _module(tmp_path, data)
-    exc_info = raised(module.outer)
+    module, _ = _module(tmp_path, data)
+    exc_info = raise_and_catch(module.outer)
     sources.clear_cache()
-    for twin_function in (
-        stacktrace.python_exceptions_from_error_tuple,
-        stacktrace.compiled_exceptions_from_error_tuple,
-    ):
-        same(twin_function, exc_info)
-        same(twin_function, exc_info)
+    assert_same_outcome(twin, exc_info)
+    assert_same_outcome(twin, exc_info)
 
 
 def test_no_extensions_environment(tmp_path):
@@ -498,8 +495,8 @@ def test_threads_capturing_while_a_file_changes(tmp_path):
 
     stable, _ = _module(tmp_path, ENCODED_SOURCES["utf8"])
     changing, changing_path = _module(tmp_path, ENCODED_SOURCES["crlf"])
-    stable_info = raised(stable.outer)
-    changing_info = raised(changing.outer)
+    stable_info = raise_and_catch(stable.outer)
+    changing_info = raise_and_catch(changing.outer)
     expected = ph.exceptions_from_error_tuple(stable_info)
     errors = []
     stop = threading.Event()

@@ -10,10 +10,12 @@ from typing import ClassVar
 import pytest
 from posthog import exception_utils as ph
 
-from corpus import CHAINED, SCENARIOS
 from fastvars import workloads
 from fastvars.core import stacktrace
-from stacktrace_support import assert_same, assert_same_outcome, raised, twin  # noqa: F401
+from helpers import implementations
+from helpers.corpus import CHAINED, SCENARIOS
+from helpers.oracle import raise_and_catch
+from helpers.stacktrace_support import assert_same, assert_same_outcome
 
 MECHANISMS = [
     None,
@@ -46,7 +48,7 @@ def test_workloads(twin, name, mechanism):
 @pytest.mark.parametrize("name", list(SCENARIOS) + list(CHAINED))
 def test_corpus(twin, name):
     fn = {**SCENARIOS, **CHAINED}[name]
-    exc_info = raised(fn)
+    exc_info = raise_and_catch(fn)
     assert_same_outcome(twin, exc_info)
     assert_same_outcome(twin, exc_info, {"type": "t"})
 
@@ -154,11 +156,11 @@ def _raise(error):
 )
 @pytest.mark.parametrize("mechanism", [None, {"meta": {"errno": {}}}, {"meta": "not a dict"}])
 def test_exception_fields(twin, make, mechanism):
-    assert_same_outcome(twin, raised(_raise, make()), mechanism)
+    assert_same_outcome(twin, raise_and_catch(_raise, make()), mechanism)
 
 
 def test_no_exception_value(twin):
-    tb = raised(_raise, ValueError("x"))[2]
+    tb = raise_and_catch(_raise, ValueError("x"))[2]
     for exc_info in [(ValueError, None, tb), (None, None, None), (ValueError, None, None)]:
         assert_same_outcome(twin, exc_info)
 
@@ -191,14 +193,14 @@ def _chain(length, suppress=False):
 def test_long_chains(twin):
     for length in (49, 50, 51, 80):
         for suppress in (False, True):
-            assert_same_outcome(twin, raised(_raise, _chain(length, suppress)))
+            assert_same_outcome(twin, raise_and_catch(_raise, _chain(length, suppress)))
 
 
 def test_cycle(twin):
     a, b = ValueError("a"), KeyError("b")
     a.__context__ = b
     b.__context__ = a
-    assert_same_outcome(twin, raised(_raise, a))
+    assert_same_outcome(twin, raise_and_catch(_raise, a))
 
 
 def test_raise_from_none(twin):
@@ -208,7 +210,7 @@ def test_raise_from_none(twin):
         except KeyError:
             raise ValueError("shown") from None
 
-    assert_same_outcome(twin, raised(inner))
+    assert_same_outcome(twin, raise_and_catch(inner))
 
 
 groups = pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are 3.11+")
@@ -217,19 +219,19 @@ groups = pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups
 @groups
 def test_groups(twin):
     EG = ExceptionGroup  # noqa: F821
-    members = [raised(_raise, ValueError(i))[1] for i in range(3)]
+    members = [raise_and_catch(_raise, ValueError(i))[1] for i in range(3)]
     nested = EG("outer", [EG("inner", members[:2]), members[2], _chain(3)])
-    assert_same_outcome(twin, raised(_raise, nested))
+    assert_same_outcome(twin, raise_and_catch(_raise, nested))
     wide = EG("wide", [ValueError(i) for i in range(70)])
-    assert_same_outcome(twin, raised(_raise, wide))
+    assert_same_outcome(twin, raise_and_catch(_raise, wide))
     one = ValueError("same")
     repeated = EG("repeated", [one] * 1200 + [KeyError("late")])
-    assert_same_outcome(twin, raised(_raise, repeated))
+    assert_same_outcome(twin, raise_and_catch(_raise, repeated))
     inner_groups = EG("g", [EG(f"g{i}", [ValueError("v")] * 600) for i in range(3)])
-    assert_same_outcome(twin, raised(_raise, inner_groups))
+    assert_same_outcome(twin, raise_and_catch(_raise, inner_groups))
     with_cause = EG("caused", [ValueError("m")])
     with_cause.__cause__ = _chain(60)
-    assert_same_outcome(twin, raised(_raise, with_cause))
+    assert_same_outcome(twin, raise_and_catch(_raise, with_cause))
 
 
 @groups
@@ -248,7 +250,7 @@ def test_group_from_handler(twin):
         ),
         namespace,
     )
-    assert_same_outcome(twin, raised(namespace["handler"]))
+    assert_same_outcome(twin, raise_and_catch(namespace["handler"]))
 
 
 # --- frames ---------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def _hidden(flag_name, value):
 @pytest.mark.parametrize("flag", ["__traceback_hide__", "__tracebackhide__"])
 @pytest.mark.parametrize("value", [True, False, 1, 0, "", "yes", None, Truthy()], ids=repr)
 def test_hidden_frames(twin, flag, value):
-    assert_same_outcome(twin, raised(lambda: _hidden(flag, value)))
+    assert_same_outcome(twin, raise_and_catch(lambda: _hidden(flag, value)))
 
 
 def _run_code(source, filename, globals_, mode="exec"):
@@ -320,20 +322,22 @@ SOURCE = "x = 1\ny = 2\n\nraise ValueError('in exec')\nz = 3\n"
 )
 @pytest.mark.parametrize("filename", ["<string>", "relative.py", __file__, "/no/such/file.pyc"])
 def test_exec_frames(twin, globals_, filename):
-    assert_same_outcome(twin, raised(_run_code, SOURCE, filename, globals_()))
+    assert_same_outcome(twin, raise_and_catch(_run_code, SOURCE, filename, globals_()))
 
 
 def test_eval_frame(twin):
-    assert_same_outcome(twin, raised(_run_code, "1/0", "<eval>", {"__name__": "e"}, "eval"))
-    assert_same_outcome(twin, raised(eval, "1/0"))
+    assert_same_outcome(
+        twin, raise_and_catch(_run_code, "1/0", "<eval>", {"__name__": "e"}, "eval")
+    )
+    assert_same_outcome(twin, raise_and_catch(eval, "1/0"))
 
 
 def test_custom_loader_called_as_posthog_calls_it(twin):
     expected_log, actual_log = [], []
     g1 = {"__name__": "m", "__loader__": CountingLoader(SOURCE, expected_log)}
     g2 = {"__name__": "m", "__loader__": CountingLoader(SOURCE, actual_log)}
-    expected = ph.exceptions_from_error_tuple(raised(_run_code, SOURCE, "<a>", g1))
-    actual = twin(raised(_run_code, SOURCE, "<a>", g2))
+    expected = ph.exceptions_from_error_tuple(raise_and_catch(_run_code, SOURCE, "<a>", g1))
+    actual = twin(raise_and_catch(_run_code, SOURCE, "<a>", g2))
     assert_same(actual, expected)
     assert actual_log == expected_log and expected_log
 
@@ -395,7 +399,7 @@ def test_filename_for_module(twin, entry):
         try:
             if entry != "absent":
                 sys.modules["fvtop"] = entry(log)
-            exc_info = raised(_run_code, SOURCE, __file__, {"__name__": "fvtop.sub.mod"})
+            exc_info = raise_and_catch(_run_code, SOURCE, __file__, {"__name__": "fvtop.sub.mod"})
             results.append(function(exc_info))
         finally:
             sys.modules.pop("fvtop", None)
@@ -407,13 +411,15 @@ def test_filename_for_module(twin, entry):
 
 
 def test_pyc_filename(twin):
-    assert_same_outcome(twin, raised(_run_code, SOURCE, __file__ + "c", {"__name__": "a.b"}))
-    assert_same_outcome(twin, raised(_run_code, SOURCE, __file__ + "c", {"__name__": "a"}))
+    assert_same_outcome(
+        twin, raise_and_catch(_run_code, SOURCE, __file__ + "c", {"__name__": "a.b"})
+    )
+    assert_same_outcome(twin, raise_and_catch(_run_code, SOURCE, __file__ + "c", {"__name__": "a"}))
 
 
 def test_empty_function_name(twin):
     code = compile(SOURCE, "<empty>", "exec").replace(co_name="")
-    assert_same_outcome(twin, raised(exec, code, {"__name__": "m"}))
+    assert_same_outcome(twin, raise_and_catch(exec, code, {"__name__": "m"}))
 
 
 # --- user code: run as often as posthog runs it, in the same order -------------------------
@@ -461,7 +467,7 @@ def test_user_code_order(twin):
             except Recorder as inner:
                 raise Recorder("outer") from inner
 
-        exc_info = raised(raiser)
+        exc_info = raise_and_catch(raiser)
         del log[:]
         mechanism = RecordingDict(type="t", handled=False, extra=1)
         function(exc_info, mechanism)
@@ -478,7 +484,7 @@ def test_hide_flag_truthiness_runs_once(twin):
             calls.append(1)
             return False
 
-    exc_info = raised(lambda: _hidden("__tracebackhide__", Flag()))
+    exc_info = raise_and_catch(lambda: _hidden("__tracebackhide__", Flag()))
     ph.exceptions_from_error_tuple(exc_info)
     expected = len(calls)
     del calls[:]
@@ -518,7 +524,7 @@ def test_line_numbers_of_many_code_objects(twin):
         )
         namespace = {"__name__": "gen"}
         exec(compile(source, f"<gen {index % 3}>", "exec"), namespace)
-        assert_same_outcome(twin, raised(namespace["f"]))
+        assert_same_outcome(twin, raise_and_catch(namespace["f"]))
 
 
 def test_os_path_replaced(twin, monkeypatch):
@@ -530,7 +536,7 @@ def test_os_path_replaced(twin, monkeypatch):
 
 
 def test_relative_filename_without_a_working_directory(twin, tmp_path):
-    exc_info = raised(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
+    exc_info = raise_and_catch(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
     saved = os.getcwd()
     gone = tmp_path / "gone"
     gone.mkdir()
@@ -548,7 +554,7 @@ def test_sys_modules_not_a_dict(twin, monkeypatch):
         def __getitem__(self, key):
             return super().__getitem__(key)
 
-    exc_info = raised(_run_code, SOURCE, __file__, {"__name__": "os.sub"})
+    exc_info = raise_and_catch(_run_code, SOURCE, __file__, {"__name__": "os.sub"})
     monkeypatch.setattr(sys, "modules", Modules(sys.modules))
     assert_same_outcome(twin, exc_info)
 
@@ -566,8 +572,11 @@ def test_compiled_module_imported_first():
         "repr(ph.exceptions_from_error_tuple(ei))\n"
         "assert _stacktrace.counts()['plain'] == 22\n"
     )
-    if stacktrace.COMPILED_STACK is None:
-        pytest.skip("compiled stacktrace unavailable")
+    implementations.need_compiled(
+        "the compiled stacktrace",
+        stacktrace.COMPILED_STACK is not None,
+        "fastvars.core._stacktrace did not load",
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
@@ -601,7 +610,7 @@ def test_compiled_memos_are_bounded(twin):
     for index in range(17_000):
         code = template.__code__.replace(co_filename=f"/memo/{index}.py", co_firstlineno=index + 1)
         function = types.FunctionType(code, namespace)
-        exc_info = raised(function)
+        exc_info = raise_and_catch(function)
         if index % 1000 == 0:
             assert_same_outcome(twin, exc_info)
         else:
@@ -633,6 +642,8 @@ def test_facade_follows_the_active_engine():
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
+from helpers.sizes import scaled  # noqa: E402
 
 HAS_GROUPS = sys.version_info >= (3, 11)
 
@@ -682,18 +693,18 @@ def _build(kinds, links):
     for index, (cause, context, suppress, _, _) in enumerate(links):
         error = errors[index]
         if index % 3 == 1:
-            raised(_raise, error)  # a traceback of its own
+            raise_and_catch(_raise, error)  # a traceback of its own
         error.__cause__ = errors[cause] if cause is not None else None
         error.__context__ = errors[context] if context is not None else None
         error.__suppress_context__ = suppress
     return errors[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60))
 @given(graph=exception_graphs())
 def test_generated_exception_graphs(graph):
     root = _build(*graph)
-    exc_info = raised(_raise, root)
+    exc_info = raise_and_catch(_raise, root)
     for function in (
         stacktrace.python_exceptions_from_error_tuple,
         stacktrace.compiled_exceptions_from_error_tuple,

@@ -9,11 +9,18 @@ is captured as a local by posthog and by each engine, and the results must be eq
 
 import os
 import random
-import sys
 
-from oracle import code_variables, fastvars_capture, posthog_capture, serialized_exceptions
+from helpers.oracle import (
+    code_variables,
+    fastvars_capture,
+    posthog_capture,
+    raise_and_catch,
+    serialized_exceptions,
+)
+from helpers.sizes import scaled
 
-CASES = int(os.environ.get("FASTVARS_STRING_FUZZ_CASES", "4000"))
+# 4,000 strings per engine at the default hypothesis profile (helpers/sizes.py).
+CASES = scaled(4000)
 SEED = int(os.environ.get("FASTVARS_FUZZ_SEED", "20261126"))
 
 PIECES = [
@@ -105,10 +112,7 @@ def _frame_with(texts):
         d = {a0: a1, a2: [a3, (a4, a5)], "k": {a6: a7}}
         raise ValueError("strings")
 
-    try:
-        holder(texts)
-    except ValueError:
-        return sys.exc_info()
+    return raise_and_catch(holder, texts)
 
 
 def test_random_strings_match_posthog(engine):

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import pytest
 
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import (
+from helpers.oracle import (
     code_variables,
     fastvars_capture,
     posthog_capture,

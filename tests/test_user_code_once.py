@@ -19,7 +19,7 @@ import pytest
 
 from fastvars import engine as fv_engine
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
-from oracle import (
+from helpers.oracle import (
     code_variables,
     fastvars_capture,
     posthog_capture,
@@ -31,12 +31,60 @@ MASK = list(DEFAULT_MASK_PATTERNS)
 IGNORE = list(DEFAULT_IGNORE_PATTERNS)
 
 Build = Callable[[list[str]], object]
-CASES = {}
+CASES: dict[str, Build] = {}
 
 
 def case(fn: Build) -> Build:
     CASES[fn.__name__] = fn
     return fn
+
+
+def recording(base: type, calls: list[str], *methods: str, name: str = "Counted") -> type:
+    """A subclass of ``base`` whose ``methods`` append their name to ``calls`` ("__len__"
+    as "len") and then do what ``base``'s do: the user code most cases run."""
+
+    def recorded(method: str) -> Callable[..., object]:
+        label, inherited = method.strip("_"), getattr(base, method)
+
+        def run(self, *args, **kwargs):
+            calls.append(label)
+            return inherited(self, *args, **kwargs)
+
+        return run
+
+    return type(name, (base,), {method: recorded(method) for method in methods})
+
+
+def shown(calls: list[str], text: str, label: str = "repr", name: str = "Counted") -> type:
+    """A class without a ``__dict__`` whose repr appends ``label`` to ``calls``, then is
+    ``text``."""
+
+    def __repr__(self):
+        calls.append(label)
+        return text
+
+    return type(name, (), {"__slots__": (), "__repr__": __repr__})
+
+
+# A subclass of a builtin with some methods recorded, holding this value: the shape
+# most places where the compiled walk calls user code share.
+RECORDED = {
+    "dict_subclass": (
+        dict,
+        ("__len__", "items", "__iter__"),
+        {"user": "alice", "token": "t0k", "n": 1},
+    ),
+    "list_subclass_iterated_and_rebuilt": (
+        list,
+        ("__init__", "__len__", "__iter__"),
+        ["a", "password=hunter2", 3],
+    ),
+    "str_subclass_inside_containers": (str, ("__len__", "lower"), "postgres://user:pw@db/app"),
+}
+for _name, (_base, _methods, _value) in RECORDED.items():
+    CASES[_name] = lambda calls, base=_base, methods=_methods, value=_value: recording(
+        base, calls, *methods
+    )(value)
 
 
 def _frame(value, in_list=None, in_dict=None):
@@ -127,42 +175,6 @@ def len_raises_runtime_error_then_keyboard_interrupt(calls):
 
 
 @case
-def dict_subclass(calls):
-    class Counted(dict):
-        def __len__(self):
-            calls.append("len")
-            return super().__len__()
-
-        def items(self):
-            calls.append("items")
-            return super().items()
-
-        def __iter__(self):
-            calls.append("iter")
-            return super().__iter__()
-
-    return Counted({"user": "alice", "token": "t0k", "n": 1})
-
-
-@case
-def list_subclass_iterated_and_rebuilt(calls):
-    class Counted(list):
-        def __init__(self, *args):
-            calls.append("init")
-            super().__init__(*args)
-
-        def __len__(self):
-            calls.append("len")
-            return super().__len__()
-
-        def __iter__(self):
-            calls.append("iter")
-            return super().__iter__()
-
-    return Counted(["a", "password=hunter2", 3])
-
-
-@case
 def tuple_subclass_with_fields_property(calls):
     class Fields(tuple):
         @property
@@ -177,19 +189,8 @@ def tuple_subclass_with_fields_property(calls):
 def list_subclass_rebuilt_as_another_object(calls):
     # The twin's masked copy (type(value)(items)) is no list: json.dumps hands it to its
     # `default`, the checked repr, at the very end, after the siblings' own reprs.
-    class Leaf:
-        __slots__ = ()
-
-        def __repr__(self):
-            calls.append("leaf repr")
-            return "Leaf()"
-
-    class Sibling:
-        __slots__ = ()
-
-        def __repr__(self):
-            calls.append("sibling repr")
-            return "Sibling()"
+    leaf = shown(calls, "Leaf()", "leaf repr", "Leaf")
+    sibling = shown(calls, "Sibling()", "sibling repr", "Sibling")
 
     class Odd(list):
         built = False
@@ -197,37 +198,23 @@ def list_subclass_rebuilt_as_another_object(calls):
         def __new__(cls, *args):
             if cls.built:
                 calls.append("new")
-                return Leaf()
+                return leaf()
             cls.built = True
             return super().__new__(cls)
 
-    return [Odd([1, 2]), Sibling()]
+    return [Odd([1, 2]), sibling()]
 
 
 @case
 def int_subclass_keys(calls):
-    class Key(int):
-        def __hash__(self):
-            calls.append("hash")
-            return int.__hash__(self)
-
-        def __eq__(self, other):
-            calls.append("eq")
-            return int.__eq__(self, other)
-
-    return {Key(1): "a", "b": 2, Key(2): "c"}
+    key = recording(int, calls, "__hash__", "__eq__", name="Key")
+    return {key(1): "a", "b": 2, key(2): "c"}
 
 
 @case
 def int_past_the_digit_limit_beside_a_repr(calls):
-    class Counted:
-        __slots__ = ()
-
-        def __repr__(self):
-            calls.append("repr")
-            return "Counted()"
-
-    return [Counted(), 10**5000, Counted()]
+    counted = shown(calls, "Counted()")
+    return [counted(), 10**5000, counted()]
 
 
 # ------------------------------------------------------------------ objects
@@ -235,21 +222,14 @@ def int_past_the_digit_limit_beside_a_repr(calls):
 
 @case
 def repr_returns_a_str_subclass(calls):
-    class Text(str):
-        def __len__(self):
-            calls.append("len")
-            return str.__len__(self)
-
-        def lower(self):
-            calls.append("lower")
-            return str.lower(self)
+    text = recording(str, calls, "__len__", "lower", name="Text")
 
     class Shown:
         __slots__ = ()
 
         def __repr__(self):
             calls.append("repr")
-            return Text("Shown(region=eu)")
+            return text("Shown(region=eu)")
 
     return Shown()
 
@@ -268,24 +248,13 @@ def repr_raises(calls):
 
 @case
 def dict_property_returns_a_dict_subclass(calls):
-    class Attributes(dict):
-        def __len__(self):
-            calls.append("len")
-            return super().__len__()
-
-        def keys(self):
-            calls.append("keys")
-            return super().keys()
-
-        def __iter__(self):
-            calls.append("iter")
-            return super().__iter__()
+    attributes = recording(dict, calls, "__len__", "keys", "__iter__", name="Attributes")
 
     class Wrapped:
         @property
         def __dict__(self):
             calls.append("__dict__")
-            return Attributes({"user": "alice", "password": "hunter2"})
+            return attributes({"user": "alice", "password": "hunter2"})
 
     return Wrapped()
 
@@ -329,17 +298,8 @@ def class_attribute_lies(calls):
 
 @case
 def own_class_key_in_dict(calls):
-    class Counted:
-        __slots__ = ()
-
-        def __repr__(self):
-            calls.append("repr")
-            return "Counted()"
-
-    class Spelled(list):
-        def __iter__(self):
-            calls.append("iter")
-            return super().__iter__()
+    counted = shown(calls, "Counted()")
+    spelled = recording(list, calls, "__iter__", name="Spelled")
 
     class Plain:
         pass
@@ -350,9 +310,9 @@ def own_class_key_in_dict(calls):
     plain.__dict__.update(
         {
             "first": 1,
-            "__class__": [Counted(), Spelled([1])],
-            "after": Spelled([2]),
-            "last": Counted(),
+            "__class__": [counted(), spelled([1])],
+            "after": spelled([2]),
+            "last": counted(),
         }
     )
     return plain
@@ -390,20 +350,6 @@ def metaclass_hash_of_a_class_with_secret_members(calls):
             return "Holder()"
 
     return Holder()
-
-
-@case
-def str_subclass_inside_containers(calls):
-    class Text(str):
-        def __len__(self):
-            calls.append("len")
-            return str.__len__(self)
-
-        def lower(self):
-            calls.append("lower")
-            return str.lower(self)
-
-    return Text("postgres://user:pw@db/app")
 
 
 # ------------------------------------------------------------------ the test

@@ -8,8 +8,7 @@ import pytest
 
 import fastvars
 from fastvars.bench import workloads
-from oracle import client_event
-from test_safety_property import chain_variables_aside, forget_captured
+from helpers.oracle import chain_variables_aside, client_event, forget_captured
 
 WORKLOADS = [name for name, w in workloads.WORKLOADS.items() if w.raises is not None]
 

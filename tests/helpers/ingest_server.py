@@ -5,6 +5,9 @@ posthog's legacy ``/batch/`` body is JSON ``{"batch": [...], "api_key", "sent_at
 gzip-compressed when the client has ``gzip=True``; the v1 ``/i/v1/analytics/events``
 body is ``{"created_at", "batch": [...]}``, gzip or zlib-deflate compressed, and wants a
 ``results`` map back. Both are accepted here; any other path gets an empty JSON object.
+
+Its fixtures (``ingest``, ``route``) reach the test modules as a pytest plugin
+(conftest.py's ``pytest_plugins``); the functions that read events are imported.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
+
+import fastvars
+from fastvars import capture as fv_capture
+from fastvars import engine as fv_engine
+from helpers import implementations
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -116,27 +126,11 @@ def by_distinct_id(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["distinct_id"]: e for e in events}
 
 
-# -- fixtures shared by the end-to-end test files ----------------------------------
-
-import pytest
-
-import fastvars  # noqa: E402
-import implementations  # noqa: E402
-from fastvars import capture as fv_capture  # noqa: E402
-from fastvars import engine as fv_engine  # noqa: E402
+# -- fixtures shared by the end-to-end test files (a pytest plugin: conftest.py) -----
 
 # "c" and "python": fastvars enabled with that engine; "posthog": fastvars disabled, so
 # the same assertions must hold through posthog's own implementation.
-IMPLEMENTATIONS = ["c", "python", "posthog"]
-
-
-def engine_or_skip(name: str) -> fv_engine.Engine:
-    engines = fv_engine.available()
-    if name not in engines:
-        implementations.compiled_missing(
-            "the compiled engine", fv_engine.COMPILED_UNAVAILABLE_REASON
-        )
-    return engines[name]
+ROUTES = [*implementations.IMPLEMENTATIONS, "posthog"]
 
 
 @pytest.fixture
@@ -167,10 +161,10 @@ class Route:
         assert self.captures() == (expected_captures if self.fastvars else 0)
 
 
-@pytest.fixture(params=IMPLEMENTATIONS)
+@pytest.fixture(params=ROUTES)
 def route(request, monkeypatch):
     if request.param != "posthog":
-        monkeypatch.setattr(fv_engine, "ACTIVE", engine_or_skip(request.param))
+        monkeypatch.setattr(fv_engine, "ACTIVE", implementations.engine_named(request.param))
         assert fastvars.enable(), fastvars.status()["reason"]
     else:
         fastvars.disable()

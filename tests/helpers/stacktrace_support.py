@@ -1,26 +1,26 @@
 """Shared by the stacktrace tests: both twins as a fixture, posthog as the oracle, and a
 comparison that sees key order and posthog's AnnotatedValue (whose repr is an address)."""
 
-import sys
-
-import pytest
 from posthog import exception_utils as ph
 
-import implementations
 from fastvars.core import stacktrace
+from helpers import implementations
 
 
-@pytest.fixture(params=["c", "python"])
-def twin(request):
-    """fastvars' exceptions_from_error_tuple, once per implementation."""
-    if request.param == "python":
-        return stacktrace.python_exceptions_from_error_tuple
-    implementations.check_compiled_wanted()
-    if stacktrace.COMPILED_STACK is None:
-        implementations.compiled_missing(
-            "the compiled stacktrace", "fastvars.core._stacktrace did not load"
-        )
+def _compiled_twin():
+    implementations.need_compiled(
+        "the compiled stacktrace",
+        stacktrace.COMPILED_STACK is not None,
+        "fastvars.core._stacktrace did not load",
+    )
     return stacktrace.compiled_exceptions_from_error_tuple
+
+
+# fastvars' exceptions_from_error_tuple, once per implementation (a fixture that reaches
+# the stacktrace test modules as a pytest plugin: conftest.py's pytest_plugins).
+twin = implementations.fixture(
+    lambda: stacktrace.python_exceptions_from_error_tuple, _compiled_twin
+)
 
 
 def canonical(value):
@@ -40,14 +40,6 @@ def canonical(value):
 def assert_same(actual, expected):
     assert actual == expected
     assert repr(canonical(actual)) == repr(canonical(expected))
-
-
-def raised(fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except BaseException:
-        return sys.exc_info()
-    raise AssertionError(f"{fn} did not raise")
 
 
 def outcome(fn, *args, **kwargs):

@@ -34,11 +34,12 @@ def code_variables(exceptions):
 
 
 def raise_and_catch(fn, *args, **kwargs):
+    """The exc_info of what ``fn(*args, **kwargs)`` raises (it must raise)."""
     try:
         fn(*args, **kwargs)
     except BaseException:
         return sys.exc_info()
-    raise AssertionError(f"{fn.__name__} did not raise")
+    raise AssertionError(f"{getattr(fn, '__name__', fn)} did not raise")
 
 
 def client_event(client_class, exception, **flags):
@@ -66,3 +67,20 @@ def client_event(client_class, exception, **flags):
     client.capture_exception(exception, distinct_id="d")
     (event,) = seen
     return {k: v for k, v in event.items() if k not in ("uuid", "timestamp")}
+
+
+def chain_variables_aside(event):
+    """The event without the code variables of a chain's non-primary exceptions: there
+    fastvars differs from posthog on purpose (tests/test_differential.py checks those
+    against posthog's own capture of each exception's traceback)."""
+    for exception in event["properties"]["$exception_list"][1:]:
+        for frame in exception.get("stacktrace", {}).get("frames", []):
+            frame.pop("code_variables", None)
+    return event
+
+
+def forget_captured(exc_info):
+    """posthog skips an exception it captured before (it marks it): capture the same
+    one again, so that both events show the very same objects."""
+    for name in [n for n in vars(exc_info[1]) if n.startswith("__posthog_exception_")]:
+        delattr(exc_info[1], name)
