@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fastvars import patterns
+from fastvars.compiler import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]

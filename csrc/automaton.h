@@ -1,4 +1,4 @@
-/* The matcher loop of fastvars: runs the DFA tables built by fastvars/patterns.py over
+/* The matcher loop of fastvars: runs the DFA tables built by fastvars/compiler/patterns.py over
  * the code points of a string. Plain C, no Python API: the caller passes the raw
  * PyUnicode buffer, its kind (1, 2 or 4 bytes per code point) and its length. */
 #ifndef FASTVARS_AUTOMATON_H

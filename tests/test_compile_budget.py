@@ -10,7 +10,7 @@ from posthog import exception_utils as ph
 
 import fastvars
 from fastvars import engine as fv_engine
-from fastvars import patterns
+from fastvars.compiler import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]

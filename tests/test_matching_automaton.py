@@ -8,7 +8,7 @@ import pytest
 from posthog import exception_utils as ph
 
 import implementations
-from fastvars import patterns
+from fastvars.compiler import patterns
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 

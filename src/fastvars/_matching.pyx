@@ -1,7 +1,7 @@
 # cython: language_level=3
 """The compiled twin of :mod:`fastvars.matching`: same interface, same answers.
 
-Patterns are compiled by :mod:`fastvars.patterns` into one DFA for both lists; the C
+Patterns are compiled by :mod:`fastvars.compiler.patterns` into one DFA for both lists; the C
 loop in ``csrc/automaton.c`` classifies a name in one pass. Text the tables cannot decide
 (a case-fold special code point, an astral code point where unicode categories matter)
 takes the exact pure-Python path, and patterns the automaton cannot represent are run by
@@ -16,8 +16,8 @@ from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
-from . import known_secrets as _known_secrets
-from . import patterns as _patterns
+from .compiler import known_secrets as _known_secrets
+from .compiler import patterns as _patterns
 from .defaults import IGNORE, MASK
 
 cdef extern from "Python.h":

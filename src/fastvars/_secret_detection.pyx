@@ -20,7 +20,7 @@ from .defaults import (
     SECRET_MIN_ENTROPY_BITS as _MIN_BITS,
     SECRET_MIN_LENGTH as _MIN_LENGTH,
 )
-from .known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
+from .compiler.known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
 
 from ._matching cimport contains_known_secret_str
 

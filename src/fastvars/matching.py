@@ -24,8 +24,8 @@ from typing import Any
 
 from .caches import Generations
 from .defaults import IGNORE, MASK
-from .known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
-from .patterns import plain_caseless_text
+from .compiler.known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
+from .compiler.patterns import plain_caseless_text
 
 log = logging.getLogger("fastvars")
 

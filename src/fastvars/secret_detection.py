@@ -20,7 +20,7 @@ from .defaults import (
     SECRET_MIN_ENTROPY_BITS,
     SECRET_MIN_LENGTH,
 )
-from .known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
+from .compiler.known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Punctuation of reprs and structured text, never of a bare token.
