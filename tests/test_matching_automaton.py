@@ -8,7 +8,7 @@ import pytest
 from posthog import exception_utils as ph
 
 import implementations
-from fastvars.compiler import patterns
+from fastvars import compiler
 from fastvars.defaults import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 
@@ -226,7 +226,7 @@ def test_special_code_points_are_complete():
         for c in range(0x80, 0x110000)
         if any_ascii.match(chr(c)) or any(ord(x) < 128 for x in chr(c).lower())
     )
-    assert found == patterns.SPECIAL_CODE_POINTS
+    assert found == compiler.CASE_FOLD_CODE_POINTS
 
 
 def test_unicode_categories_match_sre(impl):
@@ -267,4 +267,4 @@ def test_known_secrets(impl, text):
 
 
 def test_known_secret_table_is_posthogs():
-    assert patterns.KNOWN_SECRET_RE.pattern == ph._KNOWN_SECRET_RE.pattern
+    assert compiler.known_secrets.KNOWN_SECRET_RE.pattern == ph._KNOWN_SECRET_RE.pattern

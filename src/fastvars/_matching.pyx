@@ -1,7 +1,7 @@
 # cython: language_level=3
 """The compiled twin of :mod:`fastvars.matching`: same interface, same answers.
 
-Patterns are compiled by :mod:`fastvars.compiler.patterns` into one DFA for both lists; the C
+Patterns are compiled by :mod:`fastvars.compiler` into one DFA for both lists; the C
 loop in ``csrc/automaton.c`` classifies a name in one pass. Text the tables cannot decide
 (a case-fold special code point, an astral code point where unicode categories matter)
 takes the exact pure-Python path, and patterns the automaton cannot represent are run by
@@ -17,7 +17,7 @@ from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
 from .compiler import known_secrets as _known_secrets
-from .compiler import patterns as _patterns
+from . import compiler as _compiler
 from .defaults import IGNORE, MASK
 
 cdef extern from "Python.h":
@@ -75,7 +75,7 @@ cdef class Matcher:
     def __init__(self, mask_patterns, ignore_patterns):
         self._mask_patterns = tuple(mask_patterns)
         self._ignore_patterns = tuple(ignore_patterns)
-        tables = _patterns.compile_tables(
+        tables = _compiler.compile_tables(
             self._mask_patterns, self._ignore_patterns, _py._warn_invalid
         )
         self._tables = tables
@@ -252,7 +252,7 @@ cdef object _secret_tables = None  # built on first use, kept alive for the stru
 
 cdef int _load_secrets() except -1:
     global _secret_tables
-    tables = _patterns.compile_secret_tables()
+    tables = _compiler.compile_secret_tables()
     _secrets.n_pos = tables.n_pos
     _secrets.cls = <const uint64_t *><const char *><bytes>tables.cls
     _secrets.next = <const int32_t *><const char *><bytes>tables.next

@@ -23,9 +23,9 @@ from re import Pattern
 from typing import Any
 
 from .caches import Generations
-from .defaults import IGNORE, MASK
+from .compiler import plain_caseless_text
 from .compiler.known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
-from .compiler.patterns import plain_caseless_text
+from .defaults import IGNORE, MASK
 
 log = logging.getLogger("fastvars")
 
