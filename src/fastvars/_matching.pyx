@@ -11,12 +11,11 @@ Python's ``re`` only for a bit the automaton did not already set.
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport uint8_t, uint32_t
 
 from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
-from .compiler import known_secrets as _known_secrets
 from . import compiler as _compiler
 from .defaults import IGNORE, MASK
 
@@ -243,42 +242,3 @@ def compile_patterns(mask_patterns, ignore_patterns):
     ``TypeError``; one that does not compile is dropped with a warning.
     """
     return _cache.get(mask_patterns, ignore_patterns)
-
-
-_known_secret_search = _known_secrets.KNOWN_SECRET_RE.search
-cdef fv_secrets _secrets
-cdef object _secret_tables = None  # built on first use, kept alive for the struct
-
-
-cdef int _load_secrets() except -1:
-    global _secret_tables
-    tables = _compiler.compile_secret_tables()
-    _secrets.n_pos = tables.n_pos
-    _secrets.cls = <const uint64_t *><const char *><bytes>tables.cls
-    _secrets.next = <const int32_t *><const char *><bytes>tables.next
-    _secrets.loop = <const uint8_t *><bytes>tables.loop
-    _secrets.start_index = <const int32_t *><const char *><bytes>tables.start_index
-    _secrets.starts = <const int32_t *><const char *><bytes>tables.starts
-    _secrets.group = <const int16_t *><const char *><bytes>tables.group
-    _secrets.n_groups = tables.n_groups
-    _secret_tables = tables
-    return 0
-
-
-cdef int contains_known_secret_str(str text) except -1:
-    """contains_known_secret() for an exact str, for the compiled capture: 1 or 0."""
-    cdef int found
-    if _secret_tables is None:
-        _load_secrets()
-    found = fv_secrets_search(&_secrets, PyUnicode_KIND(text), PyUnicode_DATA(text),
-                              PyUnicode_GET_LENGTH(text))
-    if found < 0:
-        return 1 if _known_secret_search(text) is not None else 0
-    return found
-
-
-def contains_known_secret(text):
-    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
-    if type(text) is not str:
-        return _known_secret_search(text) is not None
-    return contains_known_secret_str(<str>text) == 1

@@ -24,7 +24,6 @@ from typing import Any
 
 from .caches import Generations
 from .compiler import plain_caseless_text
-from .compiler.known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
 from .defaults import IGNORE, MASK
 
 log = logging.getLogger("fastvars")
