@@ -4,7 +4,8 @@
 /* The class of a non-ASCII code point, or -1 if only the exact path can decide it. */
 static int non_ascii_class(const fv_automaton *a, uint32_t c)
 {
-    if (a->uses_case && (c == 0x130 || c == 0x131 || c == 0x17F || c == 0x212A))
+    if (a->uses_case && (c == FV_CASE_FOLD_0 || c == FV_CASE_FOLD_1 || c == FV_CASE_FOLD_2 ||
+                         c == FV_CASE_FOLD_3))
         return -1;
     if (a->na_kind == NULL)
         return a->na_class[0];

@@ -8,10 +8,20 @@
 #include <stdint.h>
 
 /* A transition is the target state's row offset (state * n_classes) with two flags:
- * the target ends a classification (no bit can change) or a mask search. */
+ * the target ends a classification (no bit can change) or a mask search. Copies of
+ * fastvars/compiler/tables.py's STOP_ALL, STOP_MASK and ROW, which encode them. */
 #define FV_STOP_ALL 0x80000000u
 #define FV_STOP_MASK 0x40000000u
 #define FV_ROW 0x3FFFFFFFu
+
+/* The non-ASCII code points that case folding relates to ASCII letters (U+0130, U+0131,
+ * U+017F, U+212A); a text holding one takes the exact path when the tables say
+ * uses_case. A copy of fastvars/compiler/alphabet.py's CASE_FOLD_CODE_POINTS, kept as
+ * immediates for the loop (tests/test_c_constants.py checks the copies agree). */
+#define FV_CASE_FOLD_0 0x130u
+#define FV_CASE_FOLD_1 0x131u
+#define FV_CASE_FOLD_2 0x17Fu
+#define FV_CASE_FOLD_3 0x212Au
 
 typedef struct {
     int n_classes;

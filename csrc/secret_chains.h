@@ -11,7 +11,10 @@
 /* Known secret formats: a position automaton (one position per character of each
  * format, alternatives expanded into separate chains), simulated sparsely: the cost per
  * character is the number of live positions, bounded by FV_SECRETS_MAX_POS. A DFA for
- * the union of the formats would be the product of their counters: too big. */
+ * the union of the formats would be the product of their counters: too big. The two
+ * caps size the search's stack arrays; fastvars/compiler/secret_chains.py refuses tables
+ * past them (MAX_SECRET_POSITIONS, MAX_SECRET_GROUPS: tests/test_c_constants.py checks
+ * the copies agree). */
 #define FV_SECRETS_MAX_POS 2048
 
 typedef struct {

@@ -8,6 +8,11 @@ cdef extern from "automaton.h":
     enum:
         FV_STOP_ALL
         FV_STOP_MASK
+        FV_ROW
+        FV_CASE_FOLD_0
+        FV_CASE_FOLD_1
+        FV_CASE_FOLD_2
+        FV_CASE_FOLD_3
     ctypedef struct fv_automaton:
         int n_classes
         uint32_t start

@@ -47,6 +47,18 @@ NAME_CACHE_MAX_LENGTH = _py.NAME_CACHE_MAX_LENGTH
 COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
 cdef Py_ssize_t _NAME_CACHE_MAX_LENGTH = NAME_CACHE_MAX_LENGTH
 
+# The C loop's copies of compiler constants, as this build compiled them, for
+# tests/test_c_constants.py to check against their one Python definition.
+_C_CONSTANTS = {
+    "alphabet.CASE_FOLD_CODE_POINTS": (
+        <uint32_t>FV_CASE_FOLD_0, <uint32_t>FV_CASE_FOLD_1,
+        <uint32_t>FV_CASE_FOLD_2, <uint32_t>FV_CASE_FOLD_3,
+    ),
+    "tables.STOP_ALL": <uint32_t>FV_STOP_ALL,
+    "tables.STOP_MASK": <uint32_t>FV_STOP_MASK,
+    "tables.ROW": <uint32_t>FV_ROW,
+}
+
 
 cdef bytes _build_na_kind():
     """Unicode \\w / \\d / \\s kind of each BMP code point, as sre sees them: 0 other,

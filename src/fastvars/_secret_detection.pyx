@@ -28,6 +28,9 @@ from .compiler import compile_secret_tables as _compile_secret_tables
 from .compiler.known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
 
 cdef extern from "secret_chains.h":
+    enum:
+        FV_SECRETS_MAX_POS
+        FV_SECRETS_MAX_GROUPS
     ctypedef struct fv_secrets:
         int n_pos
         const uint64_t *cls
@@ -257,6 +260,12 @@ cdef bint _is_high_entropy_token(const unsigned char *s, Py_ssize_t n) noexcept:
 
 # --- known vendor formats ------------------------------------------------------------
 
+# The C search's copies of the compiler's caps, as this build compiled them, for
+# tests/test_c_constants.py to check against their one Python definition.
+_C_CONSTANTS = {
+    "secret_chains.MAX_SECRET_POSITIONS": FV_SECRETS_MAX_POS,
+    "secret_chains.MAX_SECRET_GROUPS": FV_SECRETS_MAX_GROUPS,
+}
 _known_secret_search = _py.KNOWN_SECRET_RE.search
 cdef fv_secrets _secrets
 cdef object _secret_tables = None  # built on first use, kept alive for the struct

@@ -26,9 +26,8 @@ from .syntax import F_A, F_I, C, Unsupported
 # folds to 's'), U+212A (Kelvin, lower 'k'). Found by scanning every code point (see
 # tests/test_matching_automaton.py::test_special_code_points_are_complete, which
 # recomputes it). A text holding one takes the exact Python path. The C loop has its
-# own copy (FV_CASE_FOLD_* in csrc/automaton.h, immediates in its hot loop, for speed);
-# _matching.CASE_FOLD_CODE_POINTS reports the values it was compiled with and a test
-# checks that they agree with these.
+# own copy (FV_CASE_FOLD_* in csrc/automaton.h: immediates in its loop, for speed);
+# tests/test_c_constants.py checks that they agree with these.
 CASE_FOLD_CODE_POINTS: tuple[int, ...] = (0x130, 0x131, 0x17F, 0x212A)
 
 # Symbols of the class alphabet: 0..127 are ASCII code points, then one representative per

@@ -23,7 +23,7 @@ from .syntax import C, Unsupported, parse
 
 # The most positions and dominance groups the C search keeps on its stack. Its copies,
 # FV_SECRETS_MAX_POS and FV_SECRETS_MAX_GROUPS in csrc/secret_chains.h, size its arrays;
-# _secret_detection.SECRET_CHAIN_LIMITS reports them and a test checks that they agree.
+# tests/test_c_constants.py checks that they agree.
 MAX_SECRET_POSITIONS = 2048
 MAX_SECRET_GROUPS = 256
 

@@ -43,7 +43,7 @@ class Tables:
 # A transition is the target's row offset (state * n_classes), so the loop adds the
 # class without a multiply, with two flags saying whether the target ends the search.
 # The C loop's copies are FV_STOP_ALL, FV_STOP_MASK and FV_ROW in csrc/automaton.h;
-# _matching.ROW_ENCODING reports them and a test checks that they agree with these.
+# tests/test_c_constants.py checks that they agree with these.
 STOP_ALL = 1 << 31  # no bit can change any more
 STOP_MASK = 1 << 30  # MASK is found or cannot be found any more (mask_search)
 ROW = STOP_MASK - 1
