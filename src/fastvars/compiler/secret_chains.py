@@ -67,7 +67,9 @@ def _chains(
             low, high, body = av
             body_chains = _chains(body, False)
             if last or high == low:  # presence: a trailing X{m,n} is X{m}
-                options = [sum(combo, []) for combo in _product(body_chains, low)]
+                options = [
+                    [pos for part in combo for pos in part] for combo in _product(body_chains, low)
+                ]
             elif high is C.MAXREPEAT or high == C.MAXREPEAT:
                 if len(body_chains) != 1 or len(body_chains[0]) != 1 or low < 1:
                     raise Unsupported("loop over more than one position")
@@ -93,6 +95,8 @@ def _product(
 
 
 def compile_secret_tables(formats: Sequence[str] = FORMAT_REGEXES) -> SecretTables:
+    """The position automaton of ``formats`` (posthog's, by default) for the C search.
+    Raises Unsupported for a format it cannot represent or tables past the C caps."""
     chains = [chain for fmt in formats for chain in _chains(parse(fmt)[0], True, True)]
     cls = array("Q")
     groups = array("h")
