@@ -1,6 +1,8 @@
-/* The matcher loop of fastvars: runs the DFA tables built by fastvars/compiler/patterns.py over
- * the code points of a string. Plain C, no Python API: the caller passes the raw
- * PyUnicode buffer, its kind (1, 2 or 4 bytes per code point) and its length. */
+/* The matcher loop of fastvars: runs the DFA tables that the pattern compiler
+ * (fastvars/compiler/, entry point compiler/patterns.py; rows encoded by
+ * compiler/tables.py) builds, over the code points of a string. Plain C, no Python API:
+ * the caller passes the raw PyUnicode buffer, its kind (1, 2 or 4 bytes per code point)
+ * and its length. compiler/reference.py is this loop in Python, for the tests. */
 #ifndef FASTVARS_AUTOMATON_H
 #define FASTVARS_AUTOMATON_H
 
