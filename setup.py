@@ -47,6 +47,7 @@ BUILD_INFO = "_build_info.py"
 # Plain C that each compiled module links in, beside its own .pyx.
 C_SOURCES = {
     "_matching": ["csrc/automaton.c"],
+    "_secret_detection": ["csrc/secret_chains.c"],
 }
 
 CYTHON_OPTIONS = {

@@ -14,8 +14,8 @@ import itertools
 
 import pytest
 
-from fastvars.core import _matching, matching
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.core import _matching, matching
 
 DISTINCT = 50_000
 COLD_PER_ROUND = 500

@@ -1,4 +1,4 @@
-"""Pattern compiles: how long patterns.compile_tables takes for the lists of issue 14
+"""Pattern compiles: how long compiler.compile_tables takes for the lists of issue 14
 (item 5) and for the usual styles, and how much of it is re.compile (which checks every
 pattern; posthog compiles each with re.compile too).
 
@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fastvars import patterns
+from fastvars import compiler
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
@@ -43,7 +43,7 @@ LISTS = {
 
 
 def _compile(mask, ignore):
-    return patterns.compile_tables(mask, ignore, lambda pattern, error: None)
+    return compiler.compile_tables(mask, ignore, lambda pattern, error: None)
 
 
 @pytest.mark.parametrize("name", list(LISTS))
@@ -54,7 +54,7 @@ def test_compile(benchmark, name):
 
 def _re_compile_only(mask, ignore):
     for pattern in list(mask) + list(ignore):
-        if patterns.plain_caseless_text(pattern) is None:
+        if compiler.plain_caseless_text(pattern) is None:
             try:
                 re.compile(pattern)
             except re.error:
@@ -62,7 +62,7 @@ def _re_compile_only(mask, ignore):
 
 
 def main() -> None:
-    print(f"CPython {sys.version.split()[0]}, DFA_WORK_BUDGET {patterns.DFA_WORK_BUDGET}")
+    print(f"CPython {sys.version.split()[0]}, DFA_WORK_BUDGET {compiler.DFA_WORK_BUDGET}")
     print(f"{'list':30} {'total ms':>9} {'re.compile':>10} {'rest':>7}  automaton/residual")
     for name, (mask, ignore) in LISTS.items():
         re.purge()

@@ -14,8 +14,8 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars.core import stacktrace
 from fastvars.bench import workloads
+from fastvars.core import stacktrace
 
 IMPLEMENTATIONS = {
     "posthog": ph.exceptions_from_error_tuple,

@@ -1,6 +1,8 @@
-/* The matcher loop of fastvars: runs the DFA tables built by fastvars/patterns.py over
- * the code points of a string. Plain C, no Python API: the caller passes the raw
- * PyUnicode buffer, its kind (1, 2 or 4 bytes per code point) and its length. */
+/* The matcher loop of fastvars: runs the DFA tables that the pattern compiler
+ * (fastvars/compiler/, entry point compiler/patterns.py; rows encoded by
+ * compiler/tables.py) builds, over the code points of a string. Plain C, no Python API:
+ * the caller passes the raw PyUnicode buffer, its kind (1, 2 or 4 bytes per code point)
+ * and its length. compiler/reference.py is this loop in Python, for the tests. */
 #ifndef FASTVARS_AUTOMATON_H
 #define FASTVARS_AUTOMATON_H
 
@@ -8,10 +10,20 @@
 #include <stdint.h>
 
 /* A transition is the target state's row offset (state * n_classes) with two flags:
- * the target ends a classification (no bit can change) or a mask search. */
+ * the target ends a classification (no bit can change) or a mask search. Copies of
+ * fastvars/compiler/tables.py's STOP_ALL, STOP_MASK and ROW, which encode them. */
 #define FV_STOP_ALL 0x80000000u
 #define FV_STOP_MASK 0x40000000u
 #define FV_ROW 0x3FFFFFFFu
+
+/* The non-ASCII code points that case folding relates to ASCII letters (U+0130, U+0131,
+ * U+017F, U+212A); a text holding one takes the exact path when the tables say
+ * uses_case. A copy of fastvars/compiler/alphabet.py's CASE_FOLD_CODE_POINTS, kept as
+ * immediates for the loop (tests/test_c_constants.py checks the copies agree). */
+#define FV_CASE_FOLD_0 0x130u
+#define FV_CASE_FOLD_1 0x131u
+#define FV_CASE_FOLD_2 0x17Fu
+#define FV_CASE_FOLD_3 0x212Au
 
 typedef struct {
     int n_classes;
@@ -33,25 +45,3 @@ int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data
            ptrdiff_t length);
 
 #endif
-
-/* Known secret formats: a position automaton (one position per character of each
- * format, alternatives expanded into separate chains), simulated sparsely: the cost per
- * character is the number of live positions, bounded by FV_SECRETS_MAX_POS. A DFA for
- * the union of the formats would be the product of their counters: too big. */
-#define FV_SECRETS_MAX_POS 2048
-
-typedef struct {
-    int n_pos;
-    const uint64_t *cls;        /* 2 words (ASCII bitmap) per position */
-    const int32_t *next;        /* the position after, or -1 where a format is complete */
-    const uint8_t *loop;        /* the position may repeat (X+) */
-    const int32_t *start_index; /* 129 offsets into starts, by ASCII code */
-    const int32_t *starts;      /* first positions of chains, grouped by character */
-    const int16_t *group;       /* dominance group of a position, or -1: of the live
-                                   positions of one group only the highest matters */
-    int n_groups;               /* at most FV_SECRETS_MAX_GROUPS */
-} fv_secrets;
-#define FV_SECRETS_MAX_GROUPS 256
-
-/* 1 if a format occurs anywhere in the text, else 0. */
-int fv_secrets_search(const fv_secrets *s, int kind, const void *data, ptrdiff_t length);

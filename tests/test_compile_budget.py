@@ -9,8 +9,8 @@ import pytest
 from posthog import exception_utils as ph
 
 import fastvars
+from fastvars import compiler
 from fastvars import engine as fv_engine
-from fastvars import patterns
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 
 WORDS = [p[len("(?i)") :] for p in DEFAULT_MASK_PATTERNS]
@@ -34,7 +34,7 @@ OVER_BUDGET = {
 
 
 def _tables(mask, ignore):
-    return patterns.compile_tables(mask, ignore, lambda pattern, error: None)
+    return compiler.compile_tables(mask, ignore, lambda pattern, error: None)
 
 
 @pytest.mark.parametrize("name", sorted(ON_THE_AUTOMATON))
@@ -42,7 +42,7 @@ def test_cheap_styles_stay_on_the_automaton(name):
     mask, ignore = ON_THE_AUTOMATON[name]
     tables = _tables(mask, ignore)
     assert tables.stats["residual_patterns"] == 0, tables.stats["residual"]
-    assert tables.stats["work"] <= patterns.DFA_WORK_BUDGET
+    assert tables.stats["work"] <= compiler.DFA_WORK_BUDGET
 
 
 @pytest.mark.parametrize("name", sorted(OVER_BUDGET))
@@ -53,7 +53,7 @@ def test_patterns_past_the_budget_are_residual(name):
     reasons = {reason for _, reason in tables.stats["residual"]}
     assert reasons <= {"work budget", "automaton size cap or work budget", "NFA too large"}
     # Spent at most one state's work past the budget.
-    assert tables.stats["work"] <= patterns.DFA_WORK_BUDGET * 1.6
+    assert tables.stats["work"] <= compiler.DFA_WORK_BUDGET * 1.6
 
 
 def test_a_budget_failure_keeps_what_fits_on_the_automaton():
@@ -64,7 +64,7 @@ def test_a_budget_failure_keeps_what_fits_on_the_automaton():
 
 
 def test_a_tiny_budget_sends_everything_to_the_exact_path():
-    tables = patterns.compile_tables(
+    tables = compiler.compile_tables(
         list(DEFAULT_MASK_PATTERNS), ["^__.*"], lambda pattern, error: None, work_budget=10
     )
     assert tables.stats["automaton_patterns"] == 0
@@ -118,9 +118,9 @@ def test_warm_compiles_for_every_engine_into_the_capture_caches(monkeypatch):
     mask = [f"(?i)warm_only_{i}" for i in range(3)]
     assert fv_engine.warm((p for p in mask), None) is True
     calls = []
-    real = patterns.compile_tables
+    real = compiler.compile_tables
     monkeypatch.setattr(
-        patterns, "compile_tables", lambda *a, **k: calls.append(1) or real(*a, **k)
+        compiler, "compile_tables", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     for current in fv_engine.available().values():
         current.compile_patterns(tuple(mask), ())

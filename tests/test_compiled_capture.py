@@ -263,8 +263,8 @@ def test_prefilter_case_folding_table_is_complete():
 def test_known_formats_survive_the_shortcuts(data, padding):
     """A sample of every known format, alone or inside prose long enough for the literal
     check, is found by the compiled test exactly when the Python twin finds it."""
+    from fastvars.compiler.known_secrets import KNOWN_SECRET_FORMATS
     from fastvars.core import _secret_detection
-    from fastvars.known_secrets import KNOWN_SECRET_FORMATS
 
     _, fmt = data.draw(st.sampled_from(KNOWN_SECRET_FORMATS))
     sample = data.draw(st.from_regex(fmt, fullmatch=True).filter(lambda t: t.isascii()))

@@ -7,8 +7,9 @@ import time
 import pytest
 from posthog import exception_utils as ph
 
-from fastvars import patterns
+from fastvars import compiler
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from fastvars.core import secret_detection
 from helpers import implementations
 
 
@@ -84,6 +85,10 @@ NAMES = [
 
 
 impl = implementations.twin_fixture("fastvars.core.matching", "fastvars.core._matching")
+# The known-format search is secret_detection's (the compiled one in _secret_detection).
+secrets_impl = implementations.twin_fixture(
+    "fastvars.core.secret_detection", "fastvars.core._secret_detection"
+)
 
 
 def check(impl, mask, ignore, names):
@@ -221,7 +226,7 @@ def test_special_code_points_are_complete():
         for c in range(0x80, 0x110000)
         if any_ascii.match(chr(c)) or any(ord(x) < 128 for x in chr(c).lower())
     )
-    assert found == patterns.SPECIAL_CODE_POINTS
+    assert found == compiler.CASE_FOLD_CODE_POINTS
 
 
 def test_unicode_categories_match_sre(impl):
@@ -255,11 +260,10 @@ def test_unicode_categories_match_sre(impl):
         "\u017fk-" + "a" * 30,
     ],
 )
-def test_known_secrets(impl, text):
-    if not hasattr(impl, "contains_known_secret"):
-        pytest.skip("not provided by this module")
-    assert impl.contains_known_secret(text) == (ph._KNOWN_SECRET_RE.search(text) is not None)
+def test_known_secrets(secrets_impl, text):
+    found = secrets_impl.contains_known_secret(text)
+    assert found == (ph._KNOWN_SECRET_RE.search(text) is not None)
 
 
 def test_known_secret_table_is_posthogs():
-    assert patterns.KNOWN_SECRET_RE.pattern == ph._KNOWN_SECRET_RE.pattern
+    assert secret_detection.KNOWN_SECRET_RE.pattern == ph._KNOWN_SECRET_RE.pattern

@@ -14,6 +14,13 @@ from typing import Any
 
 from . import engine as _engine
 from .capture import attach_code_variables, snapshot
+from .constants import (
+    DEFAULT_IGNORE_PATTERNS,
+    DEFAULT_MASK_PATTERNS,
+    IGNORE,
+    MASK,
+    VERIFIED_POSTHOG_VERSIONS,
+)
 from .contexts import (
     new_context,
     set_capture_exception_code_variables_context,
@@ -21,13 +28,6 @@ from .contexts import (
     set_code_variables_ignore_patterns_context,
     set_code_variables_mask_patterns_context,
     set_code_variables_mask_url_credentials_context,
-)
-from .constants import (
-    DEFAULT_IGNORE_PATTERNS,
-    DEFAULT_MASK_PATTERNS,
-    IGNORE,
-    MASK,
-    VERIFIED_POSTHOG_VERSIONS,
 )
 from .integration import disable, enable, is_enabled, status
 

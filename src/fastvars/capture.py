@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import engine as _engine
-from .core import planning as _planning
 from .constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
+from .core import planning as _planning
 
 log = logging.getLogger("fastvars")
 

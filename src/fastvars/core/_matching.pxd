@@ -1,6 +1,6 @@
-# The compiled matcher's C-level interface, for the compiled capture (_masking,
-# _secret_detection): classify a name and search a value without a call through Python.
-from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
+# The compiled matcher's C-level interface, for the compiled capture (_policy,
+# and through it _masking): classify a name and search a value without a call through Python.
+from libc.stdint cimport uint8_t, uint32_t
 
 from ._caches cimport Generations
 
@@ -8,6 +8,11 @@ cdef extern from "automaton.h":
     enum:
         FV_STOP_ALL
         FV_STOP_MASK
+        FV_ROW
+        FV_CASE_FOLD_0
+        FV_CASE_FOLD_1
+        FV_CASE_FOLD_2
+        FV_CASE_FOLD_3
     ctypedef struct fv_automaton:
         int n_classes
         uint32_t start
@@ -20,17 +25,6 @@ cdef extern from "automaton.h":
         const uint8_t *eot
     int fv_run(const fv_automaton *a, uint32_t stop_flag, int kind, const void *data,
                Py_ssize_t length) nogil
-    ctypedef struct fv_secrets:
-        int n_pos
-        const uint64_t *cls
-        const int32_t *next
-        const uint8_t *loop
-        const int32_t *start_index
-        const int32_t *starts
-        const int16_t *group
-        int n_groups
-    int fv_secrets_search(const fv_secrets *s, int kind, const void *data,
-                          Py_ssize_t length) nogil
 
 
 cdef class Matcher:
@@ -52,6 +46,3 @@ cdef class Matcher:
     cdef int classify_str(self, str name) except -1
     # Whether a mask pattern matches anywhere in an exact str: 1 or 0.
     cdef int mask_search_str(self, str text) except -1
-
-# Whether a known secret format occurs in an exact str: 1 or 0.
-cdef int contains_known_secret_str(str text) except -1

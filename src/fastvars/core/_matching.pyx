@@ -1,7 +1,7 @@
 # cython: language_level=3
 """The compiled twin of :mod:`fastvars.core.matching`: same interface, same answers.
 
-Patterns are compiled by :mod:`fastvars.patterns` into one DFA for both lists; the C
+Patterns are compiled by :mod:`fastvars.compiler` into one DFA for both lists; the C
 loop in ``csrc/automaton.c`` classifies a name in one pass. Text the tables cannot decide
 (a case-fold special code point, an astral code point where unicode categories matter)
 takes the exact pure-Python path, and patterns the automaton cannot represent are run by
@@ -11,13 +11,12 @@ Python's ``re`` only for a bit the automaton did not already set.
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport uint8_t, uint32_t
 
 from ._caches cimport Generations, cache_get, probe
 
 from . import matching as _py
-from .. import known_secrets as _known_secrets
-from .. import patterns as _patterns
+from .. import compiler as _compiler
 from ..constants import IGNORE, MASK
 
 cdef extern from "Python.h":
@@ -48,6 +47,18 @@ NAME_CACHE_MAX_LENGTH = _py.NAME_CACHE_MAX_LENGTH
 COMPILED_CACHE_SIZE = _py.COMPILED_CACHE_SIZE
 cdef Py_ssize_t _NAME_CACHE_MAX_LENGTH = NAME_CACHE_MAX_LENGTH
 
+# The C loop's copies of compiler constants, as this build compiled them, for
+# tests/test_c_constants.py to check against their one Python definition.
+_C_CONSTANTS = {
+    "alphabet.CASE_FOLD_CODE_POINTS": (
+        <uint32_t>FV_CASE_FOLD_0, <uint32_t>FV_CASE_FOLD_1,
+        <uint32_t>FV_CASE_FOLD_2, <uint32_t>FV_CASE_FOLD_3,
+    ),
+    "tables.STOP_ALL": <uint32_t>FV_STOP_ALL,
+    "tables.STOP_MASK": <uint32_t>FV_STOP_MASK,
+    "tables.ROW": <uint32_t>FV_ROW,
+}
+
 
 cdef bytes _build_na_kind():
     """Unicode \\w / \\d / \\s kind of each BMP code point, as sre sees them: 0 other,
@@ -75,7 +86,7 @@ cdef class Matcher:
     def __init__(self, mask_patterns, ignore_patterns):
         self._mask_patterns = tuple(mask_patterns)
         self._ignore_patterns = tuple(ignore_patterns)
-        tables = _patterns.compile_tables(
+        tables = _compiler.compile_tables(
             self._mask_patterns, self._ignore_patterns, _py._warn_invalid
         )
         self._tables = tables
@@ -242,42 +253,3 @@ def compile_patterns(mask_patterns, ignore_patterns):
     ``TypeError``; one that does not compile is dropped with a warning.
     """
     return _cache.get(mask_patterns, ignore_patterns)
-
-
-_known_secret_search = _known_secrets.KNOWN_SECRET_RE.search
-cdef fv_secrets _secrets
-cdef object _secret_tables = None  # built on first use, kept alive for the struct
-
-
-cdef int _load_secrets() except -1:
-    global _secret_tables
-    tables = _patterns.compile_secret_tables()
-    _secrets.n_pos = tables.n_pos
-    _secrets.cls = <const uint64_t *><const char *><bytes>tables.cls
-    _secrets.next = <const int32_t *><const char *><bytes>tables.next
-    _secrets.loop = <const uint8_t *><bytes>tables.loop
-    _secrets.start_index = <const int32_t *><const char *><bytes>tables.start_index
-    _secrets.starts = <const int32_t *><const char *><bytes>tables.starts
-    _secrets.group = <const int16_t *><const char *><bytes>tables.group
-    _secrets.n_groups = tables.n_groups
-    _secret_tables = tables
-    return 0
-
-
-cdef int contains_known_secret_str(str text) except -1:
-    """contains_known_secret() for an exact str, for the compiled capture: 1 or 0."""
-    cdef int found
-    if _secret_tables is None:
-        _load_secrets()
-    found = fv_secrets_search(&_secrets, PyUnicode_KIND(text), PyUnicode_DATA(text),
-                              PyUnicode_GET_LENGTH(text))
-    if found < 0:
-        return 1 if _known_secret_search(text) is not None else 0
-    return found
-
-
-def contains_known_secret(text):
-    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
-    if type(text) is not str:
-        return _known_secret_search(text) is not None
-    return contains_known_secret_str(<str>text) == 1

@@ -4,15 +4,17 @@
 One-byte strings (ASCII and Latin-1, nearly every real value) are scanned here, with the
 character counting and entropy in C; wider strings go to the Python twin. The entropy is
 summed in first-occurrence order with the same double operations as the Python twin, so
-the float compared against the threshold is bit for bit the same.
+the float compared against the threshold is bit for bit the same. The known-format search
+runs the position automaton that :mod:`fastvars.compiler.secret_chains` builds, in the C
+of ``csrc/secret_chains.c``, where the Python twin runs posthog's union regex.
 """
 
 from libc.math cimport log2
+from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
 from libc.string cimport memchr, memcmp, memset
-from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_GET_LENGTH
-from cpython.unicode cimport (
-    Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT,
-)
+from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_DATA
+from cpython.unicode cimport PyUnicode_GET_LENGTH
+from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
 
 from . import secret_detection as _py
 from ..constants import (
@@ -22,9 +24,24 @@ from ..constants import (
     SECRET_MIN_ENTROPY_BITS as _MIN_BITS,
     SECRET_MIN_LENGTH as _MIN_LENGTH,
 )
-from ..known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
+from ..compiler import compile_secret_tables as _compile_secret_tables
+from ..compiler.known_secrets import KNOWN_SECRET_FORMATS as _FORMATS
 
-from ._matching cimport contains_known_secret_str
+cdef extern from "secret_chains.h":
+    enum:
+        FV_SECRETS_MAX_POS
+        FV_SECRETS_MAX_GROUPS
+    ctypedef struct fv_secrets:
+        int n_pos
+        const uint64_t *cls
+        const int32_t *next
+        const uint8_t *loop
+        const int32_t *start_index
+        const int32_t *starts
+        const int16_t *group
+        int n_groups
+    int fv_secrets_search(const fv_secrets *s, int kind, const void *data,
+                          Py_ssize_t length) nogil
 
 cdef Py_ssize_t MIN_LENGTH = _MIN_LENGTH
 cdef Py_ssize_t MAX_SCAN_LENGTH = _MAX_SCAN_LENGTH
@@ -88,7 +105,7 @@ if _literals is not None and all(len(x) >= 2 and max(map(ord, x[:2])) < 256 for 
 
 # The literals themselves, for long texts where a bigram alone proves little.
 cdef list LITERALS = [lit.encode("latin-1") for lit in _literals] if USE_BIGRAMS else []
-cdef Py_ssize_t LITERAL_CHECK_LENGTH = 256
+cdef Py_ssize_t LITERAL_CHECK_LENGTH = _py._LITERAL_CHECK_LENGTH
 
 
 cdef bint _has_literal(const unsigned char *s, Py_ssize_t n) except -1:
@@ -239,6 +256,53 @@ cdef bint _is_high_entropy_token(const unsigned char *s, Py_ssize_t n) noexcept:
         term = p * log2(p)
         bits -= term
     return bits >= MIN_BITS
+
+
+# --- known vendor formats ------------------------------------------------------------
+
+# The C search's copies of the compiler's caps, as this build compiled them, for
+# tests/test_c_constants.py to check against their one Python definition.
+_C_CONSTANTS = {
+    "secret_chains.MAX_SECRET_POSITIONS": FV_SECRETS_MAX_POS,
+    "secret_chains.MAX_SECRET_GROUPS": FV_SECRETS_MAX_GROUPS,
+}
+_known_secret_search = _py.KNOWN_SECRET_RE.search
+cdef fv_secrets _secrets
+cdef object _secret_tables = None  # built on first use, kept alive for the struct
+
+
+cdef int _load_secrets() except -1:
+    global _secret_tables
+    tables = _compile_secret_tables()
+    _secrets.n_pos = tables.n_pos
+    _secrets.cls = <const uint64_t *><const char *><bytes>tables.cls
+    _secrets.next = <const int32_t *><const char *><bytes>tables.next
+    _secrets.loop = <const uint8_t *><bytes>tables.loop
+    _secrets.start_index = <const int32_t *><const char *><bytes>tables.start_index
+    _secrets.starts = <const int32_t *><const char *><bytes>tables.starts
+    _secrets.group = <const int16_t *><const char *><bytes>tables.group
+    _secrets.n_groups = tables.n_groups
+    _secret_tables = tables
+    return 0
+
+
+cdef int contains_known_secret_str(str text) except -1:
+    """contains_known_secret() for an exact str: 1 or 0."""
+    cdef int found
+    if _secret_tables is None:
+        _load_secrets()
+    found = fv_secrets_search(&_secrets, PyUnicode_KIND(text), PyUnicode_DATA(text),
+                              PyUnicode_GET_LENGTH(text))
+    if found < 0:
+        return 1 if _known_secret_search(text) is not None else 0
+    return found
+
+
+def contains_known_secret(text):
+    """Whether one of posthog's known secret formats occurs anywhere in ``text``."""
+    if type(text) is not str:
+        return _known_secret_search(text) is not None
+    return contains_known_secret_str(<str>text) == 1
 
 
 cdef int looks_like_secret(str text) except -1:

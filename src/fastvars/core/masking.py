@@ -24,8 +24,6 @@ import types
 from collections.abc import Iterable
 from typing import Any
 
-from .caches import Generations
-from .credentials import redact_embedded_credentials
 from ..constants import (
     CIRCULAR,
     MAX_DEPTH,
@@ -36,6 +34,8 @@ from ..constants import (
     REDACTED_KEY_FORMAT,
     TOO_LONG,
 )
+from .caches import Generations
+from .credentials import redact_embedded_credentials
 from .policy import KEY_CACHE_MAX_LENGTH, Policy, mask_string
 from .secret_detection import looks_like_secret
 

@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from re import Pattern
 from typing import Any
 
-from .caches import Generations
+from ..compiler import plain_caseless_text
 from ..constants import IGNORE, MASK
-from ..known_secrets import contains_known_secret  # noqa: F401  (the twin of _matching's)
-from ..patterns import plain_caseless_text
+from .caches import Generations
 
 log = logging.getLogger("fastvars")
 

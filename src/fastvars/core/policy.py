@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..constants import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
 from .caches import Generations
 from .credentials import redact_embedded_credentials
-from ..constants import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
 from .secret_detection import looks_like_secret
 
 

@@ -3,7 +3,8 @@
 Three tests, cheapest first: a PEM private-key marker anywhere; a long, high-entropy,
 token-shaped string; a known vendor credential format. Pure-hex strings are ids and
 digests (UUIDs, SHAs), never flagged. This is the pure-Python twin of
-``_secret_detection.pyx``.
+``_secret_detection.pyx``: its known-format search is posthog's, one alternation of the
+formats (the data in :mod:`fastvars.compiler.known_secrets`) run by ``re``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Final
 
+from ..compiler.known_secrets import FORMAT_REGEXES, KNOWN_SECRET_FORMATS
 from ..constants import (
     MAX_SCAN_LENGTH,
     PEM_PRIVATE_KEY_MARKER,
@@ -20,13 +23,21 @@ from ..constants import (
     SECRET_MIN_ENTROPY_BITS,
     SECRET_MIN_LENGTH,
 )
-from ..known_secrets import KNOWN_SECRET_FORMATS, contains_known_secret
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Punctuation of reprs and structured text, never of a bare token.
 _STRUCTURE_CHARS = frozenset("()[]{}<>'\"`,;")
 _UUID = re.compile(r"\A[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 _PATH_WORD = re.compile(r"\A[a-z][a-z.]*\Z")
+
+#: The known formats' union, posthog's search (test_matching_automaton checks it is
+#: posthog's own pattern).
+KNOWN_SECRET_RE: Final = re.compile("|".join(FORMAT_REGEXES))
+
+
+def contains_known_secret(text: str) -> bool:
+    """Whether any known format occurs anywhere in ``text``."""
+    return KNOWN_SECRET_RE.search(text) is not None
 
 
 def looks_like_path_or_url(text: str) -> bool:

@@ -98,7 +98,9 @@ def _fastvars_function(module: str, name: str) -> Callable[..., Any] | None:
     try:
         found = getattr(importlib.import_module(f"fastvars.core.{module}"), name, None)
     except Exception as error:
-        log.debug("fastvars: fastvars.core.%s unavailable, posthog does that step: %s", module, error)
+        log.debug(
+            "fastvars: fastvars.core.%s unavailable, posthog does that step: %s", module, error
+        )
         return None
     return found if callable(found) else None
 

@@ -1,14 +1,14 @@
-"""Vendor credential formats that are redacted wherever they appear in a value.
+"""Vendor credential formats that are redacted wherever they appear in a value: data.
 
-The table is data: one row per format, a regex that must find exactly what posthog's
-known-secret search finds (posthog 7.91.1 searches the union of these formats). The
-compiled engine builds an automaton from the same rows; this module is its pure-Python
-twin and runs them as one alternation with ``re``.
+One row per format, a regex that must find exactly what posthog's known-secret search
+finds (posthog 7.91.1 searches the union of these formats). Both engines read the same
+rows: the pure-Python one searches their union with ``re``
+(:data:`fastvars.core.secret_detection.KNOWN_SECRET_RE`); the compiled one runs the position
+automaton that :mod:`.secret_chains` builds from them (``_secret_detection.pyx``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 # (vendor, format). Prefixes such as `sk-` are deliberately not anchored to a word
@@ -46,12 +46,5 @@ KNOWN_SECRET_FORMATS: Final[tuple[tuple[str, str], ...]] = (
     ("jwt", r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{6,}"),
 )
 
-#: The formats alone, in table order: what the compiled engine's automaton is built from.
+#: The formats alone, in table order: what both engines' searches are built from.
 FORMAT_REGEXES: Final[tuple[str, ...]] = tuple(fmt for _, fmt in KNOWN_SECRET_FORMATS)
-#: Their union, posthog's search: the pure-Python twin.
-KNOWN_SECRET_RE: Final = re.compile("|".join(FORMAT_REGEXES))
-
-
-def contains_known_secret(text: str) -> bool:
-    """Whether any known format occurs anywhere in ``text``."""
-    return KNOWN_SECRET_RE.search(text) is not None
