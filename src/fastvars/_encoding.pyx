@@ -24,7 +24,8 @@ from cpython.weakref cimport PyWeakref_NewRef, PyWeakref_GetObject
 
 from ._caches cimport cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
-from ._masking cimport masked_text, is_failed, is_scalar_kind, class_read_is_plain
+from ._masking cimport masked_text, is_failed, class_read_is_plain
+from ._typeprobes cimport is_scalar_kind
 
 from . import encoding as _py
 from .defaults import (

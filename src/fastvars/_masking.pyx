@@ -44,8 +44,8 @@ cdef extern from "Python.h":
     PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
 from ._json cimport (
-    Out, out_init, out_free, out_write, out_char, out_pair, emit_str, emit_float, emit_longlong,
-    out_text_cut,
+    Out, out_init, out_free, out_write, out_char, out_pair, emit_str, emit_float, emit_int,
+    emit_key, emit_masked, json_is_native, out_text_cut,
 )
 from ._policy cimport (
     Policy, address_find, mask_string, note_foreign_call, foreign_calls, KEY_CACHE_MAX_LENGTH,
@@ -55,8 +55,8 @@ from ._caches cimport Generations, cache_get
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
 from ._typeprobes cimport (
-    fv_plain_getattr, fv_plain_tuple, fv_type_has, fv_defined_below_object, fv_standard_getattro,
-    fv_class_attribute, fv_type_version,
+    is_scalar_kind, fv_plain_getattr, fv_plain_tuple, fv_type_has, fv_defined_below_object,
+    fv_standard_getattro, fv_class_attribute, fv_type_version,
 )
 
 import json as _json_module
@@ -328,19 +328,6 @@ cdef bytes key_json(str key):
         out_free(&o)
 
 
-cdef int emit_key(Out *o, object key, str key_text) except -1:
-    """A key as json writes one: strings escaped, numbers as their text, in quotes."""
-    if type(key) is str:
-        return emit_str(o, <str>key)
-    if key is True:
-        return out_write(o, b'"true"', 6)
-    if key is False:
-        return out_write(o, b'"false"', 7)
-    if key is None:
-        return out_write(o, b'"null"', 6)
-    return emit_str(o, key_text)  # int and float: their repr, which is ASCII
-
-
 cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int depth,
                      Seen *seen):
     """One (key, value) of masking.mask_mapping, written as `"key": value`."""
@@ -499,21 +486,6 @@ cdef object type_name(object value):
 
 # ---------------------------------------------------------------- the walk
 
-cdef object emit_int(Out *o, object value):
-    cdef int overflow
-    cdef long long v = PyLong_AsLongLongAndOverflow(value, &overflow)
-    if not overflow:
-        emit_longlong(o, v)
-        return None
-    try:
-        text = int.__repr__(value)
-    except ValueError:  # past the int/str digit limit: json.dumps raises, see Python twin
-        return BAIL
-    encoded = (<str>text).encode("ascii")
-    out_write(o, encoded, len(encoded))
-    return None
-
-
 cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
     """masking.mask_value for a value inside a container, written as JSON."""
     cdef object t = type(value)
@@ -526,7 +498,7 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
             emit_str(o, text)
         return None
     if t is int:
-        if emit_int(o, value) is BAIL:
+        if emit_int(o, value):
             mark(seen, o.len, JSON_FAILS)
         return None
     if value is True:
@@ -649,34 +621,13 @@ cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *se
     return None
 
 
-cdef bint json_is_native(object value) except -1:
-    """Whether json.dumps writes this masked value without running any code: exact
-    containers of scalars (str, int and float subclasses are written by their value).
-    A list or dict subclass is iterated by its own __iter__ or items(), and any other
-    leaf goes to json's `default`."""
-    cdef object t = type(value)
-    if value is None or t is bool or is_scalar_kind(value):
-        return True
-    if t is list or t is tuple:
-        for part in value:
-            if not json_is_native(part):
-                return False
-        return True
-    if t is dict:
-        for part in (<dict>value).values():
-            if not json_is_native(part):
-                return False
-        return True
-    return False
-
-
 cdef int emit_handed(Out *o, object masked, Seen *seen) except -1:
     """The twin's masked result for a part, as json.dumps writes it: now when that runs
     no code, else at the end of the walk (see finish_marked)."""
     cdef Py_ssize_t start = o.len
     if not json_is_native(masked):
         return mark(seen, start, masked)
-    if emit_masked(o, masked) is BAIL:
+    if emit_masked(o, masked):
         o.len = start
         mark(seen, start, JSON_FAILS)
     return 0
@@ -693,68 +644,6 @@ cdef bint native_key(object key) except -1:
     if kt is float:
         return isfinite(PyFloat_AS_DOUBLE(key))
     return False
-
-
-cdef object emit_masked(Out *o, object value):
-    """json.dumps(value, allow_nan=False) for a masked result that json_is_native, into
-    the buffer; BAIL where json would raise."""
-    cdef double d
-    cdef Py_ssize_t i
-    cdef bint first = True
-    if value is None:
-        out_write(o, b"null", 4)
-    elif value is True:
-        out_write(o, b"true", 4)
-    elif value is False:
-        out_write(o, b"false", 5)
-    elif isinstance(value, str):
-        emit_str(o, <str>value)  # (a cast: str subclasses are written as their text)
-    elif isinstance(value, int):
-        return emit_int(o, value)
-    elif isinstance(value, float):
-        d = PyFloat_AS_DOUBLE(value)
-        if not isfinite(d):
-            return BAIL
-        emit_float(o, d)
-    elif PyList_Check(value) or PyTuple_Check(value):
-        out_char(o, b'[')
-        for i in range(len(value)):
-            if i:
-                out_pair(o, b',', b' ')
-            if emit_masked(o, value[i]) is BAIL:
-                return BAIL
-        out_char(o, b']')
-    elif type(value) is dict:
-        out_char(o, b'{')
-        for key, item_value in (<dict>value).items():
-            if not first:
-                out_pair(o, b',', b' ')
-            first = False
-            if isinstance(key, str):
-                emit_str(o, <str>key)
-            elif isinstance(key, float):
-                d = PyFloat_AS_DOUBLE(key)
-                if not isfinite(d):
-                    return BAIL
-                out_char(o, b'"')
-                emit_float(o, d)
-                out_char(o, b'"')
-            elif key is True or key is False or key is None:
-                emit_key(o, key, None)
-            elif isinstance(key, int):
-                out_char(o, b'"')
-                if emit_int(o, key) is BAIL:
-                    return BAIL
-                out_char(o, b'"')
-            else:
-                return BAIL
-            out_pair(o, b':', b' ')
-            if emit_masked(o, item_value) is BAIL:
-                return BAIL
-        out_char(o, b'}')
-    else:
-        return BAIL
-    return None
 
 
 cdef object sequence(Policy p, Out *o, object value, int depth, Seen *seen):

@@ -3,6 +3,9 @@
 # the class. A declarations-only .pxd: cimporting it builds no module.
 
 from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_Check
+from cpython.long cimport PyLong_Check
+from cpython.float cimport PyFloat_Check
 
 cdef extern from "typeprobes.h":
     bint fv_plain_getattr(object o)
@@ -12,3 +15,8 @@ cdef extern from "typeprobes.h":
     bint fv_standard_getattro(object tp)
     PyObject *fv_class_attribute(object tp, object name)
     unsigned int fv_type_version(object tp)
+
+
+cdef inline bint is_scalar_kind(object value) noexcept:
+    """isinstance(value, (str, int, float)) by type flags (bool is an int)."""
+    return PyUnicode_Check(value) or PyLong_Check(value) or PyFloat_Check(value)
