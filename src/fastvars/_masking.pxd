@@ -6,4 +6,3 @@ from ._policy cimport Policy
 cdef object masked_text(Policy policy, object value)
 cdef bint is_failed(object text) noexcept
 cdef bint class_read_is_plain(object value) except -1
-
