@@ -121,22 +121,32 @@ for _c in range(0x20, 0x7f):
     PLAIN[_c] = _c != 0x22 and _c != 0x5c
 
 
+cdef inline char _short_escape(unsigned int c) noexcept:
+    """The letter of json's two-character escape of c (\\n \\r \\t \\b \\f), or 0."""
+    if c == 0x0a:
+        return b'n'
+    if c == 0x0d:
+        return b'r'
+    if c == 0x09:
+        return b't'
+    if c == 0x08:
+        return b'b'
+    if c == 0x0c:
+        return b'f'
+    return 0
+
+
 cdef inline char *_escape(char *p, unsigned int c) noexcept:
     """Write the escape of a character below U+10000 that is not plain ASCII."""
     if c == 0x22 or c == 0x5c:
         p[0] = b'\\'
         p[1] = <char>c
         return p + 2
-    if c == 0x0a:
-        p[0] = b'\\'; p[1] = b'n'; return p + 2
-    if c == 0x0d:
-        p[0] = b'\\'; p[1] = b'r'; return p + 2
-    if c == 0x09:
-        p[0] = b'\\'; p[1] = b't'; return p + 2
-    if c == 0x08:
-        p[0] = b'\\'; p[1] = b'b'; return p + 2
-    if c == 0x0c:
-        p[0] = b'\\'; p[1] = b'f'; return p + 2
+    cdef char letter = _short_escape(c)
+    if letter:
+        p[0] = b'\\'
+        p[1] = letter
+        return p + 2
     _put_u(p, c)
     return p + 6
 
@@ -186,16 +196,10 @@ cdef int emit_str(Out *o, str text) except -1:
             p[0] = b'\\'
             p[1] = <char>c
             p += 2
-        elif c == 0x0a:
-            p[0] = b'\\'; p[1] = b'n'; p += 2
-        elif c == 0x0d:
-            p[0] = b'\\'; p[1] = b'r'; p += 2
-        elif c == 0x09:
-            p[0] = b'\\'; p[1] = b't'; p += 2
-        elif c == 0x08:
-            p[0] = b'\\'; p[1] = b'b'; p += 2
-        elif c == 0x0c:
-            p[0] = b'\\'; p[1] = b'f'; p += 2
+        elif _short_escape(c):
+            p[0] = b'\\'
+            p[1] = _short_escape(c)
+            p += 2
         elif c >= 0x10000:
             v = c - 0x10000
             _put_u(p, 0xd800 | ((v >> 10) & 0x3ff))
