@@ -734,6 +734,10 @@ cdef object named_tuple(Walk *w, object value, tuple fields, int depth):
         keys_free(&k)
 
 
+# ---------------------------------------------------------------- classes
+# (Kept with the walk, its only owner, as every cache lives with its owner: _caches.pyx
+# holds only the bounded map they are built from.)
+#
 # What the walk needs to know about a class, remembered under the version tag it had
 # then: the MRO walks (class and metaclass) cost more than the rest of reading a small
 # object. Only for classes whose metaclass is `type` itself, whose own dicts cannot
