@@ -7,5 +7,6 @@ cdef class Budget:
 
 cdef object encode_value(Policy policy, Budget budget, object value)
 cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code)
+cdef dict encode_locals_by_name(dict local_vars, Policy policy, Budget budget)
 cdef object encode_local_lists(list names, list values, Policy policy, Budget budget,
                                object code)

@@ -24,7 +24,8 @@ from cpython.weakref cimport PyWeakref_NewRef, PyWeakref_GetObject
 
 from ._caches cimport cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
-from ._masking cimport masked_text, is_failed, is_scalar_kind, class_read_is_plain
+from ._masking cimport masked_text, is_failed, class_read_is_plain
+from ._typeprobes cimport is_scalar_kind
 
 from . import encoding as _py
 from ..constants import (
@@ -165,13 +166,6 @@ cdef object encode_value(Policy policy, Budget budget, object value):
     return py_encode_variable(value, policy, budget)
 
 
-cdef void release(fv_entry *entries, Py_ssize_t n) noexcept:
-    cdef Py_ssize_t i
-    for i in range(n):
-        Py_DECREF(<object>entries[i].name)
-        Py_DECREF(<object>entries[i].value)
-
-
 cdef class KeyOrder:
     """The names of a frame's locals dict in the order it lists them, with their table
     entries: frames of one function list the same interned names in the same order, so
@@ -247,9 +241,150 @@ cdef CodeTable code_table(Policy policy, object code):
     return found
 
 
+# ---------------------------------------------------------------- one frame's variables
+# Three ways in, one per shape of a frame's locals: a dict ordered by its code's table
+# (encode_locals), a dict ordered by name (encode_locals_by_name), and names and values
+# as two lists (encode_local_lists). Each reads the variables into Entries, then has
+# them ordered and encoded by emit_ranked or emit_by_name.
+
+cdef struct Entries:
+    # One frame's variables as read (owned references), not yet ordered or encoded; on
+    # the C stack up to INLINE_ENTRIES (PERF: most frames have a few).
+    fv_entry *at
+    Py_ssize_t n          # kept (ignored names are dropped)
+    Py_ssize_t capacity   # the number of variables the frame had when reading began
+    Py_ssize_t read       # read so far, ignored ones included: a position in a KeyOrder
+    fv_entry inline_entries[INLINE_ENTRIES]
+
+
+cdef int entries_open(Entries *e, Py_ssize_t size) except -1:
+    e.n = 0
+    e.read = 0
+    e.capacity = size
+    e.at = e.inline_entries
+    if size > INLINE_ENTRIES:
+        e.at = <fv_entry *>PyMem_Malloc(size * sizeof(fv_entry))
+        if e.at == NULL:
+            e.at = e.inline_entries
+            e.capacity = 0
+            raise MemoryError()
+    return 0
+
+
+cdef void entries_close(Entries *e) noexcept:
+    cdef Py_ssize_t i
+    for i in range(e.n):
+        Py_DECREF(<object>e.at[i].name)
+        Py_DECREF(<object>e.at[i].value)
+    e.n = 0
+    if e.at != e.inline_entries:
+        PyMem_Free(e.at)
+        e.at = e.inline_entries
+
+
+cdef inline int entries_room(Entries *e) except -1:
+    """Before each variable read: the frame's locals did not grow meanwhile."""
+    if e.n >= e.capacity:
+        raise RuntimeError("fastvars: locals changed while being read")
+    return 0
+
+
+cdef int entry_add(Entries *e, PyObject *kp, PyObject *vp, long packed) except -1:
+    """One variable read, its name's bits and rank packed as a code table holds them:
+    dropped when ignored, else kept with whether it is a scalar."""
+    e.read += 1
+    cdef int bits = packed & 3
+    if bits & IGNORE:
+        return 0
+    name = <object>kp
+    value = <object>vp
+    Py_INCREF(name)
+    Py_INCREF(value)
+    cdef fv_entry *entry = &e.at[e.n]
+    entry.name = <PyObject *>name
+    entry.value = <PyObject *>value
+    entry.bits = bits
+    entry.rank = packed >> 2
+    if value is None or is_scalar_kind(value):
+        entry.scalar = True
+    elif class_read_is_plain(value):
+        entry.scalar = False
+    else:  # isinstance() runs its class's code: ask it as the twin does
+        note_foreign_call()
+        entry.scalar = py_is_scalar(value)
+    e.n += 1
+    return 0
+
+
+cdef inline str checked_name(PyObject *kp):
+    name = <object>kp
+    if type(name) is not str:
+        # As the Python twin: posthog fails on such a name (module globals can have any
+        # key), so the capture is handed back.
+        raise TypeError(f"local variable name is not a str: {type(name).__name__}")
+    return <str>name
+
+
+cdef long table_entry(dict table, PyObject *kp) except -2:
+    """The name's packed entry in a code table; -1 for a name it does not list."""
+    cdef PyObject *hit = PyDict_GetItemWithError(table, checked_name(kp))
+    if hit == NULL:
+        return -1
+    return <long>(<object>hit)
+
+
+cdef inline bint next_in_order(Entries *e, KeyOrder order, PyObject *kp) noexcept:
+    """Whether this name is the one the last frame of this code listed here (PERF: a
+    pointer comparison instead of a table probe)."""
+    return e.read < order.n and kp == PyTuple_GET_ITEM(order.names, e.read)
+
+
 cdef dict encode_locals(dict local_vars, Policy policy, Budget budget, object code):
-    """encoding.encode_variables for a dict of locals (read here, never kept)."""
-    return encode_pairs(local_vars, None, None, policy, budget, code)
+    """encoding.encode_variables for a dict of locals (read here, never kept), ordered by
+    its code's table; by name when the code has none, or a name is not the code's own."""
+    cdef CodeTable codes = code_table(policy, code) if code is not None else None
+    if codes is None:
+        return encode_locals_by_name(local_vars, policy, budget)
+    cdef Entries e
+    cdef Py_ssize_t pos = 0, before
+    cdef PyObject *kp
+    cdef PyObject *vp
+    cdef long packed
+    # A local reference: another thread may replace the table's order meanwhile.
+    cdef KeyOrder order = codes.order
+    cdef bint in_order = order is not None and order.n == len(local_vars)
+    entries_open(&e, len(local_vars))
+    try:
+        while True:
+            before = pos
+            if not PyDict_Next(local_vars, &pos, &kp, &vp):
+                break
+            entries_room(&e)
+            if in_order and next_in_order(&e, order, kp):
+                packed = order.packed[e.read]
+            else:
+                in_order = False
+                packed = table_entry(codes.table, kp)
+                if packed < 0:
+                    # A name from elsewhere (f_locals written to): this one and the rest
+                    # are classified by name, and all sorted by name.
+                    read_by_name(&e, local_vars, before, policy)
+                    return emit_by_name(&e, policy, budget)
+            entry_add(&e, kp, vp, packed)
+        return emit_ranked(&e, codes, in_order, local_vars, policy, budget)
+    finally:
+        entries_close(&e)
+
+
+cdef dict encode_locals_by_name(dict local_vars, Policy policy, Budget budget):
+    """encoding.encode_variables for a dict of locals, sorted by name."""
+    cdef Entries e
+    entries_open(&e, len(local_vars))
+    try:
+        read_by_name(&e, local_vars, 0, policy)
+        return emit_by_name(&e, policy, budget)
+    finally:
+        entries_close(&e)
 
 
 cdef object encode_local_lists(list names, list values, Policy policy, Budget budget,
@@ -259,125 +394,89 @@ cdef object encode_local_lists(list names, list values, Policy policy, Budget bu
     items() would make a tuple for each variable and a dict copy a table of them). None
     when they are not all the function's own distinct names (f_locals written to): the
     caller then encodes a dict of them, which settles a repeated name as a copy does."""
-    if len(names) != len(values):
+    cdef Py_ssize_t size = len(names), pos
+    if len(values) != size:
         return None
-    return encode_pairs(None, names, values, policy, budget, code)
-
-
-cdef object encode_pairs(dict local_vars, list names, list values, Policy policy,
-                         Budget budget, object code):
-    """One frame's variables from a dict, or from names and values (see above)."""
-    cdef bint from_lists = local_vars is None
-    cdef Py_ssize_t size = len(names) if from_lists else len(local_vars)
-    cdef Py_ssize_t n = 0, pos = 0, i, j, m = 0, seen = 0
-    cdef fv_entry inline_entries[INLINE_ENTRIES]
-    cdef fv_entry *entries = inline_entries
-    cdef Py_ssize_t inline_slots[INLINE_SLOTS]
-    cdef Py_ssize_t *slots = NULL
-    cdef PyObject *kp
-    cdef PyObject *vp
-    cdef PyObject *hit
-    cdef long packed
-    cdef int bits
-    cdef bint ranked, in_order
-    cdef dict result = {}
     cdef CodeTable codes = code_table(policy, code) if code is not None else None
-    cdef dict table = codes.table if codes is not None else None
-    # A local reference: another thread may replace the table's order meanwhile.
-    cdef KeyOrder order = codes.order if codes is not None else None
-    ranked = table is not None
-    in_order = order is not None and order.n == size
-    if from_lists and not ranked:
+    if codes is None:
         return None
-    if size > INLINE_ENTRIES:
-        entries = <fv_entry *>PyMem_Malloc(size * sizeof(fv_entry))
-        if entries == NULL:
-            raise MemoryError()
+    cdef Entries e
+    cdef PyObject *kp
+    cdef long packed
+    cdef KeyOrder order = codes.order  # (a local reference, as above)
+    cdef bint in_order = order is not None and order.n == size
+    entries_open(&e, size)
     try:
-        while True:
-            if from_lists:
-                if pos >= size:
-                    break
-                kp = PyList_GET_ITEM(names, pos)
-                vp = PyList_GET_ITEM(values, pos)
-                pos += 1
-            elif not PyDict_Next(local_vars, &pos, &kp, &vp):
-                break
-            if n >= size:
-                raise RuntimeError("fastvars: locals changed while being read")
-            if in_order and seen < order.n and kp == PyTuple_GET_ITEM(order.names, seen):
-                packed = order.packed[seen]
-                bits = packed & 3
+        for pos in range(size):
+            kp = PyList_GET_ITEM(names, pos)
+            entries_room(&e)
+            if in_order and next_in_order(&e, order, kp):
+                packed = order.packed[e.read]
             else:
                 in_order = False
-                name = <object>kp
-                if type(name) is not str:
-                    # As the Python twin: posthog fails on such a name (module globals
-                    # can have any key), so the capture is handed back.
-                    raise TypeError(f"local variable name is not a str: {type(name).__name__}")
-                hit = PyDict_GetItemWithError(table, name) if ranked else NULL
-                if hit != NULL:
-                    packed = <long>(<object>hit)
-                    bits = packed & 3
-                elif from_lists:
+                packed = table_entry(codes.table, kp)
+                if packed < 0:
                     return None  # a name from elsewhere: the dict decides
-                else:
-                    ranked = False  # a name from elsewhere (f_locals written to): sort
-                    packed = 0
-                    bits = policy.classify_c(<str>name)
-            seen += 1
-            if bits & IGNORE:
-                continue
-            name = <object>kp
-            value = <object>vp
-            Py_INCREF(name)
-            Py_INCREF(value)
-            entries[n].name = <PyObject *>name
-            entries[n].value = <PyObject *>value
-            entries[n].bits = bits
-            entries[n].rank = packed >> 2
-            if value is None or is_scalar_kind(value):
-                entries[n].scalar = True
-            elif class_read_is_plain(value):
-                entries[n].scalar = False
-            else:  # isinstance() runs its class's code: ask it as the twin does
-                note_foreign_call()
-                entries[n].scalar = py_is_scalar(value)
-            n += 1
-        if ranked:
-            # Counting sort on rank: scalars first, then the rest, each by name.
-            m = len(table)
-            if m <= INLINE_SLOTS:
-                slots = &inline_slots[0]
-            else:
-                slots = <Py_ssize_t *>PyMem_Malloc(m * sizeof(Py_ssize_t))
-            if slots == NULL:
-                raise MemoryError()
+            entry_add(&e, kp, PyList_GET_ITEM(values, pos), packed)
+        return emit_ranked(&e, codes, in_order, names, policy, budget)
+    finally:
+        entries_close(&e)
+
+
+cdef int read_by_name(Entries *e, dict local_vars, Py_ssize_t pos, Policy policy) except -1:
+    """The dict's variables from position `pos` on, each name classified by the policy."""
+    cdef PyObject *kp
+    cdef PyObject *vp
+    while PyDict_Next(local_vars, &pos, &kp, &vp):
+        entries_room(e)
+        entry_add(e, kp, vp, policy.classify_c(checked_name(kp)))
+    return 0
+
+
+cdef object emit_ranked(Entries *e, CodeTable codes, bint in_order, object listed,
+                        Policy policy, Budget budget):
+    """The variables encoded in their table's rank order (a counting sort: scalars
+    first, then the rest, each by name); None for a name listed twice (only lists can
+    list one twice: the dict decides). The order they were read in (`listed`, a list of
+    names or the dict) is remembered for the next frame of this code."""
+    cdef Py_ssize_t inline_slots[INLINE_SLOTS]
+    cdef Py_ssize_t *slots = &inline_slots[0]
+    cdef Py_ssize_t i, j, m = len(codes.table)
+    cdef dict result = {}
+    if m > INLINE_SLOTS:
+        slots = <Py_ssize_t *>PyMem_Malloc(m * sizeof(Py_ssize_t))
+        if slots == NULL:
+            raise MemoryError()
+    try:
+        for j in range(m):
+            slots[j] = -1
+        for i in range(e.n):
+            if slots[e.at[i].rank] >= 0:
+                return None
+            slots[e.at[i].rank] = i
+        if not in_order and e.capacity:
+            codes.order = learn_order(
+                <list>listed if type(listed) is list else list(listed), codes.table)
+        for i in (1, 0):  # scalars, then the rest
             for j in range(m):
-                slots[j] = -1
-            for i in range(n):
-                if slots[entries[i].rank] >= 0:
-                    return None  # a name listed twice (only lists can): the dict decides
-                slots[entries[i].rank] = i
-            if not in_order and size:
-                codes.order = learn_order(names if from_lists else list(local_vars), table)
-            for i in (1, 0):  # scalars, then the rest
-                for j in range(m):
-                    if slots[j] >= 0 and entries[slots[j]].scalar == i:
-                        if not emit_entry(&entries[slots[j]], result, policy, budget):
-                            return result
-            return result
-        qsort(entries, n, sizeof(fv_entry), fv_entry_cmp)
-        for i in range(n):
-            if not emit_entry(&entries[i], result, policy, budget):
-                break
+                if slots[j] >= 0 and e.at[slots[j]].scalar == i:
+                    if not emit_entry(&e.at[slots[j]], result, policy, budget):
+                        return result
         return result
     finally:
-        release(entries, n)
-        if entries != inline_entries:
-            PyMem_Free(entries)
-        if slots != NULL and slots != &inline_slots[0]:
+        if slots != &inline_slots[0]:
             PyMem_Free(slots)
+
+
+cdef dict emit_by_name(Entries *e, Policy policy, Budget budget):
+    """The variables encoded sorted by name, scalars first."""
+    cdef Py_ssize_t i
+    cdef dict result = {}
+    qsort(e.at, e.n, sizeof(fv_entry), fv_entry_cmp)
+    for i in range(e.n):
+        if not emit_entry(&e.at[i], result, policy, budget):
+            break
+    return result
 
 
 cdef bint emit_entry(fv_entry *entry, dict result, Policy policy, Budget budget) except -1:

@@ -19,6 +19,15 @@ cdef int emit_longlong(Out *o, long long value) except -1
 cdef Py_ssize_t longlong_length(long long value) noexcept
 cdef str out_text_cut(Out *o)
 
+# Returned by the emitters of masked values where json.dumps would raise.
+cdef enum:
+    NOT_JSON = 1
+
+cdef int emit_int(Out *o, object value) except -1
+cdef int emit_key(Out *o, object key, str key_text) except -1
+cdef bint json_is_native(object value) except -1
+cdef int emit_masked(Out *o, object value) except -1
+
 cdef inline int out_char(Out *o, char c) except -1:
     if o.len >= o.cap:
         out_grow(o, 1)

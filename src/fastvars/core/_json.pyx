@@ -2,13 +2,21 @@
 """JSON text as ``json.dumps(value, allow_nan=False)`` writes it, into a C buffer.
 
 Only the pieces the compiled masking walk needs: ensure_ascii string escaping, Python's
-float repr, decimal integers, and the 1,024-character cut of the finished text.
+float repr, decimal integers, the 1,024-character cut of the finished text, and the
+masked values the Python twin hands back (emit_masked).
 """
 
 from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ, PyUnicode_GET_LENGTH
 from cpython.conversion cimport PyOS_double_to_string, Py_DTSF_ADD_DOT_0
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.list cimport PyList_Check
+from cpython.tuple cimport PyTuple_Check
+from libc.math cimport isfinite
 from libc.string cimport memcpy, strlen
+
+from ._typeprobes cimport is_scalar_kind
 
 cdef extern from "Python.h":
     str PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
@@ -113,22 +121,32 @@ for _c in range(0x20, 0x7f):
     PLAIN[_c] = _c != 0x22 and _c != 0x5c
 
 
+cdef inline char _short_escape(unsigned int c) noexcept:
+    """The letter of json's two-character escape of c (\\n \\r \\t \\b \\f), or 0."""
+    if c == 0x0a:
+        return b'n'
+    if c == 0x0d:
+        return b'r'
+    if c == 0x09:
+        return b't'
+    if c == 0x08:
+        return b'b'
+    if c == 0x0c:
+        return b'f'
+    return 0
+
+
 cdef inline char *_escape(char *p, unsigned int c) noexcept:
     """Write the escape of a character below U+10000 that is not plain ASCII."""
     if c == 0x22 or c == 0x5c:
         p[0] = b'\\'
         p[1] = <char>c
         return p + 2
-    if c == 0x0a:
-        p[0] = b'\\'; p[1] = b'n'; return p + 2
-    if c == 0x0d:
-        p[0] = b'\\'; p[1] = b'r'; return p + 2
-    if c == 0x09:
-        p[0] = b'\\'; p[1] = b't'; return p + 2
-    if c == 0x08:
-        p[0] = b'\\'; p[1] = b'b'; return p + 2
-    if c == 0x0c:
-        p[0] = b'\\'; p[1] = b'f'; return p + 2
+    cdef char letter = _short_escape(c)
+    if letter:
+        p[0] = b'\\'
+        p[1] = letter
+        return p + 2
     _put_u(p, c)
     return p + 6
 
@@ -178,16 +196,10 @@ cdef int emit_str(Out *o, str text) except -1:
             p[0] = b'\\'
             p[1] = <char>c
             p += 2
-        elif c == 0x0a:
-            p[0] = b'\\'; p[1] = b'n'; p += 2
-        elif c == 0x0d:
-            p[0] = b'\\'; p[1] = b'r'; p += 2
-        elif c == 0x09:
-            p[0] = b'\\'; p[1] = b't'; p += 2
-        elif c == 0x08:
-            p[0] = b'\\'; p[1] = b'b'; p += 2
-        elif c == 0x0c:
-            p[0] = b'\\'; p[1] = b'f'; p += 2
+        elif _short_escape(c):
+            p[0] = b'\\'
+            p[1] = _short_escape(c)
+            p += 2
         elif c >= 0x10000:
             v = c - 0x10000
             _put_u(p, 0xd800 | ((v >> 10) & 0x3ff))
@@ -273,6 +285,121 @@ cdef str out_text_cut(Out *o):
     else:
         memcpy(dst, o.buf, n)
     return text
+
+
+# ---------------------------------------------------------------- masked values
+# What the Python twin hands back (a masked part of a value: exact containers of
+# scalars) written as json.dumps(value, allow_nan=False) writes it. Each returns
+# NOT_JSON where json.dumps would raise instead (a NaN, an int past the str-conversion
+# limit, a key json cannot write), with the text written so far left for the caller to
+# drop.
+
+cdef int emit_int(Out *o, object value) except -1:
+    """An int's decimal text; NOT_JSON past the int/str digit limit (json.dumps raises
+    there, see masking.py)."""
+    cdef int overflow
+    cdef long long v = PyLong_AsLongLongAndOverflow(value, &overflow)
+    if not overflow:
+        return emit_longlong(o, v)
+    try:
+        text = int.__repr__(value)
+    except ValueError:
+        return NOT_JSON
+    encoded = (<str>text).encode("ascii")
+    return out_write(o, encoded, len(encoded))
+
+
+cdef int emit_key(Out *o, object key, str key_text) except -1:
+    """A key as json writes one: strings escaped, numbers as their text, in quotes."""
+    if type(key) is str:
+        return emit_str(o, <str>key)
+    if key is True:
+        return out_write(o, b'"true"', 6)
+    if key is False:
+        return out_write(o, b'"false"', 7)
+    if key is None:
+        return out_write(o, b'"null"', 6)
+    return emit_str(o, key_text)  # int and float: their repr, which is ASCII
+
+
+cdef bint json_is_native(object value) except -1:
+    """Whether json.dumps writes this masked value without running any code: exact
+    containers of scalars (str, int and float subclasses are written by their value).
+    A list or dict subclass is iterated by its own __iter__ or items(), and any other
+    leaf goes to json's `default`."""
+    cdef object t = type(value)
+    if value is None or t is bool or is_scalar_kind(value):
+        return True
+    if t is list or t is tuple:
+        for part in value:
+            if not json_is_native(part):
+                return False
+        return True
+    if t is dict:
+        for part in (<dict>value).values():
+            if not json_is_native(part):
+                return False
+        return True
+    return False
+
+
+cdef int emit_masked(Out *o, object value) except -1:
+    """json.dumps(value, allow_nan=False) for a masked value that json_is_native."""
+    cdef double d
+    cdef Py_ssize_t i
+    cdef bint first = True
+    if value is None:
+        return out_write(o, b"null", 4)
+    if value is True:
+        return out_write(o, b"true", 4)
+    if value is False:
+        return out_write(o, b"false", 5)
+    if isinstance(value, str):
+        return emit_str(o, <str>value)  # (a cast: str subclasses are written as their text)
+    if isinstance(value, int):
+        return emit_int(o, value)
+    if isinstance(value, float):
+        d = PyFloat_AS_DOUBLE(value)
+        if not isfinite(d):
+            return NOT_JSON
+        return emit_float(o, d)
+    if PyList_Check(value) or PyTuple_Check(value):
+        out_char(o, b'[')
+        for i in range(len(value)):
+            if i:
+                out_pair(o, b',', b' ')
+            if emit_masked(o, value[i]):
+                return NOT_JSON
+        return out_char(o, b']')
+    if type(value) is not dict:
+        return NOT_JSON
+    out_char(o, b'{')
+    for key, item_value in (<dict>value).items():
+        if not first:
+            out_pair(o, b',', b' ')
+        first = False
+        if isinstance(key, str):
+            emit_str(o, <str>key)
+        elif isinstance(key, float):
+            d = PyFloat_AS_DOUBLE(key)
+            if not isfinite(d):
+                return NOT_JSON
+            out_char(o, b'"')
+            emit_float(o, d)
+            out_char(o, b'"')
+        elif key is True or key is False or key is None:
+            emit_key(o, key, None)
+        elif isinstance(key, int):
+            out_char(o, b'"')
+            if emit_int(o, key):
+                return NOT_JSON
+            out_char(o, b'"')
+        else:
+            return NOT_JSON
+        out_pair(o, b':', b' ')
+        if emit_masked(o, item_value):
+            return NOT_JSON
+    return out_char(o, b'}')
 
 
 def float_repr_length_c(double value):

@@ -1,7 +1,3 @@
-from cpython.unicode cimport PyUnicode_Check
-from cpython.long cimport PyLong_Check
-from cpython.float cimport PyFloat_Check
-
 from ._policy cimport Policy
 
 # A container's or object's masked JSON text (or the leaf string it became); None when
@@ -10,8 +6,3 @@ from ._policy cimport Policy
 cdef object masked_text(Policy policy, object value)
 cdef bint is_failed(object text) noexcept
 cdef bint class_read_is_plain(object value) except -1
-
-
-cdef inline bint is_scalar_kind(object value) noexcept:
-    """isinstance(value, (str, int, float)) by type flags (bool is an int)."""
-    return PyUnicode_Check(value) or PyLong_Check(value) or PyFloat_Check(value)

@@ -3,7 +3,7 @@
 
 The walk masks and encodes in one pass: a container's JSON text is written straight
 into a C buffer (see _json.pxd), never built as Python objects first. It follows
-masking.mask_value decision for decision for exact str, int, bool, None, float, dict,
+masking.Walk decision for decision for exact str, int, bool, None, float, dict,
 list, tuple, namedtuples and plain objects.
 
 Anything else is handed to the Python twin at the point where the twin's own walk would
@@ -19,7 +19,7 @@ once the walk has called any (a __repr__, a property, a __len__ through the twin
 it never hands the whole variable over again. What user code already computed is
 handed on instead (a repr's text, an object's __dict__), and where the twin's walk
 raises (a hostile __len__, a dict changing size under its loop), the walk stops and
-the variable is encoded as the twin encodes a failed one (Seen.failed, FAIL), without
+the variable is encoded as the twin encodes a failed one (Walk.failed, FAIL), without
 walking it again. BAIL, the whole variable handed over, remains only for what the walk
 meets before running any user code of the variable (late_handovers counts any other).
 """
@@ -35,7 +35,6 @@ from cpython.unicode cimport (
 from cpython.type cimport PyType_Check
 from cpython.dict cimport PyDict_Check
 from cpython.list cimport PyList_Check
-from cpython.tuple cimport PyTuple_Check
 from libc.math cimport isfinite, isnan
 
 cdef extern from "Python.h":
@@ -44,8 +43,8 @@ cdef extern from "Python.h":
     PyObject *PyDict_GetItemWithError(object d, object k) except? NULL
 
 from ._json cimport (
-    Out, out_init, out_free, out_write, out_char, out_pair, emit_str, emit_float, emit_longlong,
-    out_text_cut,
+    Out, out_init, out_free, out_write, out_char, out_pair, emit_str, emit_float, emit_int,
+    emit_key, emit_masked, json_is_native, out_text_cut,
 )
 from ._policy cimport (
     Policy, address_find, mask_string, note_foreign_call, foreign_calls, KEY_CACHE_MAX_LENGTH,
@@ -54,6 +53,10 @@ from ._policy cimport (
 from ._caches cimport Generations, cache_get
 from ._secret_detection cimport looks_like_secret
 from ._credentials cimport redact_embedded_credentials
+from ._typeprobes cimport (
+    is_scalar_kind, fv_plain_getattr, fv_plain_tuple, fv_type_has, fv_defined_below_object,
+    fv_standard_getattro, fv_class_attribute, fv_type_version,
+)
 
 import json as _json_module
 
@@ -68,112 +71,6 @@ from ..constants import (
     REDACTED_KEY_FORMAT as _REDACTED_KEY_FORMAT,
     TOO_LONG as _TOO_LONG,
 )
-
-cdef extern from *:
-    """
-    /* Attribute reads on this object run no Python code of its class: plain instance
-       getattr, and a metaclass that reads class attributes the default way. */
-    static int fv_plain_getattr(PyObject *o) {
-        PyTypeObject *tp = Py_TYPE(o);
-        return tp->tp_getattro == PyObject_GenericGetAttr
-            && Py_TYPE(tp)->tp_getattro == PyType_Type.tp_getattro;
-    }
-    /* A tuple subclass that iterates and indexes as a tuple does (namedtuples do). */
-    static int fv_plain_tuple(PyObject *o) {
-        PyTypeObject *tp = Py_TYPE(o);
-        return tp->tp_iter == PyTuple_Type.tp_iter
-            && tp->tp_as_sequence != NULL
-            && tp->tp_as_sequence->sq_length == PyTuple_Type.tp_as_sequence->sq_length
-            && tp->tp_getattro == PyObject_GenericGetAttr;
-    }
-    /* Whether a class in tp's MRO, or in its metaclass's, has `name` in its own dict:
-       hasattr(cls, name) without raising (and building) an AttributeError on a miss.
-       Static builtin types have no dict slot here from 3.12 on; they never hold the
-       names asked for (__dataclass_fields__). */
-    static int fv_mro_has(PyTypeObject *tp, PyObject *name) {
-        PyObject *mro = tp->tp_mro;
-        Py_ssize_t i, n;
-        if (mro == NULL || !PyTuple_Check(mro)) return -2;
-        n = PyTuple_GET_SIZE(mro);
-        for (i = 0; i < n; i++) {
-            PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-            PyObject *dict = base->tp_dict;
-            if (dict != NULL) {
-                PyObject *hit = PyDict_GetItemWithError(dict, name);
-                if (hit != NULL) return 1;
-                if (PyErr_Occurred()) return -1;
-            }
-        }
-        return 0;
-    }
-    /* Whether a class of tp's MRO has `name` in its own dict, apart from `object` (the
-       last), `type` and `module`, whose attribute reads answer __class__ the standard
-       way; 1 also for an MRO that does not end with object. */
-    static int fv_defined_below_object(PyObject *tp_obj, PyObject *name) {
-        PyObject *mro = ((PyTypeObject *)tp_obj)->tp_mro;
-        Py_ssize_t i, n;
-        if (mro == NULL || !PyTuple_Check(mro)) return 1;
-        n = PyTuple_GET_SIZE(mro);
-        if (n == 0 || PyTuple_GET_ITEM(mro, n - 1) != (PyObject *)&PyBaseObject_Type)
-            return 1;
-        for (i = 0; i < n - 1; i++) {
-            PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
-            PyObject *dict = base->tp_dict;
-            if (base == &PyType_Type || base == &PyModule_Type || dict == NULL) continue;
-            if (PyDict_GetItemWithError(dict, name) != NULL) return 1;
-            if (PyErr_Occurred()) return -1;
-        }
-        return 0;
-    }
-    /* Whether attribute reads on instances of tp go the standard way (many built-in
-       types name the generic getter in their slot, and so list __getattribute__ in
-       their dict: that one runs no code of theirs). */
-    static int fv_standard_getattro(PyObject *tp_obj) {
-        getattrofunc f = ((PyTypeObject *)tp_obj)->tp_getattro;
-        return f == PyObject_GenericGetAttr || f == PyType_Type.tp_getattro
-            || f == PyModule_Type.tp_getattro;
-    }
-    /* What the class (through its MRO) holds under `name`, as a borrowed reference;
-       None when nothing does. Only dict lookups: no descriptor is run. */
-    static PyObject *fv_class_attribute(PyObject *tp_obj, PyObject *name) {
-        PyObject *mro = ((PyTypeObject *)tp_obj)->tp_mro;
-        Py_ssize_t i, n;
-        if (mro == NULL || !PyTuple_Check(mro)) return Py_None;
-        n = PyTuple_GET_SIZE(mro);
-        for (i = 0; i < n; i++) {
-            PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
-            if (dict != NULL) {
-                PyObject *hit = PyDict_GetItemWithError(dict, name);
-                if (hit != NULL) return hit;
-                if (PyErr_Occurred()) { PyErr_Clear(); return Py_None; }
-            }
-        }
-        return Py_None;
-    }
-    /* The type's version tag, or 0 while it has no valid one. Up to 3.12 a flag says
-       whether the tag is valid; 3.13 no longer sets that flag and keeps 0 in the tag
-       itself while there is none (a change to the class or a base resets it to 0). */
-    static unsigned int fv_type_version(PyObject *tp_obj) {
-        PyTypeObject *tp = (PyTypeObject *)tp_obj;
-    #if PY_VERSION_HEX < 0x030D0000 && defined(Py_TPFLAGS_VALID_VERSION_TAG)
-        if (!(tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) return 0;
-    #endif
-        return tp->tp_version_tag;
-    }
-    static int fv_type_has(PyObject *tp_obj, PyObject *name) {
-        PyTypeObject *tp = (PyTypeObject *)tp_obj;
-        int r = fv_mro_has(tp, name);
-        if (r != 0) return r;
-        return fv_mro_has(Py_TYPE(tp), name);
-    }
-    """
-    bint fv_plain_getattr(object o)
-    bint fv_plain_tuple(object o)
-    int fv_type_has(object tp, object name) except -1
-    int fv_defined_below_object(object tp, object name) except -1
-    bint fv_standard_getattro(object tp)
-    PyObject *fv_class_attribute(object tp, object name)
-    unsigned int fv_type_version(object tp)
 
 cdef enum:
     MAX_SEEN_INLINE = 128
@@ -194,7 +91,7 @@ cdef str CLASS_KEY = "__class__"
 cdef str DATACLASS_FIELDS = "__dataclass_fields__"
 cdef tuple PLACEHOLDERS = tuple(_REDACTED_KEY_FORMAT.format(n) for n in range(MAX_KEYS))
 # Returned by the walk to hand a variable to the Python twin (before its user code ran),
-# and to stop a walk that failed (Seen.failed).
+# and to stop a walk that failed (Walk.failed).
 cdef object BAIL = object()
 # masked_text's answer for a variable whose walk failed where the twin's raises.
 cdef object FAIL = object()
@@ -208,8 +105,8 @@ cdef object py_object_attributes = _py.object_attributes
 cdef object py_attributes_from = _py.attributes_from
 cdef object py_checked_repr = _py.checked_repr
 cdef object py_check_repr_text = _py.check_repr_text
-cdef object py_mask_value = _py.mask_value
-cdef object py_mask_mapping = _py.mask_mapping
+# The Python twin's walk, continued where this one hands a part over: Walk(policy, seen).
+cdef object PyWalk = _py.Walk
 cdef object py_sensitive_type_members = _py.sensitive_type_members
 cdef object py_field_name = _py._FIELD_NAME.fullmatch
 
@@ -223,37 +120,49 @@ cdef struct Seen:
     Py_ssize_t n          # total entries: len(seen)
     Py_ssize_t n_inline
     PyObject *extra
+    void *ids[MAX_SEEN_INLINE]
+
+
+cdef struct Walk:
+    # One variable's walk, as masking.Walk: everything every step of it reads or adds
+    # to, in one place instead of threaded through each call. On the C stack (PERF: a
+    # capture walks many small variables; no allocation per walk).
+    PyObject *policy  # borrowed: masked_text's caller holds the Policy for the walk
+    Out out           # the JSON text written so far
+    Seen seen
     # The Python twin's walk raises here (user code failed, a dict changed size): the
     # walk stops and the variable is encoded as a failed one.
     bint failed
     # [(offset, masked part)]: parts json.dumps encodes at the end of the walk (their
     # encoding runs code), or JSON_FAILS where json.dumps raises; NULL while none.
     PyObject *marks
-    void *ids[MAX_SEEN_INLINE]
 
 
-cdef inline void seen_init(Seen *s) noexcept:
-    s.n = 0
-    s.n_inline = 0
-    s.extra = NULL
-    s.failed = False
-    s.marks = NULL
+cdef inline void walk_init(Walk *w, Policy policy) noexcept:
+    w.policy = <PyObject *>policy
+    out_init(&w.out)
+    w.seen.n = 0
+    w.seen.n_inline = 0
+    w.seen.extra = NULL
+    w.failed = False
+    w.marks = NULL
 
 
-cdef inline void seen_free(Seen *s) noexcept:
-    Py_XDECREF(s.extra)
-    s.extra = NULL
-    Py_XDECREF(s.marks)
-    s.marks = NULL
+cdef inline void walk_free(Walk *w) noexcept:
+    out_free(&w.out)
+    Py_XDECREF(w.seen.extra)
+    w.seen.extra = NULL
+    Py_XDECREF(w.marks)
+    w.marks = NULL
 
 
-cdef int mark(Seen *s, Py_ssize_t offset, object part) except -1:
+cdef int mark(Walk *w, Py_ssize_t offset, object part) except -1:
     """Leave `part` (or JSON_FAILS) for the end of the walk, at this offset of the text."""
-    if s.marks == NULL:
+    if w.marks == NULL:
         marks = []
         Py_INCREF(marks)
-        s.marks = <PyObject *>marks
-    (<list>s.marks).append((offset, part))
+        w.marks = <PyObject *>marks
+    (<list>w.marks).append((offset, part))
     return 0
 
 
@@ -399,7 +308,7 @@ cdef enum:
 
 
 cdef int key_decision(Policy p, str key_text, bint is_str) except -1:
-    """masking._output_key's decisions on a key text, cached for short str keys."""
+    """masking.Walk._output_key's decisions on a key text, cached for short str keys."""
     cdef bint cacheable = is_str and PyUnicode_GET_LENGTH(key_text) <= KEY_CACHE_MAX_LENGTH
     if cacheable:
         hit = cache_get(p._keys, key_text)
@@ -430,22 +339,10 @@ cdef bytes key_json(str key):
         out_free(&o)
 
 
-cdef int emit_key(Out *o, object key, str key_text) except -1:
-    """A key as json writes one: strings escaped, numbers as their text, in quotes."""
-    if type(key) is str:
-        return emit_str(o, <str>key)
-    if key is True:
-        return out_write(o, b'"true"', 6)
-    if key is False:
-        return out_write(o, b'"false"', 7)
-    if key is None:
-        return out_write(o, b'"null"', 6)
-    return emit_str(o, key_text)  # int and float: their repr, which is ASCII
-
-
-cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int depth,
-                     Seen *seen):
-    """One (key, value) of masking.mask_mapping, written as `"key": value`."""
+cdef object map_item(Walk *w, Keys *k, object key, object value, int depth):
+    """One (key, value) of masking.Walk.mapping, written as `"key": value`."""
+    cdef Policy p = <Policy>w.policy
+    cdef Out *o = &w.out
     cdef object kt = type(key)
     cdef str key_text
     cdef int overflow
@@ -463,11 +360,11 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
             keys_add(k, key, False)
             out_write(o, text, len(text))
             if k.owned and is_class_key(k, key):
-                return class_entry(p, o, k, known & KEY_MASKED, value, depth, seen)
+                return class_entry(w, k, known & KEY_MASKED, value, depth)
             if known & KEY_MASKED:
                 out_write(o, REDACTED_JSON, len(REDACTED_JSON))
                 return None
-            return item(p, o, value, depth + 1, seen)
+            return item(w, value, depth + 1)
         key_text = key
     elif key is True:
         key_text = "True"
@@ -512,11 +409,11 @@ cdef object map_item(Policy p, Out *o, Keys *k, object key, object value, int de
     emit_key(o, out_key, key_text)
     out_pair(o, b':', b' ')
     if k.owned and out_key is key and is_str and is_class_key(k, key):
-        return class_entry(p, o, k, key_masked, value, depth, seen)
+        return class_entry(w, k, key_masked, value, depth)
     if key_masked:
         out_write(o, REDACTED_JSON, len(REDACTED_JSON))
         return None
-    return item(p, o, value, depth + 1, seen)
+    return item(w, value, depth + 1)
 
 
 cdef inline bint is_class_key(Keys *k, str key) noexcept:
@@ -525,68 +422,70 @@ cdef inline bint is_class_key(Keys *k, str key) noexcept:
             and PyUnicode_Compare(key, CLASS_KEY) == 0)
 
 
-cdef object class_entry(Policy p, Out *o, Keys *k, bint key_masked, object value,
-                        int depth, Seen *seen):
+cdef object class_entry(Walk *w, Keys *k, bint key_masked, object value, int depth):
     """The value of an owned mapping's own "__class__" key, walked and written as any
     other (the twin walks it before replacing it), where its text lies noted."""
+    cdef Out *o = &w.out
     k.class_start = o.len
     if key_masked:
         out_write(o, REDACTED_JSON, len(REDACTED_JSON))
         r = None
     else:
-        r = item(p, o, value, depth + 1, seen)
+        r = item(w, value, depth + 1)
     k.class_end = o.len
     return r
 
 
-cdef object close_with_class(Out *o, Keys *k, object value, Seen *seen):
+cdef object close_with_class(Walk *w, Keys *k, object value):
     """masking._with_class: the `__class__` entry, last, or in place of the value of a
     "__class__" key the mapping has (the twin's `masked["__class__"] = name`)."""
+    cdef Out *o = &w.out
     name = type_name(value)
     if keys_has(k, CLASS_KEY):
         if k.class_start < 0:
             return BAIL
-        replace_text(o, seen, k.class_start, k.class_end, name)
+        replace_text(w, k.class_start, k.class_end, name)
         out_char(o, b'}')
         return None
     if k.n:
         out_pair(o, b',', b' ')
     out_write(o, b'"__class__": ', 13)
-    emit_name(o, name, seen)
+    emit_name(w, name)
     out_char(o, b'}')
     return None
 
 
-cdef int emit_name(Out *o, object name, Seen *seen) except -1:
+cdef int emit_name(Walk *w, object name) except -1:
     """A class name (a metaclass may make __qualname__ anything) as json.dumps writes it."""
+    cdef Out *o = &w.out
     if type(name) is str:
         return emit_str(o, <str>name)
-    return emit_handed(o, name, seen)
+    return emit_handed(w, name)
 
 
-cdef int replace_text(Out *o, Seen *seen, Py_ssize_t start, Py_ssize_t end,
-                      object name) except -1:
+cdef int replace_text(Walk *w, Py_ssize_t start, Py_ssize_t end, object name) except -1:
     """The text from start to end (a value, with the parts it left for the end of the
     walk) replaced by the class name; what follows it, and its marks, moved."""
+    cdef Out *o = &w.out
     tail = o.buf[end:o.len]
     later = []
-    if seen.marks != NULL:
+    if w.marks != NULL:
         kept = []
-        for entry in <list>seen.marks:
+        for entry in <list>w.marks:
             offset = (<tuple>entry)[0]
             if offset < start:
                 kept.append(entry)
             elif offset > end:
                 later.append((offset - end, (<tuple>entry)[1]))
-        Py_XDECREF(seen.marks)
+        Py_XDECREF(w.marks)
         Py_INCREF(kept)
-        seen.marks = <PyObject *>kept
+        w.marks = <PyObject *>kept
     o.len = start
-    emit_name(o, name, seen)
+    emit_name(w, name)
     cdef Py_ssize_t new_end = o.len
     out_write(o, tail, len(tail))
     for offset, part in later:
-        mark(seen, new_end + <Py_ssize_t>offset, part)
+        mark(w, new_end + <Py_ssize_t>offset, part)
     return 0
 
 
@@ -601,35 +500,21 @@ cdef object type_name(object value):
 
 # ---------------------------------------------------------------- the walk
 
-cdef object emit_int(Out *o, object value):
-    cdef int overflow
-    cdef long long v = PyLong_AsLongLongAndOverflow(value, &overflow)
-    if not overflow:
-        emit_longlong(o, v)
-        return None
-    try:
-        text = int.__repr__(value)
-    except ValueError:  # past the int/str digit limit: json.dumps raises, see Python twin
-        return BAIL
-    encoded = (<str>text).encode("ascii")
-    out_write(o, encoded, len(encoded))
-    return None
-
-
-cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
-    """masking.mask_value for a value inside a container, written as JSON."""
+cdef object item(Walk *w, object value, int depth):
+    """masking.Walk.value for a value inside a container, written as JSON."""
+    cdef Out *o = &w.out
     cdef object t = type(value)
     cdef double d
     if t is str:
-        text = mask_string(p, value)
+        text = mask_string(<Policy>w.policy, value)
         if text is REDACTED:
             out_write(o, REDACTED_JSON, len(REDACTED_JSON))
         else:
             emit_str(o, text)
         return None
     if t is int:
-        if emit_int(o, value) is BAIL:
-            mark(seen, o.len, JSON_FAILS)
+        if emit_int(o, value):
+            mark(w, o.len, JSON_FAILS)
         return None
     if value is True:
         out_write(o, b"true", 4)
@@ -651,48 +536,48 @@ cdef object item(Policy p, Out *o, object value, int depth, Seen *seen):
         # Subclasses of the scalars: never containers, so no visited set involved.
         note_foreign_call()
         try:
-            masked = py_mask_value(value, p, None, depth)
+            masked = PyWalk(<Policy>w.policy, None).value(value, depth)
         except Exception:
-            seen.failed = True
+            w.failed = True
             return BAIL
-        emit_handed(o, masked, seen)
+        emit_handed(w, masked)
         return None
-    r = node(p, o, value, depth, seen)
+    r = node(w, value, depth)
     if r is None or r is BAIL:
         return r
     emit_str(o, <str>r)
     return None
 
 
-cdef object node(Policy p, Out *o, object value, int depth, Seen *seen):
-    """masking._mask_node: a container's JSON is written and None returned; a leaf result
+cdef object node(Walk *w, object value, int depth):
+    """masking.Walk._node: a container's JSON is written and None returned; a leaf result
     (too long, circular, a checked repr) is returned as a str, not written; or BAIL."""
     cdef object t = type(value)
     fields = None
     if t is not dict and t is not list and t is not tuple:
         if PyDict_Check(value) or PyList_Check(value) or class_traits(t) & TRAIT_ODD_CLASS_READ:
-            return delegate_value(p, o, value, depth, seen)
+            return delegate_value(w, value, depth)
         if isinstance(value, tuple):
             fields = namedtuple_fields(value)
             if fields is None:
-                return delegate_value(p, o, value, depth, seen)
+                return delegate_value(w, value, depth)
     if depth >= MAX_DEPTH:
         return TOO_LONG
-    if seen_add(seen, value):
+    if seen_add(&w.seen, value):
         return CIRCULAR
-    if seen.n > MAX_NODES:
+    if w.seen.n > MAX_NODES:
         return TOO_LONG
     if t is dict:
         if len(<dict>value) > MAX_ITEMS:
             return TOO_LONG
-        return mapping(p, o, <dict>value, depth, seen, None)
+        return mapping(w, <dict>value, depth, None)
     if t is list or t is tuple:
         if len(value) > MAX_ITEMS:
             return TOO_LONG
-        return sequence(p, o, value, depth, seen)
+        return sequence(w, value, depth)
     if fields is not None:
-        return named_tuple(p, o, value, <tuple>fields, depth, seen)
-    return plain_object(p, o, value, depth, seen)
+        return named_tuple(w, value, <tuple>fields, depth)
+    return plain_object(w, value, depth)
 
 
 cdef object namedtuple_fields(object value):
@@ -716,71 +601,50 @@ cdef object namedtuple_fields(object value):
 # visited set, exactly where the twin would be in its own walk, and its masked result
 # is written here as json.dumps writes it.
 
-cdef object delegate_value(Policy p, Out *o, object value, int depth, Seen *seen):
-    """masking.mask_value for one value, before the walk has touched it."""
-    visited = seen_export(seen)
+cdef object delegate_value(Walk *w, object value, int depth):
+    """masking.Walk.value for one value, before the walk has touched it."""
+    visited = seen_export(&w.seen)
     note_foreign_call()
     try:
-        masked = py_mask_value(value, p, visited, depth)
+        masked = PyWalk(<Policy>w.policy, visited).value(value, depth)
     except Exception:
         # (a hostile __len__, say): the twin's walk of the whole variable raises here
-        seen.failed = True
+        w.failed = True
         return BAIL
-    seen_import(seen, visited)
+    seen_import(&w.seen, visited)
     if isinstance(masked, str):
         return masked  # a leaf, as node() returns them
-    emit_handed(o, masked, seen)
+    emit_handed(w, masked)
     return None
 
 
-cdef object delegate_mapping(Policy p, Out *o, object items, int depth, Seen *seen,
-                             object owner):
-    """masking.mask_mapping (and _with_class) for a mapping with keys the walk does not
+cdef object delegate_mapping(Walk *w, object items, int depth, object owner):
+    """masking.Walk.mapping (and _with_class) for a mapping with keys the walk does not
     handle natively (tuples, objects: the twin probes their text)."""
-    visited = seen_export(seen)
+    visited = seen_export(&w.seen)
     note_foreign_call()
     try:
-        masked = py_mask_mapping(items, p, visited, depth)
+        masked = PyWalk(<Policy>w.policy, visited).mapping(items, depth)
     except Exception:
-        seen.failed = True
+        w.failed = True
         return BAIL
-    seen_import(seen, visited)
+    seen_import(&w.seen, visited)
     if owner is not None:
         masked[CLASS_KEY] = type_name(owner)
-    emit_handed(o, masked, seen)
+    emit_handed(w, masked)
     return None
 
 
-cdef bint json_is_native(object value) except -1:
-    """Whether json.dumps writes this masked value without running any code: exact
-    containers of scalars (str, int and float subclasses are written by their value).
-    A list or dict subclass is iterated by its own __iter__ or items(), and any other
-    leaf goes to json's `default`."""
-    cdef object t = type(value)
-    if value is None or t is bool or is_scalar_kind(value):
-        return True
-    if t is list or t is tuple:
-        for part in value:
-            if not json_is_native(part):
-                return False
-        return True
-    if t is dict:
-        for part in (<dict>value).values():
-            if not json_is_native(part):
-                return False
-        return True
-    return False
-
-
-cdef int emit_handed(Out *o, object masked, Seen *seen) except -1:
+cdef int emit_handed(Walk *w, object masked) except -1:
     """The twin's masked result for a part, as json.dumps writes it: now when that runs
     no code, else at the end of the walk (see finish_marked)."""
+    cdef Out *o = &w.out
     cdef Py_ssize_t start = o.len
     if not json_is_native(masked):
-        return mark(seen, start, masked)
-    if emit_masked(o, masked) is BAIL:
+        return mark(w, start, masked)
+    if emit_masked(o, masked):
         o.len = start
-        mark(seen, start, JSON_FAILS)
+        mark(w, start, JSON_FAILS)
     return 0
 
 
@@ -797,92 +661,32 @@ cdef bint native_key(object key) except -1:
     return False
 
 
-cdef object emit_masked(Out *o, object value):
-    """json.dumps(value, allow_nan=False) for a masked result that json_is_native, into
-    the buffer; BAIL where json would raise."""
-    cdef double d
-    cdef Py_ssize_t i
-    cdef bint first = True
-    if value is None:
-        out_write(o, b"null", 4)
-    elif value is True:
-        out_write(o, b"true", 4)
-    elif value is False:
-        out_write(o, b"false", 5)
-    elif isinstance(value, str):
-        emit_str(o, <str>value)  # (a cast: str subclasses are written as their text)
-    elif isinstance(value, int):
-        return emit_int(o, value)
-    elif isinstance(value, float):
-        d = PyFloat_AS_DOUBLE(value)
-        if not isfinite(d):
-            return BAIL
-        emit_float(o, d)
-    elif PyList_Check(value) or PyTuple_Check(value):
-        out_char(o, b'[')
-        for i in range(len(value)):
-            if i:
-                out_pair(o, b',', b' ')
-            if emit_masked(o, value[i]) is BAIL:
-                return BAIL
-        out_char(o, b']')
-    elif type(value) is dict:
-        out_char(o, b'{')
-        for key, item_value in (<dict>value).items():
-            if not first:
-                out_pair(o, b',', b' ')
-            first = False
-            if isinstance(key, str):
-                emit_str(o, <str>key)
-            elif isinstance(key, float):
-                d = PyFloat_AS_DOUBLE(key)
-                if not isfinite(d):
-                    return BAIL
-                out_char(o, b'"')
-                emit_float(o, d)
-                out_char(o, b'"')
-            elif key is True or key is False or key is None:
-                emit_key(o, key, None)
-            elif isinstance(key, int):
-                out_char(o, b'"')
-                if emit_int(o, key) is BAIL:
-                    return BAIL
-                out_char(o, b'"')
-            else:
-                return BAIL
-            out_pair(o, b':', b' ')
-            if emit_masked(o, item_value) is BAIL:
-                return BAIL
-        out_char(o, b'}')
-    else:
-        return BAIL
-    return None
-
-
-cdef object sequence(Policy p, Out *o, object value, int depth, Seen *seen):
+cdef object sequence(Walk *w, object value, int depth):
     cdef Py_ssize_t i = 0
+    cdef Out *o = &w.out
     out_char(o, b'[')
     # By index with the length read each time, as a list iterator does: a __repr__
     # further on may change the list.
     while i < len(value):
         if i:
             out_pair(o, b',', b' ')
-        if item(p, o, value[i], depth + 1, seen) is BAIL:
+        if item(w, value[i], depth + 1) is BAIL:
             return BAIL
         i += 1
     out_char(o, b']')
     return None
 
 
-cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owner):
-    """masking.mask_mapping over a dict's items; with `owner`, closed by its class."""
+cdef object mapping(Walk *w, dict d, int depth, object owner):
+    """masking.Walk.mapping over a dict's items; with `owner`, closed by its class."""
+    cdef Out *o = &w.out
     cdef Keys k
     cdef Py_ssize_t pos = 0, size = len(d), walked = 0
     cdef PyObject *kp
     cdef PyObject *vp
     while PyDict_Next(d, &pos, &kp, &vp):
         if not native_key(<object>kp):
-            return delegate_mapping(p, o, d.items(), depth, seen, owner)
+            return delegate_mapping(w, d.items(), depth, owner)
     pos = 0
     keys_init(&k, True, owner is not None)
     try:
@@ -890,46 +694,50 @@ cdef object mapping(Policy p, Out *o, dict d, int depth, Seen *seen, object owne
         while PyDict_Next(d, &pos, &kp, &vp):
             if walked == size:
                 # The twin's loop over items() raises "keys changed during iteration".
-                seen.failed = True
+                w.failed = True
                 return BAIL
             walked += 1
             key = <object>kp
             value = <object>vp
-            if map_item(p, o, &k, key, value, depth, seen) is BAIL:
+            if map_item(w, &k, key, value, depth) is BAIL:
                 return BAIL
             if len(d) != size:
                 # The twin's loop raises "changed size during iteration" (a __repr__
                 # removed a key, say): the variable fails, as in posthog.
-                seen.failed = True
+                w.failed = True
                 return BAIL
         if owner is not None:
-            return close_with_class(o, &k, owner, seen)
+            return close_with_class(w, &k, owner)
         out_char(o, b'}')
         return None
     finally:
         keys_free(&k)
 
 
-cdef object named_tuple(Policy p, Out *o, object value, tuple fields, int depth,
-                        Seen *seen):
+cdef object named_tuple(Walk *w, object value, tuple fields, int depth):
+    cdef Out *o = &w.out
     if len(fields) > MAX_ITEMS:
         return TOO_LONG
     cdef Keys k
     cdef Py_ssize_t i, n = min(len(fields), len(<tuple>value))
     for i in range(n):
         if not native_key(fields[i]):
-            return delegate_mapping(p, o, zip(fields, value), depth, seen, value)
+            return delegate_mapping(w, zip(fields, value), depth, value)
     keys_init(&k, False, True)  # a class's _fields may repeat a name
     try:
         out_char(o, b'{')
         for i in range(n):
-            if map_item(p, o, &k, fields[i], (<tuple>value)[i], depth, seen) is BAIL:
+            if map_item(w, &k, fields[i], (<tuple>value)[i], depth) is BAIL:
                 return BAIL
-        return close_with_class(o, &k, value, seen)
+        return close_with_class(w, &k, value)
     finally:
         keys_free(&k)
 
 
+# ---------------------------------------------------------------- classes
+# (Kept with the walk, its only owner, as every cache lives with its owner: _caches.pyx
+# holds only the bounded map they are built from.)
+#
 # What the walk needs to know about a class, remembered under the version tag it had
 # then: the MRO walks (class and metaclass) cost more than the rest of reading a small
 # object. Only for classes whose metaclass is `type` itself, whose own dicts cannot
@@ -995,8 +803,8 @@ cdef bint class_read_is_plain(object value) except -1:
     return not (class_traits(t) & TRAIT_ODD_CLASS_READ)
 
 
-cdef object object_attributes(object value, Seen *seen):
-    """masking.object_attributes: a private dict copy, None, or BAIL (seen.failed)."""
+cdef object object_attributes(Walk *w, object value):
+    """masking.object_attributes: a private dict copy, None, or BAIL (w.failed)."""
     if PyType_Check(value):
         return None
     cdef int traits = class_traits(type(value))
@@ -1005,7 +813,7 @@ cdef object object_attributes(object value, Seen *seen):
         try:
             return py_object_attributes(value)
         except Exception:
-            seen.failed = True
+            w.failed = True
             return BAIL
     if traits & TRAIT_ODD_DICT_READ:
         note_foreign_call()
@@ -1021,13 +829,14 @@ cdef object object_attributes(object value, Seen *seen):
     try:
         return py_attributes_from(instance_dict)
     except Exception:
-        seen.failed = True
+        w.failed = True
         return BAIL
 
 
-cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
-    """masking._mask_object."""
-    attributes = object_attributes(value, seen)
+cdef object plain_object(Walk *w, object value, int depth):
+    """masking.Walk._object."""
+    cdef Policy p = <Policy>w.policy
+    attributes = object_attributes(w, value)
     if attributes is BAIL:
         return BAIL
     if attributes is not None:
@@ -1035,25 +844,26 @@ cdef object plain_object(Policy p, Out *o, object value, int depth, Seen *seen):
             return BAIL
         if len(<dict>attributes) > MAX_ITEMS:
             return TOO_LONG
-        return mapping(p, o, <dict>attributes, depth, seen, value)
+        return mapping(w, <dict>attributes, depth, value)
     if p.has_mask:
-        members = sensitive_type_members(p, value, seen)
+        members = sensitive_type_members(w, value)
         if members is BAIL:
             return BAIL
         if members:
             if type(members) is not dict:
                 return BAIL
             (<dict>members)[CLASS_KEY] = type_name(value)
-            return redacted_members(o, <dict>members, seen)
-    return checked_repr(p, value, seen)
+            return redacted_members(w, <dict>members)
+    return checked_repr(w, value)
 
 
-cdef object sensitive_type_members(Policy p, object value, Seen *seen):
+cdef object sensitive_type_members(Walk *w, object value):
     """masking.sensitive_type_members, remembered per type under its version tag: CPython
     gives a type a new tag whenever it or any of its bases changes, so a remembered
     answer is used only while every class dict it was read from is unchanged. Keyed by
     the tag alone (no reference to the class; a tag is never reused), and only for a
     short list of names, so that the cache is bounded in bytes."""
+    cdef Policy p = <Policy>w.policy
     tp = type(value)
     cdef unsigned int tag = fv_type_version(tp)
     cached = cache_get(p._members, tag) if tag else None
@@ -1063,7 +873,7 @@ cdef object sensitive_type_members(Policy p, object value, Seen *seen):
     try:
         members = py_sensitive_type_members(value, p)
     except Exception:
-        seen.failed = True
+        w.failed = True
         return BAIL
     if type(members) is dict and type(type(tp)) is type:
         tag = fv_type_version(tp)
@@ -1083,8 +893,9 @@ cdef bint members_are_small(dict members) except -1:
     return total <= MAX_MEMBER_NAMES_LENGTH
 
 
-cdef object redacted_members(Out *o, dict members, Seen *seen):
+cdef object redacted_members(Walk *w, dict members):
     cdef bint first = True
+    cdef Out *o = &w.out
     out_char(o, b'{')
     for name, text in members.items():
         if not isinstance(name, str):
@@ -1094,13 +905,14 @@ cdef object redacted_members(Out *o, dict members, Seen *seen):
         first = False
         emit_str(o, <str>name)
         out_pair(o, b':', b' ')
-        emit_name(o, text, seen)  # the marker, or the class name last
+        emit_name(w, text)  # the marker, or the class name last
     out_char(o, b'}')
     return None
 
 
-cdef object checked_repr(Policy p, object value, Seen *seen):
+cdef object checked_repr(Walk *w, object value):
     """masking.checked_repr."""
+    cdef Policy p = <Policy>w.policy
     note_foreign_call()
     try:
         text = repr(value)
@@ -1111,7 +923,7 @@ cdef object checked_repr(Policy p, object value, Seen *seen):
         try:
             return "<" + name + ">"  # (a str subclass's __radd__ runs, as in the twin)
         except Exception:
-            seen.failed = True
+            w.failed = True
             return BAIL
     if type(text) is not str:
         # A str subclass: the twin checks it (its own len() and lower() run), on the
@@ -1119,7 +931,7 @@ cdef object checked_repr(Policy p, object value, Seen *seen):
         try:
             return py_check_repr_text(text, p)
         except Exception:
-            seen.failed = True
+            w.failed = True
             return BAIL
     if PyUnicode_GET_LENGTH(text) > MAX_SCAN_LENGTH or p.mask_matches_c(text):
         return REDACTED
@@ -1132,39 +944,41 @@ cdef object masked_text(Policy policy, object value):
     """The text of a container or object, masked: JSON text, or the leaf string it was
     replaced by, cut to the value length limit; None hands it to the Python twin."""
     global late_handovers
-    cdef Out o
-    cdef Seen seen
+    cdef Walk w
     cdef unsigned long long calls_before = foreign_calls()
-    out_init(&o)
-    seen_init(&seen)
+    walk_init(&w, policy)
     try:
-        r = node(policy, &o, value, 0, &seen)
-        if seen.failed:
+        r = node(&w, value, 0)
+        if w.failed:
             return FAIL
         if r is BAIL:
             if foreign_calls() != calls_before:
                 late_handovers += 1
             return None
         if r is None:
-            if seen.marks != NULL:
-                return finish_marked(policy, &o, <list>seen.marks)
-            return out_text_cut(&o)
+            if w.marks != NULL:
+                return finish_marked(&w)
+            return out_text_cut(&w.out)
         return r
     finally:
-        out_free(&o)
-        seen_free(&seen)
+        walk_free(&w)
 
 
-cdef object finish_marked(Policy policy, Out *o, list marks):
+cdef object finish_marked(Walk *w):
     """The text once the parts left for the end are encoded by json.dumps, in order, as
     the twin's json.dumps of the whole value encodes them; FAIL where it raises."""
     cdef Out whole
+    cdef Out *o = &w.out
     cdef Py_ssize_t at = 0, offset
+    policy = <Policy>w.policy
     note_foreign_call()
-    default = lambda leaf: py_checked_repr(leaf, policy)
+
+    def default(leaf):
+        return py_checked_repr(leaf, policy)
+
     out_init(&whole)
     try:
-        for entry in marks:
+        for entry in <list>w.marks:
             offset = (<tuple>entry)[0]
             part = (<tuple>entry)[1]
             out_write(&whole, o.buf + at, offset - at)

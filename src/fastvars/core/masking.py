@@ -93,78 +93,164 @@ class _ProbeSeen:
         return len(self.visited)
 
 
-def mask_value(value: Any, policy: Policy, seen: Any = None, depth: int = 0) -> Any:
-    if policy.inert:
-        return value
-    kind = type(value)
-    if kind is str:
-        return mask_string(value, policy)
-    if kind is int or kind is bool or value is None:
-        return value
-    if kind is float:
-        return value if math.isfinite(value) else str(value)
-    if kind is not dict and kind is not list and kind is not tuple:
-        # Subclasses of the scalars (IntEnum, str subclasses, ...) are scalars too.
-        if isinstance(value, str):
-            return mask_string(value, policy)
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
-        if isinstance(value, (bool, int, float)):
+class Walk:
+    """One variable's walk: the policy it masks by and the ids of the containers and
+    objects it has visited (its cycle guard and node budget), kept in one object that
+    each step reads, rather than passed along every call (sentry-python's serializer
+    keeps one call's state the same way). The compiled walk (_masking.pyx) continues a
+    Walk with its own visited set where it hands a part of a value over."""
+
+    __slots__ = ("policy", "seen")
+
+    def __init__(self, policy: Policy, seen: Any = None) -> None:
+        self.policy = policy
+        # A set of ids, or a key probe's _ProbeSeen; made at the first container.
+        self.seen = seen
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        """A value masked: a scalar as it is or checked, a container or object walked."""
+        policy = self.policy
+        if policy.inert:
             return value
-    return _mask_node(value, policy, seen, depth)
+        kind = type(value)
+        if kind is str:
+            return mask_string(value, policy)
+        if kind is int or kind is bool or value is None:
+            return value
+        if kind is float:
+            return value if math.isfinite(value) else str(value)
+        if kind is not dict and kind is not list and kind is not tuple:
+            # Subclasses of the scalars (IntEnum, str subclasses, ...) are scalars too.
+            if isinstance(value, str):
+                return mask_string(value, policy)
+            if isinstance(value, float) and not math.isfinite(value):
+                return str(value)
+            if isinstance(value, (bool, int, float)):
+                return value
+        return self._node(value, depth)
 
+    def _node(self, value: Any, depth: int) -> Any:
+        """A container or object: charge the walk's limits, then open it."""
+        if depth >= MAX_DEPTH:
+            return TOO_LONG  # deeper than we walk; a repr could leak what lies below
+        seen = self.seen
+        if seen is None:
+            seen = self.seen = set()
+        oid = id(value)
+        if oid in seen:
+            return CIRCULAR
+        seen.add(oid)
+        if len(seen) > MAX_NODES:
+            return TOO_LONG
 
-def _mask_node(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
-    """A container or object: charge the walk's limits, then open it."""
-    if depth >= MAX_DEPTH:
-        return TOO_LONG  # deeper than we walk; a repr could leak what lies below
-    if seen is None:
-        seen = set()
-    oid = id(value)
-    if oid in seen:
-        return CIRCULAR
-    seen.add(oid)
-    if len(seen) > MAX_NODES:
-        return TOO_LONG
+        if isinstance(value, dict):
+            if len(value) > MAX_ITEMS:
+                return TOO_LONG
+            return self.mapping(value.items(), depth)
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            # A namedtuple: its field names are keys, so `password=` fields are caught.
+            fields = value._fields
+            if len(fields) > MAX_ITEMS:
+                return TOO_LONG
+            return _with_class(self.mapping(zip(fields, value), depth), value)
+        if isinstance(value, (list, tuple)):
+            if len(value) > MAX_ITEMS:
+                return TOO_LONG
+            items = [self.value(item, depth + 1) for item in value]
+            try:
+                return type(value)(items)
+            except Exception:  # a subclass whose constructor wants something else
+                return items
+        return self._object(value, depth)
 
-    if isinstance(value, dict):
-        if len(value) > MAX_ITEMS:
-            return TOO_LONG
-        return mask_mapping(value.items(), policy, seen, depth)
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        # A namedtuple: its field names are keys, so `password=` fields are caught.
-        fields = value._fields
-        if len(fields) > MAX_ITEMS:
-            return TOO_LONG
-        return _with_class(mask_mapping(zip(fields, value), policy, seen, depth), value)
-    if isinstance(value, (list, tuple)):
-        if len(value) > MAX_ITEMS:
-            return TOO_LONG
-        items = [mask_value(item, policy, seen, depth + 1) for item in value]
+    def _object(self, value: Any, depth: int) -> Any:
+        attributes = object_attributes(value)
+        if attributes is not None:
+            if len(attributes) > MAX_ITEMS:
+                return TOO_LONG
+            return _with_class(self.mapping(attributes.items(), depth), value)
+        # A custom __repr__ may print secrets that live on the class (class attributes,
+        # properties, slots): redact those by name instead of trusting the repr.
+        members = sensitive_type_members(value, self.policy)
+        if members:
+            return _with_class(members, value)
+        return checked_repr(value, self.policy)
+
+    def mapping(self, items: Iterable[tuple[Any, Any]], depth: int) -> dict[Any, Any]:
+        """A mapping's (key, value) pairs masked: keys by the mask patterns and the
+        secret rules, each value redacted under a matching key, else walked."""
+        policy = self.policy
+        result: dict[Any, Any] = {}
+        decisions = policy.key_decisions
+        for key, value in items:
+            if type(key) is str:
+                # (key_masked, shown as itself) for a short key decided before.
+                decision = decisions.young.get(key)
+                if decision is None:
+                    decision = decisions.recall(key)
+                if decision is not None:
+                    key_masked, kept = decision
+                    out_key = key if kept and key not in result else placeholder_key(result)
+                    result[out_key] = REDACTED if key_masked else self.value(value, depth + 1)
+                    continue
+            try:
+                key_text = key if isinstance(key, str) else str(key)
+            except Exception:
+                # Without its text nothing tells whether the key names a secret.
+                result[placeholder_key(result)] = REDACTED
+                continue
+            if len(key_text) > MAX_SCAN_LENGTH:
+                result[placeholder_key(result)] = TOO_LONG
+                continue
+            key_masked = policy.mask_matches(key_text)
+            out_key = self._output_key(key, key_text, key_masked, result, depth)
+            if type(key) is str and len(key) <= KEY_CACHE_MAX_LENGTH:
+                _remember_key(decisions, key, key_masked, out_key)
+            if out_key in result:
+                # Distinct keys can share a text (URLs differing only in credentials).
+                out_key = placeholder_key(result)
+            result[out_key] = REDACTED if key_masked else self.value(value, depth + 1)
+        return result
+
+    def _output_key(
+        self, key: Any, key_text: str, key_masked: bool, result: dict[Any, Any], depth: int
+    ) -> Any:
+        """The key as the masked mapping shows it: itself, its text with credentials
+        redacted, or a placeholder where it could reveal a secret."""
+        out_key, is_native = _json_key(key, key_text)
+        if key_masked and not _names_a_field(key, is_native):
+            return placeholder_key(result)
+        if self.policy.detect_secrets and looks_like_secret(key_text):
+            return placeholder_key(result)
+        if not is_native and self._key_text_is_unsafe(key, depth):
+            return placeholder_key(result)
+        if isinstance(out_key, str):
+            return redact_embedded_credentials(out_key, self.policy.mask_url_credentials)
+        return out_key
+
+    def _key_text_is_unsafe(self, key: Any, depth: int) -> bool:
+        """Whether masking a non-native key (a tuple, an object) as a value redacts any
+        part of it, reaches something already visited, or fails: then its text can't be
+        shown. The key is walked by a probe walk that shares this walk's visits."""
+        if isinstance(self.seen, _ProbeSeen):
+            probe = self
+        else:
+            probe = Walk(self.policy, _ProbeSeen(self.seen))
         try:
-            return type(value)(items)
-        except Exception:  # a subclass whose constructor wants something else
-            return items
-    return _mask_object(value, policy, seen, depth)
+            text = str(probe.value(key, depth + 1))
+        except Exception:
+            return True
+        return any(marker in text for marker in _PROBE_MARKERS)
+
+
+def mask_value(value: Any, policy: Policy) -> Any:
+    """A variable's masked value: one walk from its top."""
+    return Walk(policy).value(value)
 
 
 def _with_class(masked: dict[Any, Any], value: Any) -> dict[Any, Any]:
     masked["__class__"] = type_name(value)
     return masked
-
-
-def _mask_object(value: Any, policy: Policy, seen: Any, depth: int) -> Any:
-    attributes = object_attributes(value)
-    if attributes is not None:
-        if len(attributes) > MAX_ITEMS:
-            return TOO_LONG
-        return _with_class(mask_mapping(attributes.items(), policy, seen, depth), value)
-    # A custom __repr__ may print secrets that live on the class (class attributes,
-    # properties, slots): redact those by name instead of trusting the repr.
-    members = sensitive_type_members(value, policy)
-    if members:
-        return _with_class(members, value)
-    return checked_repr(value, policy)
 
 
 def object_attributes(value: Any) -> dict[str, Any] | None:
@@ -264,80 +350,6 @@ def _names_a_field(key: Any, is_native: bool) -> bool:
     if not is_native:
         return False
     return not isinstance(key, str) or _FIELD_NAME.fullmatch(key) is not None
-
-
-def _key_text_is_unsafe(key: Any, policy: Policy, seen: Any, depth: int) -> bool:
-    """Whether masking a non-native key (a tuple, an object) as a value redacts any part
-    of it, reaches something already visited, or fails: then its text can't be shown."""
-    probe = seen if isinstance(seen, _ProbeSeen) else _ProbeSeen(seen)
-    try:
-        text = str(mask_value(key, policy, probe, depth + 1))
-    except Exception:
-        return True
-    return any(marker in text for marker in _PROBE_MARKERS)
-
-
-def _output_key(
-    key: Any,
-    key_text: str,
-    out_key: Any,
-    is_native: bool,
-    key_masked: bool,
-    result: dict[Any, Any],
-    policy: Policy,
-    seen: Any,
-    depth: int,
-) -> Any:
-    if key_masked and not _names_a_field(key, is_native):
-        return placeholder_key(result)
-    if policy.detect_secrets and looks_like_secret(key_text):
-        return placeholder_key(result)
-    if not is_native and _key_text_is_unsafe(key, policy, seen, depth):
-        return placeholder_key(result)
-    if isinstance(out_key, str):
-        return redact_embedded_credentials(out_key, policy.mask_url_credentials)
-    return out_key
-
-
-def mask_mapping(
-    items: Iterable[tuple[Any, Any]], policy: Policy, seen: Any, depth: int
-) -> dict[Any, Any]:
-    result: dict[Any, Any] = {}
-    decisions = policy.key_decisions
-    for key, value in items:
-        if type(key) is str:
-            # (key_masked, shown as itself) for a short key decided before.
-            decision = decisions.young.get(key)
-            if decision is None:
-                decision = decisions.recall(key)
-            if decision is not None:
-                key_masked, kept = decision
-                out_key = key if kept and key not in result else placeholder_key(result)
-                result[out_key] = (
-                    REDACTED if key_masked else mask_value(value, policy, seen, depth + 1)
-                )
-                continue
-        try:
-            key_text = key if isinstance(key, str) else str(key)
-        except Exception:
-            # Without its text nothing tells whether the key names a secret.
-            result[placeholder_key(result)] = REDACTED
-            continue
-        out_key, is_native = _json_key(key, key_text)
-        if len(key_text) > MAX_SCAN_LENGTH:
-            result[placeholder_key(result)] = TOO_LONG
-            continue
-        key_masked = policy.mask_matches(key_text)
-        out_key = _output_key(
-            key, key_text, out_key, is_native, key_masked, result, policy, seen, depth
-        )
-        if type(key) is str and len(key) <= KEY_CACHE_MAX_LENGTH:
-            _remember_key(decisions, key, key_masked, out_key)
-        if out_key in result:
-            # Distinct keys can share a text (URLs differing only in credentials).
-            out_key = placeholder_key(result)
-        result[out_key] = REDACTED if key_masked else mask_value(value, policy, seen, depth + 1)
-    return result
 
 
 def _remember_key(decisions: Generations, key: str, key_masked: bool, out_key: Any) -> None:
