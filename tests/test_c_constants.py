@@ -1,7 +1,8 @@
-"""Constants defined once, in the compiler (Python), and copied into C only where the C
-needs them as compile-time values (array sizes, immediates in a loop). Each copy is
-checked here against its one definition twice: in the C headers of the source tree (no
-build needed), and as the compiled modules were built (their ``_C_CONSTANTS``)."""
+"""Constants defined once in Python (the compiler's stages, ``fastvars.constants``), and
+copied into C only where the C needs them as compile-time values (array sizes,
+immediates in a loop). Each copy is checked here against its one definition: in the C
+headers of the source tree (no build needed), and as the compiled modules were built
+(their ``_C_CONSTANTS``)."""
 
 import importlib
 import re
@@ -63,3 +64,19 @@ def test_compiled_copy_agrees(header, macros, python):
 def test_every_compiled_copy_is_checked(compiled):
     module = implementations.load("c", "", compiled)
     assert set(module._C_CONSTANTS) == {p for h, _, p in COPIES if COMPILED[h] == compiled}
+
+
+# Cython enum copies (no header): compiled module -> the constants.py names it copies.
+CYTHON_COPIES = {
+    "fastvars.core._policy": {"CACHE_GENERATION", "NAME_CACHE_MAX_LENGTH", "KEY_CACHE_MAX_LENGTH"},
+}
+
+
+@pytest.mark.parametrize("compiled", sorted(CYTHON_COPIES))
+def test_cython_copies_agree_with_constants(compiled):
+    from fastvars import constants
+
+    module = implementations.load("c", "", compiled)
+    assert set(module._C_CONSTANTS) == CYTHON_COPIES[compiled]
+    for name, value in module._C_CONSTANTS.items():
+        assert value == getattr(constants, name), name

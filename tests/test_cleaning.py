@@ -662,12 +662,6 @@ def test_every_workload_event_cleans_as_posthog(clean, monkeypatch):
         assert_like_posthog(clean, lambda message=message: copy.deepcopy(message))
 
 
-def test_best_clean_names_its_implementation():
-    function, name = cleaning.best_clean()
-    assert name in ("c", "python")
-    assert function({"a": (1,)}) == {"a": [1]}
-
-
 VIRTUAL_NUMBER_SCRIPT = """
 import numbers, sys
 from posthog import utils
@@ -696,8 +690,3 @@ def test_a_container_registered_as_a_number_is_returned_as_posthog_returns_it(cl
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
-
-
-def test_no_extensions_selects_the_python_twin(monkeypatch):
-    monkeypatch.setenv("FASTVARS_NO_EXTENSIONS", "1")
-    assert cleaning.best_clean() == (cleaning.clean, "python")

@@ -184,22 +184,6 @@ def test_the_clients_events_are_marked_as_posthog_marks_them(handle_in_app):
                 _compare(handle_in_app, {"exception": {"values": values}}, None, include, root)
 
 
-def test_best_handle_in_app_names_its_implementation():
-    function, name = inapp.best_handle_in_app()
-    assert name in ("c", "python")
-    event = {
-        "exception": {
-            "values": [{"stacktrace": {"frames": [{"module": "app.x", "abs_path": "/srv/x.py"}]}}]
-        }
-    }
-    assert (
-        function(event, in_app_include=["app"])["exception"]["values"][0]["stacktrace"]["frames"][
-            0
-        ]["in_app"]
-        is True
-    )
-
-
 class Truthy:
     """values of another type: posthog asks it for its truth once, and so may fastvars."""
 
@@ -233,8 +217,3 @@ def test_the_clients_events_take_the_fast_path(monkeypatch):
         for value in event["exception"]["values"]
         for frame in value["stacktrace"]["frames"]
     )
-
-
-def test_no_extensions_selects_the_python_twin(monkeypatch):
-    monkeypatch.setenv("FASTVARS_NO_EXTENSIONS", "1")
-    assert inapp.best_handle_in_app() == (inapp.handle_in_app, "python")

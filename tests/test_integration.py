@@ -295,15 +295,15 @@ def test_unusable_extension_means_pure_python(monkeypatch, broken):
     lacks a function, leaves the pure-Python engine in charge; importing never fails."""
     import types
 
-    import fastvars
+    import fastvars.core
 
     stale = types.ModuleType("fastvars.core._capture")  # no functions at all
     module = None if broken == "missing" else stale
     monkeypatch.setitem(sys.modules, "fastvars.core._capture", module)
     if module is None:
-        monkeypatch.delattr(fastvars, "_capture", raising=False)
+        monkeypatch.delattr(fastvars.core, "_capture", raising=False)
     else:
-        monkeypatch.setattr(fastvars, "_capture", module, raising=False)
+        monkeypatch.setattr(fastvars.core, "_capture", module, raising=False)
     monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
     compiled, reason = fv_engine._load_compiled()
     assert compiled is None and reason.startswith("compiled extension unavailable")
@@ -333,3 +333,17 @@ def test_enable_compiles_the_patterns_of_existing_clients_ahead_of_the_first_cap
     finally:
         fastvars.disable()
         client.shutdown()
+
+
+def test_each_step_twin_goes_with_the_active_engine(engine, monkeypatch):
+    """One chooser for every step's twin (integration.standins.twin): the compiled one
+    with the compiled engine, the pure-Python one with the pure-Python engine."""
+    import importlib
+
+    from fastvars.integration import standins
+
+    monkeypatch.setattr(fv_engine, "ACTIVE", engine)
+    for step, (python, compiled) in standins.TWINS.items():
+        module, name = compiled if engine.name == "c" else python
+        expected = getattr(importlib.import_module(f"fastvars.core.{module}"), name)
+        assert standins.twin(step) is expected, step

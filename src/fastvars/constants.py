@@ -57,6 +57,22 @@ SECRET_MIN_ENTROPY_BITS: Final = 3.8
 SECRET_MIN_CHAR_CLASSES: Final = 3
 PEM_PRIVATE_KEY_MARKER: Final = "PRIVATE KEY-----"
 
+# posthog's bounds on the exception tree it serializes (exceptions_from_error_tuple and
+# the code-variables walk over the same chain).
+MAX_EXCEPTIONS: Final = 50
+MAX_GROUP_MEMBER_INSPECTIONS: Final = 1000
+
+# fastvars' own bounds, not posthog's format: every cache is bounded. A cache holds two
+# generations of CACHE_GENERATION entries (see core/caches.py): the matcher's per-name
+# decisions, the policy's per-key decisions, the classes' traits, the serializer's
+# path memos. The compiled modules copy some of these as C constants
+# (core/_policy.pxd); tests/test_c_constants.py checks each copy.
+CACHE_GENERATION: Final = 4096
+NAME_CACHE_SIZE: Final = 2 * CACHE_GENERATION  # the matcher's names, both generations
+NAME_CACHE_MAX_LENGTH: Final = 256  # longer names are never cached (bounded in bytes)
+KEY_CACHE_MAX_LENGTH: Final = 64  # longer mapping keys are never cached
+COMPILED_CACHE_SIZE: Final = 256  # compiled pattern sets kept, keyed by content
+
 # Flags returned by Matcher.classify().
 IGNORE: Final = 1
 MASK: Final = 2

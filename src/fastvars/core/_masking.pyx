@@ -62,6 +62,7 @@ import json as _json_module
 
 from . import masking as _py
 from ..constants import (
+    CACHE_GENERATION as _CACHE_GENERATION,
     CIRCULAR as _CIRCULAR,
     MAX_DEPTH as _MAX_DEPTH,
     MAX_ITEMS as _MAX_ITEMS,
@@ -749,7 +750,7 @@ cdef enum:
     TRAIT_ODD_CLASS_READ = 2  # reading __class__ may run its code (see below)
     TRAIT_ODD_DICT_READ = 4   # its __dict__ is not the standard descriptor
 
-cdef Generations CLASS_TRAITS = Generations(4096)
+cdef Generations CLASS_TRAITS = Generations(_CACHE_GENERATION)
 cdef str CLASS_ATTRIBUTE = "__class__"
 cdef str GETATTRIBUTE = "__getattribute__"
 cdef str DICT_ATTRIBUTE = "__dict__"

@@ -5,6 +5,9 @@ from ._caches cimport Generations, cache_get
 
 cdef enum:
     ADDRESS_SLOTS = 256
+    # C copies of constants.py's CACHE_GENERATION, NAME_CACHE_MAX_LENGTH and
+    # KEY_CACHE_MAX_LENGTH (immediates in the hot checks; tests/test_c_constants.py
+    # compares them through _policy._C_CONSTANTS).
     # Bound of each generation of the caches kept per matcher (see caches.py: a cache
     # holds at most two generations, and keeps what recurs when it turns over).
     CACHE_GENERATION = 4096

@@ -27,6 +27,12 @@ from ..constants import (
 )
 
 cdef Py_ssize_t MAX_SCAN_LENGTH = _MAX_SCAN_LENGTH
+# The C copies of constants.py's values this module was compiled with (see _policy.pxd).
+_C_CONSTANTS = {
+    "CACHE_GENERATION": CACHE_GENERATION,
+    "NAME_CACHE_MAX_LENGTH": NAME_CACHE_MAX_LENGTH,
+    "KEY_CACHE_MAX_LENGTH": KEY_CACHE_MAX_LENGTH,
+}
 cdef str REDACTED = _REDACTED
 cdef str TOO_LONG = _TOO_LONG
 

@@ -32,6 +32,7 @@ from cpython.ref cimport Py_INCREF
 from cpython.unicode cimport PyUnicode_Tailmatch
 from posix.stat cimport struct_stat, stat as c_stat
 
+from ..constants import CACHE_GENERATION as _CACHE_GENERATION
 from . import sources as _sources
 
 cdef extern from "Python.h":
@@ -157,7 +158,7 @@ cdef object HIDDEN = object()
 # abspath of an absolute path is normpath of it, a function of the string alone; a
 # module's filename is a function of its path, its name and its top package's __file__.
 # Both are remembered (bounded, for speed), keyed by the path.
-cdef Py_ssize_t MEMO_MAX = 4096
+cdef Py_ssize_t MEMO_MAX = _CACHE_GENERATION
 cdef dict ABSPATHS = {}
 cdef dict FILENAMES = {}
 # code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line

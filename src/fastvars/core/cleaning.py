@@ -210,18 +210,3 @@ def _clean_dict(mapping: dict, depth: int, call: _Call) -> dict:
             call.user_code_ran = True
             warn_dropped_value(key, value)
     return cleaned
-
-
-def best_clean() -> tuple[Callable[[Any], Any], str]:
-    """The compiled ``clean`` with ``"c"`` when its extension imports and
-    ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
-    from ..engine import extensions_disabled
-
-    if not extensions_disabled():
-        try:
-            from ._cleaning import clean as compiled
-        except Exception:  # not built, or stale: the pure-Python twin does the work
-            pass
-        else:
-            return compiled, "c"
-    return clean, "python"

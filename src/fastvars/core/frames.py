@@ -6,15 +6,14 @@ from __future__ import annotations
 from types import FrameType, TracebackType
 from typing import Any
 
+from ..constants import MAX_EXCEPTIONS, MAX_GROUP_MEMBER_INSPECTIONS
+
 try:
     from builtins import BaseExceptionGroup  # type: ignore[attr-defined]
 except ImportError:  # Python 3.10
     BaseExceptionGroup = None  # type: ignore[assignment,misc]
 
 _HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
-# posthog's bounds on the exception tree it serializes.
-MAX_EXCEPTIONS = 50
-MAX_GROUP_MEMBER_INSPECTIONS = 1000
 
 
 def is_hidden(frame: FrameType) -> bool:

@@ -134,18 +134,3 @@ def handle_in_app(
             if project_root is not None and abs_path.startswith(project_root):
                 frame["in_app"] = True
     return event
-
-
-def best_handle_in_app() -> tuple[Any, str]:
-    """The compiled ``handle_in_app`` with ``"c"`` when its extension imports and
-    ``FASTVARS_NO_EXTENSIONS`` is unset, else this module's with ``"python"``."""
-    from ..engine import extensions_disabled
-
-    if not extensions_disabled():
-        try:
-            from ._inapp import handle_in_app as compiled
-        except Exception:  # not built, or stale: the pure-Python twin does the work
-            pass
-        else:
-            return compiled, "c"
-    return handle_in_app, "python"

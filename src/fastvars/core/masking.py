@@ -26,6 +26,7 @@ from typing import Any
 
 from ..constants import (
     CIRCULAR,
+    KEY_CACHE_MAX_LENGTH,
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_NODES,
@@ -36,7 +37,7 @@ from ..constants import (
 )
 from .caches import Generations
 from .credentials import redact_embedded_credentials
-from .policy import KEY_CACHE_MAX_LENGTH, Policy, mask_string
+from .policy import Policy, mask_string
 from .secret_detection import looks_like_secret
 
 # ---------------------------------------------------------------- reprs

@@ -23,7 +23,13 @@ from re import Pattern
 from typing import Any
 
 from ..compiler import plain_caseless_text
-from ..constants import IGNORE, MASK
+from ..constants import (
+    COMPILED_CACHE_SIZE,
+    IGNORE,
+    MASK,
+    NAME_CACHE_MAX_LENGTH,
+    NAME_CACHE_SIZE,
+)
 from .caches import Generations
 
 log = logging.getLogger("fastvars")
@@ -32,10 +38,8 @@ log = logging.getLogger("fastvars")
 # so that unbounded distinct names (generated identifiers, module globals) cannot grow
 # a process without limit, yet the names that recur stay cached; and only names up to
 # NAME_CACHE_MAX_LENGTH characters, so that it is bounded in bytes as well.
-NAME_CACHE_SIZE = 8192
-NAME_CACHE_MAX_LENGTH = 256
-# How many compiled pattern sets are kept, keyed by content.
-COMPILED_CACHE_SIZE = 256
+# (NAME_CACHE_SIZE, NAME_CACHE_MAX_LENGTH; and COMPILED_CACHE_SIZE compiled pattern sets
+# are kept, keyed by content: all in constants.py.)
 
 
 _warned_patterns: set = set()

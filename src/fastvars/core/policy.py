@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..constants import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
+from ..constants import (
+    CACHE_GENERATION,
+    MAX_SCAN_LENGTH,
+    REDACTED,
+    TOO_LONG,
+)
 from .caches import Generations
 from .credentials import redact_embedded_credentials
 from .secret_detection import looks_like_secret
@@ -50,8 +55,7 @@ class Policy:
 # generations of KEY_CACHE_GENERATION keys each, like the matcher's name cache (the
 # keys that recur survive a stream of distinct ones); a key whose text the credentials
 # rewrite would change is never stored.
-KEY_CACHE_MAX_LENGTH = 64
-KEY_CACHE_GENERATION = 4096
+KEY_CACHE_GENERATION = CACHE_GENERATION
 _key_decision_caches: dict[Any, Generations] = {}
 
 

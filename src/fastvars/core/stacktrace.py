@@ -32,6 +32,7 @@ from typing import Any
 
 from posthog import exception_utils as _posthog
 
+from ..constants import MAX_EXCEPTIONS, MAX_GROUP_MEMBER_INSPECTIONS
 from . import sources
 
 # posthog's should_hide_frame, shared with the code-variables walk (one twin of it).
@@ -44,8 +45,7 @@ AnnotatedValue: Any = getattr(_posthog, "AnnotatedValue", None)
 # posthog's limits (posthog/exception_utils.py of 7.91.1).
 MAX_VALUE_LENGTH = 1024  # DEFAULT_MAX_VALUE_LENGTH: the strip_string limit of a source line
 CONTEXT_LINES = 5  # lines kept before and after the frame's line
-MAX_EXCEPTION_ENTRIES = 50
-MAX_GROUP_MEMBER_INSPECTIONS = 1_000
+MAX_EXCEPTION_ENTRIES = MAX_EXCEPTIONS
 SYNTHESIZED_TRACEBACK_ATTR = "__posthog_synthesized_traceback"
 
 # Keys of a caller's mechanism that posthog never copies as they are.
