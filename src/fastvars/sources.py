@@ -35,6 +35,8 @@ import time
 from importlib.machinery import SourceFileLoader
 from typing import Any
 
+from .types import SourceCacheStats
+
 DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 # A file whose mtime is this close to the moment it was stat'ed is re-read every time.
 RACY_SECONDS = 2.0
@@ -205,7 +207,7 @@ def set_cache_limit_bytes(limit: int) -> None:
             CACHE.size_bytes -= CACHE.entries.pop(oldest)[2]
 
 
-def cache_stats() -> dict[str, int]:
+def cache_stats() -> SourceCacheStats:
     """Entries, bytes held, the cap, hits and misses of the source cache."""
     return {
         "entries": len(CACHE.entries),

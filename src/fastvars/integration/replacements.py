@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..types import PassthroughCounts
+
 log = logging.getLogger("fastvars")
 
 #: A check of one argument: None when fastvars understands the value, else why not.
@@ -191,7 +193,7 @@ class PassThroughs:
         if first:
             log.debug("fastvars: call handed to posthog's own function (%s)", key)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> PassthroughCounts:
         with self.lock:
             return {
                 "passthroughs": self.total,
