@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import encoding, frames, matching, planning, policy
-from .types import ImplementationName
+from .types import ImplementationName, Matcher
 
 log = logging.getLogger("fastvars")
 
@@ -26,8 +26,8 @@ log = logging.getLogger("fastvars")
 @dataclass(frozen=True)
 class Engine:
     name: ImplementationName
-    compile_patterns: Callable[[Any, Any], Any]
-    make_policy: Callable[[Any, bool, bool], Any]
+    compile_patterns: Callable[[Iterable[str] | None, Iterable[str] | None], Matcher]
+    make_policy: Callable[[Matcher, bool, bool], Any]
     make_budget: Callable[[], Any]
     visible_entries: Callable[[Any, Any], list[Any]]
     frame_variables: Callable[[Any, Any, Any], dict[str, Any]]

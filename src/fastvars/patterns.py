@@ -35,8 +35,9 @@ from typing import Any
 from .known_secrets import FORMAT_REGEXES, KNOWN_SECRET_RE  # noqa: F401  (re-exported)
 
 if sys.version_info >= (3, 11):
-    from re import _constants as C
-    from re import _parser as P
+    # typeshed has no stubs for re's private parser modules (sre_* below are the same)
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
 else:  # pragma: no cover - 3.10
     import sre_constants as C
     import sre_parse as P
@@ -308,9 +309,17 @@ Residual = Callable[[str], bool]
 
 def _residual(pattern: str, plain: str | None) -> Residual:
     if plain is not None:
-        return lambda text, _plain=plain: _plain in text.lower()
+
+        def contains_plain(text: str, _plain: str = plain) -> bool:
+            return _plain in text.lower()
+
+        return contains_plain
     search = re.compile(pattern).search
-    return lambda text, _search=search: _search(text) is not None
+
+    def matches(text: str, _search: Callable[[str], Any] = search) -> bool:
+        return _search(text) is not None
+
+    return matches
 
 
 # --- the DFA ---------------------------------------------------------------------------
@@ -375,8 +384,8 @@ def _partition(atoms: list[int]) -> tuple[list[int], list[int]]:
     Returns the class of each symbol and a representative symbol of each class.
     """
     signature: dict[tuple[int, ...], int] = {}
-    symbol_class = []
-    reps = []
+    symbol_class: list[int] = []
+    reps: list[int] = []
     for symbol in range(N_SYMBOLS):
         bit = 1 << symbol
         sig = (symbol == NEWLINE,) + tuple(i for i, atom in enumerate(atoms) if atom & bit)
@@ -388,7 +397,7 @@ def _partition(atoms: list[int]) -> tuple[list[int], list[int]]:
     return symbol_class, reps
 
 
-def _build_dfa(nfa: _Nfa, patterns: list[tuple[int, int, int]], budget: WorkBudget) -> Tables:
+def _build_dfa(nfa: _Nfa, patterns: list[tuple[int, int, int, int]], budget: WorkBudget) -> Tables:
     """DFA tables for the given (start node, bit, first node, end node) patterns.
     Raises _TooBig past MAX_DFA_STATES states or when ``budget`` runs out."""
     kind, arg, out = nfa.kind, nfa.arg, nfa.out
@@ -494,9 +503,9 @@ def _build_dfa(nfa: _Nfa, patterns: list[tuple[int, int, int]], budget: WorkBudg
 
     ids: dict[tuple[int, int], int] = {}
     states: list[tuple[int, int]] = []
-    first = finish(inject[CTX_START][0], 0)
-    ids[first] = 0
-    states.append(first)
+    initial = finish(inject[CTX_START][0], 0)
+    ids[initial] = 0
+    states.append(initial)
     trans: list[int] = []
     index = 0
     limit = min(MAX_DFA_STATES, MAX_TRANSITIONS // max(n_classes, 1))
@@ -550,8 +559,9 @@ def _build_dfa(nfa: _Nfa, patterns: list[tuple[int, int, int]], budget: WorkBudg
                     steps[cls] = target(movers, cls, acc)
                 base_step[acc] = steps
                 base_row[acc] = [state_id(finish(t, acc)) for t in steps]
-            row = list(base_row[acc])
-            steps = base_step[acc]
+            # Set just above when None (mypy does not narrow an item by a variable index).
+            row = list(base_row[acc])  # type: ignore[arg-type]
+            steps = base_step[acc]  # type: ignore[assignment]
             for cls, movers in moves(nodes & ~base[acc]).items():
                 row[cls] = state_id(finish(steps[cls] | target(movers, cls, acc), acc))
         else:
@@ -608,7 +618,7 @@ STOP_MASK = 1 << 30  # MASK is found or cannot be found any more (mask_search)
 ROW = STOP_MASK - 1
 
 
-def _row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int:
+def _row(state: int, n_classes: int, stop: bytes | bytearray, stop_mask: bytes) -> int:
     return (
         state * n_classes
         | (STOP_ALL if stop[state] else 0)
@@ -616,7 +626,9 @@ def _row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int:
     )
 
 
-def _encode_rows(trans: list[int], n_classes: int, stop: bytes, stop_mask: bytes) -> bytes:
+def _encode_rows(
+    trans: list[int], n_classes: int, stop: bytes | bytearray, stop_mask: bytes
+) -> bytes:
     rows = [_row(state, n_classes, stop, stop_mask) for state in range(len(stop))]
     return array("I", [rows[t] for t in trans]).tobytes()  # native uint32, for the C loop
 
@@ -655,7 +667,8 @@ def run_tables(tables: Tables, text: str, want: int = IGNORE | MASK) -> int:
 
 
 def _parse(pattern: str) -> tuple[Any, int]:
-    parsed = P.parse(pattern, 0)
+    # Any: sre_parse's stub on 3.10 declares no __iter__ (the class iterates by index).
+    parsed: Any = P.parse(pattern, 0)
     return list(parsed), parsed.state.flags
 
 
@@ -759,7 +772,9 @@ def compile_tables(
     return tables
 
 
-def _fit(nfa: _Nfa, built: list[tuple[_Entry, tuple[int, int, int, int]]], budget: WorkBudget):
+def _fit(
+    nfa: _Nfa, built: list[tuple[_Entry, tuple[int, int, int, int]]], budget: WorkBudget
+) -> tuple[Tables, list[tuple[_Entry, tuple[int, int, int, int]]], list[_Entry]]:
     """The largest prefix of the patterns whose automaton fits; the rest is residual.
 
     Binary search keeps the number of rebuilds logarithmic in the number of patterns,

@@ -16,6 +16,7 @@ from .caches import Generations
 from .credentials import redact_embedded_credentials
 from .defaults import MAX_SCAN_LENGTH, REDACTED, TOO_LONG
 from .secret_detection import looks_like_secret
+from .types import Matcher
 
 
 class Policy:
@@ -30,7 +31,7 @@ class Policy:
         "matcher",
     )
 
-    def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
+    def __init__(self, matcher: Matcher, mask_url_credentials: bool, detect_secrets: bool) -> None:
         self.matcher = matcher
         self.mask_url_credentials = mask_url_credentials
         self.detect_secrets = detect_secrets

@@ -32,6 +32,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from importlib.machinery import SourceFileLoader
 from typing import Any
 
@@ -43,7 +44,8 @@ RACY_SECONDS = 2.0
 
 # The standard methods, as the class hierarchy held them when fastvars was imported.
 _STANDARD_GET_SOURCE = SourceFileLoader.get_source
-_STANDARD_GET_FILENAME = SourceFileLoader.get_filename
+# Callable: typeshed's signature for it is not the one the class holds at runtime.
+_STANDARD_GET_FILENAME: Callable[..., Any] = SourceFileLoader.get_filename
 _STANDARD_GET_DATA = SourceFileLoader.get_data
 _SHADOWING_NAMES = ("get_source", "get_filename", "get_data")
 
@@ -83,8 +85,8 @@ def cacheable_path(loader: Any, module: Any) -> str | None:
     attributes = getattr(loader, "__dict__", None)
     if type(attributes) is not dict:
         return None
-    for name in _SHADOWING_NAMES:
-        if name in attributes:
+    for shadowing in _SHADOWING_NAMES:
+        if shadowing in attributes:
             return None
     name = attributes.get("name")
     path = attributes.get("path")

@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
-#: The name of an engine: the compiled extension, or the pure-Python engine.
-ImplementationName = Literal["c", "python"]
+#: The name of an engine: the compiled extension, or the pure-Python engine. (Written
+#: as a union of two literals: stubtest reads ``Literal["c", "python"]`` as a union and
+#: finds none at runtime.)
+ImplementationName = Literal["c"] | Literal["python"]
 
 #: What a capture pairs: a serialized frame dict of the event and the encoded
 #: variables it gets as its ``code_variables``.

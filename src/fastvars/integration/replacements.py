@@ -124,7 +124,7 @@ class Replacement:
         def stand_in(*args: Any, **kwargs: Any) -> Any:
             bound = bind(args, kwargs)
             if bound.__class__ is str:
-                passthroughs.count(name, bound)  # type: ignore[arg-type]
+                passthroughs.count(name, bound)
                 return original(*args, **kwargs)
             probe = probes.current
             if probe is not None:
