@@ -1,6 +1,7 @@
 """The public types (fastvars.types) against what the API returns at runtime: what a
 type checker trusts must be true of both engines."""
 
+import pathlib
 import types
 import typing
 
@@ -96,3 +97,14 @@ def test_the_public_types_are_exported():
         assert name in fastvars.__all__
     for name in fv_types.__all__:
         assert hasattr(fv_types, name)
+
+
+def test_every_compiled_module_has_a_stub_beside_it():
+    package = pathlib.Path(__file__).resolve().parents[1] / "src" / "fastvars"
+    sources = sorted(package.rglob("_*.pyx"))
+    if not sources:
+        pytest.skip("not a source checkout")
+    missing = [
+        str(pyx.relative_to(package)) for pyx in sources if not pyx.with_suffix(".pyi").exists()
+    ]
+    assert missing == []
