@@ -142,6 +142,20 @@ if [ -z "${FASTVARS_SKIP_NEWEST_POSTHOG:-}" ]; then
     fi
 fi
 
+# Types, once: scripts/typecheck.sh (mypy --strict, stubtest against the compiled
+# modules) in the newest CPython's venv built above, with the mypy release the lint
+# extra names (installed alone: fastvars is not rebuilt).
+if [ -z "${FASTVARS_SKIP_TYPECHECK:-}" ]; then
+    venv="$work/$("$last_py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+    mypy_requirement="$(grep -o '"mypy[^"]*"' pyproject.toml | head -n 1 | tr -d '"')"
+    echo "=== types ($mypy_requirement), on $("$last_py" -V)" >&2
+    if ! { "$venv/bin/python" -m pip install -q "$mypy_requirement" &&
+        PYTHON="$venv/bin/python" bash scripts/typecheck.sh; }; then
+        echo "=== types: FAILED (bash scripts/typecheck.sh)" >&2
+        failures+=("types")
+    fi
+fi
+
 if [ ${#failures[@]} -gt 0 ]; then
     echo "FAILED: ${failures[*]}" >&2
     exit 1

@@ -10,7 +10,6 @@ the compiled extension (``"c"``) or the pure-Python engine (``"python"``) is liv
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from . import engine as _engine
 from .capture import attach_code_variables, snapshot
@@ -30,16 +29,17 @@ from .contexts import (
     set_code_variables_mask_url_credentials_context,
 )
 from .integration import disable, enable, is_enabled, status
+from .types import CaptureEngine, ImplementationName, Matcher, Status
 
 __version__ = "0.1.0"
 
 #: "c" when the compiled extension is live, "python" for the pure-Python engine.
-implementation: str = _engine.ACTIVE.name
+implementation: ImplementationName = _engine.ACTIVE.name
 
 
 def compile_patterns(
     mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None
-) -> Any:
+) -> Matcher:
     """A matcher whose ``classify(name)`` returns the bits ``IGNORE`` and ``MASK``, each
     set exactly when posthog's matcher for that list matches ``name``."""
     return _engine.ACTIVE.compile_patterns(mask_patterns, ignore_patterns)
@@ -51,6 +51,10 @@ __all__ = [
     "IGNORE",
     "MASK",
     "VERIFIED_POSTHOG_VERSIONS",
+    "CaptureEngine",
+    "ImplementationName",
+    "Matcher",
+    "Status",
     "attach_code_variables",
     "compile_patterns",
     "disable",

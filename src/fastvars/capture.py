@@ -18,6 +18,7 @@ from typing import Any
 from . import engine as _engine
 from .constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from .core import planning as _planning
+from .types import CaptureCounts, CaptureEngine, FrameVariables
 
 log = logging.getLogger("fastvars")
 
@@ -63,13 +64,14 @@ class _Stats:
     def watching(self) -> Iterator[list[str]]:
         """The reasons of the fallbacks of this thread's captures inside the block,
         which are not counted in status() (they are the self-check's)."""
-        self.watch.reasons = reasons = []
+        reasons: list[str] = []
+        self.watch.reasons = reasons
         try:
             yield reasons
         finally:
             self.watch.reasons = None
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> CaptureCounts:
         with self.lock:
             return {
                 "captures": self.captures,
@@ -97,7 +99,7 @@ def _describe(error: BaseException) -> str:
 # ------------------------------------------------------------------ planning
 
 
-def _plan(engine: _engine.Engine, *args: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _plan(engine: CaptureEngine, *args: Any) -> list[FrameVariables]:
     """Which frame dict gets which variables (see planning.plan), computed by the
     engine's own planner without writing anything."""
     return engine.plan(engine, *args)
@@ -111,7 +113,7 @@ def attach_code_variables(
     mask_url_credentials: bool = True,
     detect_secrets: bool = True,
     *,
-    engine: _engine.Engine | None = None,
+    engine: CaptureEngine | None = None,
 ) -> None:
     """Give every in-app serialized frame of ``all_exceptions`` its ``code_variables``.
 
@@ -148,7 +150,7 @@ def attach_code_variables(
 def attach_or_fall_back(
     raw_args: tuple[Any, ...],
     fallback: Callable[..., Any],
-    engine: _engine.Engine | None = None,
+    engine: CaptureEngine | None = None,
 ) -> None:
     """The whole capture: the arguments read once, fastvars' engines in turn, then
     ``fallback`` (posthog's attach, or the function fastvars stands in for) with the
@@ -182,7 +184,7 @@ def read_arguments(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return (list(all_exceptions), (exc_type, exc_value, tb), mask, ignore, url, secrets)
 
 
-def attach_with_engines(args: tuple[Any, ...], engine: _engine.Engine | None = None) -> bool:
+def attach_with_engines(args: tuple[Any, ...], engine: CaptureEngine | None = None) -> bool:
     """The capture of :func:`attach_code_variables` by fastvars' engines alone, each
     one's failure redone by the next: True when one of them wrote the variables, False
     when all failed and nothing was written (the caller's fallback then runs). ``args``
@@ -207,7 +209,7 @@ def attach_with_engines(args: tuple[Any, ...], engine: _engine.Engine | None = N
     return True
 
 
-def _fell_back(engine: _engine.Engine, error: Exception) -> bool:
+def _fell_back(engine: CaptureEngine, error: Exception) -> bool:
     """Count ``engine``'s failure; whether the next engine may try (not for an event
     that is not plain: posthog, which reads it once, must be the one to)."""
     stats.count_fallback(f"{engine.name} engine: {_describe(error)}")
@@ -288,7 +290,7 @@ def _safe_text(exc: Any) -> str:
 
 
 def _frame_variables_or_nothing(
-    current: _engine.Engine, frame: Any, policy: Any, budget: Any
+    current: CaptureEngine, frame: Any, policy: Any, budget: Any
 ) -> dict[str, Any]:
     """A frame's variables; with the last engine (pure Python), a frame it cannot
     capture (module globals with a non-str key) shows none rather than raising."""
@@ -302,7 +304,7 @@ def _frame_variables_or_nothing(
 
 
 def _snapshot_with(
-    current: _engine.Engine,
+    current: CaptureEngine,
     exc_info: tuple[Any, Any, Any],
     matcher_args: tuple[Any, Any],
     mask_url_credentials: bool,
@@ -344,7 +346,7 @@ def snapshot(
     ignore_patterns: Iterable[str] | None = DEFAULT_IGNORE_PATTERNS,
     mask_url_credentials: bool = True,
     detect_secrets: bool = True,
-    engine: _engine.Engine | None = None,
+    engine: CaptureEngine | None = None,
 ) -> list[dict[str, Any]]:
     """The masked locals of every frame of every exception in ``exc``'s chain.
 

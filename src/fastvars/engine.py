@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .core import encoding, frames, matching, planning, policy
+from .types import ImplementationName, Matcher
 
 log = logging.getLogger("fastvars")
 
 
 @dataclass(frozen=True)
 class Engine:
-    name: str  # "c" or "python"
-    compile_patterns: Callable[[Any, Any], Any]
-    make_policy: Callable[[Any, bool, bool], Any]
+    name: ImplementationName
+    compile_patterns: Callable[[Iterable[str] | None, Iterable[str] | None], Matcher]
+    make_policy: Callable[[Matcher, bool, bool], Any]
     make_budget: Callable[[], Any]
     visible_entries: Callable[[Any, Any], list[Any]]
     frame_variables: Callable[[Any, Any, Any], dict[str, Any]]
@@ -99,7 +100,7 @@ def _not_built_reason() -> str | None:
     """Why the build installed no compiled extension, as setup.py recorded it in
     ``_build_info``; None when it built them, or in a source tree no build ran in."""
     try:
-        from . import _build_info  # type: ignore[attr-defined]
+        from . import _build_info
     except ImportError:
         return None
     return None if _build_info.EXTENSIONS_BUILT else _build_info.REASON
@@ -139,9 +140,9 @@ COMPILED, COMPILED_UNAVAILABLE_REASON = _load_compiled()
 ACTIVE: Engine = COMPILED or PYTHON
 
 
-def available() -> dict[str, Engine]:
+def available() -> dict[ImplementationName, Engine]:
     """The engines this process can run, by name."""
-    engines = {"python": PYTHON}
+    engines: dict[ImplementationName, Engine] = {"python": PYTHON}
     if COMPILED is not None:
         engines["c"] = COMPILED
     return engines

@@ -111,7 +111,8 @@ def _sentry() -> tuple[BenchEngine | None, str]:
     except ImportError:
         return None, "sentry-sdk is not installed (pip install sentry-sdk)"
 
-    class DropTransport(Transport):
+    # Transport is Any to mypy where sentry-sdk (the bench extra) is not installed.
+    class DropTransport(Transport):  # type: ignore[misc,unused-ignore]
         """Builds nothing, sends nothing: the benchmark must not touch the network."""
 
         def capture_envelope(self, envelope: Any) -> None:
@@ -194,7 +195,7 @@ def _frame_modules(error: BaseException) -> list[str]:
     client as in_app_modules, so that every frame is in-app (as in the code-variables
     benchmark) even when fastvars is installed under site-packages."""
     names: list[str] = []
-    seen: set = set()
+    seen: set[int] = set()
     pending: list[BaseException | None] = [error]
     while pending:
         current = pending.pop()

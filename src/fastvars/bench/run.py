@@ -161,7 +161,7 @@ def prove(
 
 def _timed_batch(fn: Callable[[], Any], n: int) -> list[float]:
     clock = time.perf_counter_ns
-    samples = []
+    samples: list[float] = []
     gc.disable()
     try:
         for _ in range(n):

@@ -120,7 +120,8 @@ def _wide_source() -> str:
 def _make_wide_frame() -> Callable[[int], None]:
     namespace: dict[str, Any] = {"WIDE_DEPTH": WIDE_DEPTH, "__name__": __name__}
     exec(compile(_wide_source(), "<fastvars.bench.workloads:wide>", "exec"), namespace)
-    return namespace["wide_frame"]
+    wide_frame: Callable[[int], None] = namespace["wide_frame"]
+    return wide_frame
 
 
 _wide_frame = _make_wide_frame()

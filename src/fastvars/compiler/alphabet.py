@@ -112,8 +112,8 @@ def symbol_classes(atoms: list[int]) -> tuple[list[int], list[int]]:
     Returns the class of each symbol and a representative symbol of each class.
     """
     signature: dict[tuple[int, ...], int] = {}
-    symbol_class = []
-    reps = []
+    symbol_class: list[int] = []
+    reps: list[int] = []
     for symbol in range(N_SYMBOLS):
         bit = 1 << symbol
         sig = (symbol == NEWLINE,) + tuple(i for i, atom in enumerate(atoms) if atom & bit)

@@ -161,9 +161,9 @@ def build_dfa(nfa: Nfa, patterns: list[tuple[int, int, int, int]], budget: WorkB
 
     ids: dict[tuple[int, int], int] = {}
     states: list[tuple[int, int]] = []
-    first = finish(inject[CTX_START][0], 0)
-    ids[first] = 0
-    states.append(first)
+    initial = finish(inject[CTX_START][0], 0)
+    ids[initial] = 0
+    states.append(initial)
     trans: list[int] = []
     index = 0
     limit = min(MAX_DFA_STATES, MAX_TRANSITIONS // max(n_classes, 1))
@@ -217,8 +217,9 @@ def build_dfa(nfa: Nfa, patterns: list[tuple[int, int, int, int]], budget: WorkB
                     steps[cls] = target(movers, cls, acc)
                 base_step[acc] = steps
                 base_row[acc] = [state_id(finish(t, acc)) for t in steps]
-            row = list(base_row[acc])
-            steps = base_step[acc]
+            # Set just above when None (mypy does not narrow an item by a variable index).
+            row = list(base_row[acc])  # type: ignore[arg-type]
+            steps = base_step[acc]  # type: ignore[assignment]
             for cls, movers in moves(nodes & ~base[acc]).items():
                 row[cls] = state_id(finish(steps[cls] | target(movers, cls, acc), acc))
         else:

@@ -25,6 +25,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..constants import IGNORE, MASK
 from .dfa import DFA_WORK_BUDGET, TooBig, WorkBudget, build_dfa
@@ -47,9 +48,17 @@ MAX_NFA_NODES_BUILT = 8_000
 def _residual(pattern: str, plain: str | None) -> Residual:
     """The exact test of a pattern the automaton does not represent: posthog's own."""
     if plain is not None:
-        return lambda text, _plain=plain: _plain in text.lower()
+
+        def contains_plain(text: str, _plain: str = plain) -> bool:
+            return _plain in text.lower()
+
+        return contains_plain
     search = re.compile(pattern).search
-    return lambda text, _search=search: _search(text) is not None
+
+    def matches(text: str, _search: Callable[[str], Any] = search) -> bool:
+        return _search(text) is not None
+
+    return matches
 
 
 @dataclass
@@ -152,7 +161,9 @@ def compile_tables(
     return tables
 
 
-def _fit(nfa: Nfa, built: list[tuple[_Entry, tuple[int, int, int, int]]], budget: WorkBudget):
+def _fit(
+    nfa: Nfa, built: list[tuple[_Entry, tuple[int, int, int, int]]], budget: WorkBudget
+) -> tuple[Tables, list[tuple[_Entry, tuple[int, int, int, int]]], list[_Entry]]:
     """The largest prefix of the patterns whose automaton fits; the rest is residual.
 
     Binary search keeps the number of rebuilds logarithmic in the number of patterns,

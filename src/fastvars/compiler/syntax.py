@@ -14,8 +14,9 @@ import sys
 from typing import Any
 
 if sys.version_info >= (3, 11):
-    from re import _constants as C
-    from re import _parser as P
+    # typeshed has no stubs for re's private parser modules (sre_* below are the same)
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
 else:  # pragma: no cover - 3.10
     import sre_constants as C
     import sre_parse as P

@@ -49,7 +49,7 @@ STOP_MASK = 1 << 30  # MASK is found or cannot be found any more (mask_search)
 ROW = STOP_MASK - 1
 
 
-def encode_row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int:
+def encode_row(state: int, n_classes: int, stop: bytes | bytearray, stop_mask: bytes) -> int:
     """The word that leads to ``state``: its row offset with its stop flags."""
     return (
         state * n_classes
@@ -58,7 +58,9 @@ def encode_row(state: int, n_classes: int, stop: bytes, stop_mask: bytes) -> int
     )
 
 
-def encode_rows(trans: list[int], n_classes: int, stop: bytes, stop_mask: bytes) -> bytes:
+def encode_rows(
+    trans: list[int], n_classes: int, stop: bytes | bytearray, stop_mask: bytes
+) -> bytes:
     """The transition table (target states, row by row) as the C loop's uint32 words."""
     rows = [encode_row(state, n_classes, stop, stop_mask) for state in range(len(stop))]
     return array("I", [rows[t] for t in trans]).tobytes()  # native uint32, for the C loop

@@ -5,6 +5,17 @@ from typing import Any
 from ._encoding import Budget as Budget
 from ._policy import Policy as Policy
 
+# As the module's own (write_variables is not in it, but is there).
+__all__ = [
+    "Budget",
+    "Policy",
+    "collect_variables",
+    "exception_tracebacks",
+    "frame_variables",
+    "plan",
+    "visible_entries",
+]
+
 def visible_entries(
     tb: TracebackType | None, policy: Policy | None = ...
 ) -> list[TracebackType]: ...

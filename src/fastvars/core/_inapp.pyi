@@ -1,9 +1,8 @@
-from collections.abc import Sequence
 from typing import Any
 
 def handle_in_app(
     event: Any,
-    in_app_exclude: Sequence[str] | None = ...,
-    in_app_include: Sequence[str] | None = ...,
+    in_app_exclude: list[str] | None = ...,
+    in_app_include: list[str] | None = ...,
     project_root: str | None = ...,
 ) -> Any: ...

@@ -3,9 +3,17 @@
 from collections.abc import Iterable
 from typing import Any
 
+from typing_extensions import disjoint_base
+
+from ..constants import IGNORE as IGNORE
+from ..constants import MASK as MASK
+
 NAME_CACHE_SIZE: int
+NAME_CACHE_MAX_LENGTH: int
 COMPILED_CACHE_SIZE: int
 
+# A cdef class: Python code may subclass it, but nothing can share its C layout.
+@disjoint_base
 class Matcher:
     def __init__(self, mask_patterns: Iterable[str], ignore_patterns: Iterable[str]) -> None: ...
     @property

@@ -196,7 +196,7 @@ def _clean(item: Any, depth: int, call: _Call) -> Any:
     return posthog_clean(item)
 
 
-def _clean_dict(mapping: dict, depth: int, call: _Call) -> dict:
+def _clean_dict(mapping: dict[Any, Any], depth: int, call: _Call) -> dict[Any, Any]:
     # Parity with posthog's _clean_dict: a fresh dict filled in the source's order
     # (the same key hashing), a value whose cleaning raises TypeError dropped with
     # posthog's warning, any other exception propagated.

@@ -88,8 +88,8 @@ def encode_variables(local_vars: dict[str, Any], policy: Policy, budget: Budget)
     reading the value, scalars first then the rest, each group in name order; it ends
     at the first value that does not fit the budget."""
     classify = policy.matcher.classify
-    scalars = []
-    others = []
+    scalars: list[tuple[str, Any, int]] = []
+    others: list[tuple[str, Any, int]] = []
     for name, value in local_vars.items():
         if type(name) is not str:
             # posthog fails the rest of the capture on such a name (module globals can
@@ -117,5 +117,5 @@ def encode_variables(local_vars: dict[str, Any], policy: Policy, budget: Budget)
     return result
 
 
-def _by_name(entry: tuple) -> str:
+def _by_name(entry: tuple[str, Any, int]) -> str:
     return entry[0]

@@ -9,9 +9,10 @@ from typing import Any
 from ..constants import MAX_EXCEPTIONS, MAX_GROUP_MEMBER_INSPECTIONS
 
 try:
-    from builtins import BaseExceptionGroup  # type: ignore[attr-defined]
+    # A builtin from 3.11 on: the ignores are for mypy on the versions before and after.
+    from builtins import BaseExceptionGroup  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # Python 3.10
-    BaseExceptionGroup = None  # type: ignore[assignment,misc]
+    BaseExceptionGroup = None  # type: ignore[assignment,misc,unused-ignore]
 
 _HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 
@@ -61,7 +62,7 @@ def exception_tracebacks(
     cause or context, then the members of an exception group. The same bounds and the
     same de-duplication by identity as posthog's, so entry ``i`` here is entry ``i``
     there."""
-    seen: set = set()
+    seen: set[int] = set()
     inspected = [0]
     out: list[tuple[BaseException | None, TracebackType | None]] = []
 

@@ -40,7 +40,7 @@ def _plain_patterns(items: Any) -> bool:
     return all(type(item) is str for item in items)
 
 
-def _plain_frames(event: Any) -> list[list] | None:
+def _plain_frames(event: Any) -> list[list[Any]] | None:
     """The frame lists of a client-made event whose every piece the fast path reads is
     of an exact built-in type, or None when posthog must do the work."""
     if type(event) is not dict or "stacktrace" in event or "threads" in event:
@@ -98,8 +98,8 @@ def _module_in_list(name: str | None, items: Sequence[str] | None) -> bool:
 
 def handle_in_app(
     event: Any,
-    in_app_exclude: Sequence[str] | None = None,
-    in_app_include: Sequence[str] | None = None,
+    in_app_exclude: list[str] | None = None,
+    in_app_include: list[str] | None = None,
     project_root: str | None = None,
 ) -> Any:
     """``posthog.exception_utils.handle_in_app``: the same frames marked, the same event

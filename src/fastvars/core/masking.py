@@ -81,7 +81,7 @@ class _ProbeSeen:
     __slots__ = ("visited",)
     TAG = "key_probe"
 
-    def __init__(self, visited: set) -> None:
+    def __init__(self, visited: set[Any]) -> None:
         self.visited = visited
 
     def __contains__(self, oid: int) -> bool:
@@ -277,7 +277,7 @@ def attributes_from(instance_dict: Any) -> dict[str, Any] | None:
 
 
 # Members that are behaviour rather than data: an `authenticate()` method is no secret.
-_CALLABLE_MEMBERS = (
+_CALLABLE_MEMBERS: tuple[type, ...] = (
     types.FunctionType,
     types.BuiltinFunctionType,
     types.MethodType,

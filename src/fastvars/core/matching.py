@@ -20,7 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from re import Pattern
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..compiler import plain_caseless_text
 from ..constants import (
@@ -42,7 +42,7 @@ log = logging.getLogger("fastvars")
 # are kept, keyed by content: all in constants.py.)
 
 
-_warned_patterns: set = set()
+_warned_patterns: set[str] = set()
 _warned_lock = threading.Lock()
 
 
@@ -151,7 +151,7 @@ class Matcher:
         """Whether a mask pattern matches anywhere in a value (values are not cached)."""
         return self.has_mask and self.mask.search(text)
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         """What was compiled: the twin of the compiled matcher's stats (no automaton)."""
         return {
             "patterns": len(self.mask.patterns) + len(self.ignore.patterns),
@@ -170,17 +170,19 @@ def _as_tuple(patterns: Iterable[str] | None) -> tuple[Any, ...]:
     return () if patterns is None else tuple(patterns)
 
 
-class MatcherCache:
+#: The matcher class a cache holds: this module's, or the compiled twin's.
+M = TypeVar("M")
+
+
+class MatcherCache(Generic[M]):
     """Matchers by the content of their two lists, so that lists set per request through
     a context are compiled once. Bounded: past COMPILED_CACHE_SIZE it starts over."""
 
-    def __init__(self, factory: Callable[[tuple[Any, ...], tuple[Any, ...]], Any]) -> None:
+    def __init__(self, factory: Callable[[tuple[Any, ...], tuple[Any, ...]], M]) -> None:
         self._factory = factory
-        self._matchers: dict = {}
+        self._matchers: dict[tuple[tuple[Any, ...], tuple[Any, ...]], M] = {}
 
-    def get(
-        self, mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None
-    ) -> Any:
+    def get(self, mask_patterns: Iterable[str] | None, ignore_patterns: Iterable[str] | None) -> M:
         key = (_as_tuple(mask_patterns), _as_tuple(ignore_patterns))
         try:
             matcher = self._matchers.get(key)

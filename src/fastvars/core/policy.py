@@ -18,6 +18,7 @@ from ..constants import (
     REDACTED,
     TOO_LONG,
 )
+from ..types import Matcher
 from .caches import Generations
 from .credentials import redact_embedded_credentials
 from .secret_detection import looks_like_secret
@@ -35,7 +36,7 @@ class Policy:
         "matcher",
     )
 
-    def __init__(self, matcher: Any, mask_url_credentials: bool, detect_secrets: bool) -> None:
+    def __init__(self, matcher: Matcher, mask_url_credentials: bool, detect_secrets: bool) -> None:
         self.matcher = matcher
         self.mask_url_credentials = mask_url_credentials
         self.detect_secrets = detect_secrets

@@ -108,9 +108,10 @@ def required_literals(formats: Iterable[tuple[str, str]]) -> list[str] | None:
     alternatives such as (?:sk|pk|rk); the most selective. None when some format has
     neither, or a flag such as IGNORECASE: then no shortcut is taken."""
     try:
-        from re import _parser as parser  # type: ignore[attr-defined]  # 3.11+
+        # 3.11+; typeshed has no stub for re's private parser module
+        from re import _parser as parser  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - 3.10
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_parse as parser
     out = []
     for _, fmt in formats:
         parsed = parser.parse(fmt)
@@ -133,13 +134,13 @@ def required_literals(formats: Iterable[tuple[str, str]]) -> list[str] | None:
                 if len(inner) == 1 and str(inner[0][0]) == "BRANCH":
                     branch = inner[0][1]
             if branch is not None:
-                alternatives = []
+                alternatives: list[str] = []
                 for alt in branch[1]:
                     items = list(alt)
                     if len(items) >= 2 and all(str(o) == "LITERAL" for o, _ in items):
                         alternatives.append("".join(chr(a) for _, a in items))
                     else:
-                        alternatives = None
+                        alternatives = []  # one alternative is not plain: none count
                         break
                 if alternatives:
                     candidates.append(alternatives)

@@ -32,8 +32,11 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from importlib.machinery import SourceFileLoader
 from typing import Any
+
+from ..types import SourceCacheStats
 
 DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 # A file whose mtime is this close to the moment it was stat'ed is re-read every time.
@@ -41,7 +44,8 @@ RACY_SECONDS = 2.0
 
 # The standard methods, as the class hierarchy held them when fastvars was imported.
 _STANDARD_GET_SOURCE = SourceFileLoader.get_source
-_STANDARD_GET_FILENAME = SourceFileLoader.get_filename
+# Callable: typeshed's signature for it is not the one the class holds at runtime.
+_STANDARD_GET_FILENAME: Callable[..., Any] = SourceFileLoader.get_filename
 _STANDARD_GET_DATA = SourceFileLoader.get_data
 _SHADOWING_NAMES = ("get_source", "get_filename", "get_data")
 
@@ -81,8 +85,8 @@ def cacheable_path(loader: Any, module: Any) -> str | None:
     attributes = getattr(loader, "__dict__", None)
     if type(attributes) is not dict:
         return None
-    for name in _SHADOWING_NAMES:
-        if name in attributes:
+    for shadowing in _SHADOWING_NAMES:
+        if shadowing in attributes:
             return None
     name = attributes.get("name")
     path = attributes.get("path")
@@ -208,7 +212,7 @@ def set_cache_limit_bytes(limit: int) -> None:
             CACHE.size_bytes -= CACHE.entries.pop(oldest)[2]
 
 
-def cache_stats() -> dict[str, int]:
+def cache_stats() -> SourceCacheStats:
     """Entries, bytes held, the cap, hits and misses of the source cache."""
     return {
         "entries": len(CACHE.entries),

@@ -151,7 +151,7 @@ def truncated(value: Any, max_length: int | None = None) -> Any:
 
 def source_lines(filename: Any, loader: Any, module: Any) -> list[Any] | None:
     """posthog's ``_get_source_lines``, with a standard loader's lines from the cache."""
-    lines: Any = None
+    lines: list[Any] | None = None
     path = sources.cacheable_path(loader, module)
     if path is not None:
         lines = sources.CACHE.lines(loader, path, module)
@@ -368,7 +368,7 @@ class _Walk:
     def __init__(self, stack: Any) -> None:
         # The exceptions are kept alive for the call so that an id is never reused.
         self.met: list[Any] = []
-        self.met_ids: set = set()
+        self.met_ids: set[int] = set()
         self.inspected = 0
         self.entries: list[dict[str, Any]] = []
         self.stack = stack

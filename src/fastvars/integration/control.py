@@ -18,6 +18,7 @@ from typing import Any
 from .. import capture as _capture
 from .. import engine as _engine
 from ..constants import VERIFIED_POSTHOG_VERSIONS
+from ..types import SourceCacheStats, Status
 from . import posthog_api, selfcheck, standins
 from .patching import Patches
 from .replacements import Replacement, passthroughs
@@ -185,7 +186,7 @@ def is_enabled() -> bool:
     return _active
 
 
-def status() -> dict[str, Any]:
+def status() -> Status:
     """What fastvars is doing in this process, for logs and health checks."""
     with _lock:
         active, reason, selfcheck_ms = _active, _reason, _selfcheck_ms
@@ -211,7 +212,7 @@ def status() -> dict[str, Any]:
     }
 
 
-def _source_cache() -> dict[str, int] | None:
+def _source_cache() -> SourceCacheStats | None:
     """The source-lines cache's entries, bytes, cap (``limit_bytes``), hits and misses."""
     try:
         from ..core import sources

@@ -21,7 +21,7 @@ def diagnosis() -> dict[str, Any]:
 
     was_active = control.is_enabled()
     active = control.enable()
-    found = control.status()
+    found: dict[str, Any] = dict(control.status())  # the status, and the report's own keys
     if active and not was_active:
         control.disable()
     found["fastvars_version"] = __version__

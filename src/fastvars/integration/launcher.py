@@ -29,7 +29,7 @@ def bootstrap_dir() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bootstrap")
 
 
-def environment(base: dict | None = None) -> dict:
+def environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """``base`` (default: this process's environment) with the hook first on
     ``PYTHONPATH``, once."""
     env = dict(os.environ if base is None else base)

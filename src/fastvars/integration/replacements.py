@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..types import PassthroughCounts
+
 log = logging.getLogger("fastvars")
 
 #: A check of one argument: None when fastvars understands the value, else why not.
@@ -128,7 +130,7 @@ class Replacement:
         def stand_in(*args: Any, **kwargs: Any) -> Any:
             bound = bind(args, kwargs)
             if bound.__class__ is str:
-                passthroughs.count(name, bound)  # type: ignore[arg-type]
+                passthroughs.count(name, bound)
                 return original(*args, **kwargs)
             probe = probes.current
             if probe is not None:
@@ -197,7 +199,7 @@ class PassThroughs:
         if first:
             log.debug("fastvars: call handed to posthog's own function (%s)", key)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> PassthroughCounts:
         with self.lock:
             return {
                 "passthroughs": self.total,

@@ -201,7 +201,7 @@ def _with_own_tracebacks(event: Event, exc_info: ExcInfo, settings: dict[str, An
     return event
 
 
-def _check_fallback_engine(expected: list[Captured]) -> str | None:
+def _check_fallback_engine(expected: Sequence[Captured]) -> str | None:
     """The pure-Python engine, which a capture falls back to when the compiled one
     fails, checked on its own (the clients' run shows only the engine that answered):
     its variables must be the expected event's."""
@@ -265,6 +265,6 @@ def run(install: Callable[[], None], names: Sequence[str]) -> str | None:
     for (where, _, want, _), (_, _, got, _) in zip(expected, after):
         if got is None:
             return f"no event sent with fastvars ({where})"
-        if repr(_comparable(got)) != repr(_comparable(want)):  # type: ignore[arg-type]
+        if repr(_comparable(got)) != repr(_comparable(want)):
             return f"the event differs from posthog's ({where})"
     return None

@@ -20,4 +20,5 @@ def set_work(work: Callable[[], None]) -> None:
 def take_work() -> Callable[[], None]:
     """The work of the request under way, handed over once: called at once by the
     repository layer, it never becomes a local of any frame."""
-    return _current.__dict__.pop("work")
+    work: Callable[[], None] = _current.__dict__.pop("work")
+    return work

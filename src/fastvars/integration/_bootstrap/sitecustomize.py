@@ -14,8 +14,19 @@ is reported once on stderr.
 import os
 import sys
 
+# Types are in comments, which every Python reads; their names are imported for type
+# checkers only (mypy treats TYPE_CHECKING as true): importing typing would cost every
+# process start-up.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the names the type comments use (ruff does not read those)
+    from importlib.abc import Loader  # noqa: F401
+    from importlib.machinery import ModuleSpec  # noqa: F401
+    from types import ModuleType  # noqa: F401
+    from typing import Optional, Sequence  # noqa: F401
+
 
 def _fastvars_say(message):
+    # type: (str) -> None
     try:
         sys.stderr.write("fastvars-run: %s\n" % message)
     except Exception:
@@ -28,6 +39,7 @@ class _FastvarsPosthogWatch(object):
     ``fastvars.enable()`` runs once the module has executed."""
 
     def find_spec(self, name, path=None, target=None):
+        # type: (str, Optional[Sequence[str]], Optional[ModuleType]) -> Optional[ModuleSpec]
         if name != "posthog":
             return None
         _fastvars_unwatch()
@@ -39,28 +51,35 @@ class _FastvarsPosthogWatch(object):
             return None  # the import goes on as if we were not here
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return None
-        spec.loader = _FastvarsEnablingLoader(spec.loader)
+        # A loader by its methods, as importlib uses it; deriving importlib.abc.Loader
+        # (what the spec is declared to hold) would import importlib.abc at start-up.
+        spec.loader = _FastvarsEnablingLoader(spec.loader)  # type: ignore[assignment]
         return spec
 
 
 class _FastvarsEnablingLoader(object):
     def __init__(self, loader):
+        # type: (Loader) -> None
         self.loader = loader
 
     def create_module(self, spec):
+        # type: (ModuleSpec) -> Optional[ModuleType]
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
+        # type: (ModuleType) -> None
         # posthog sees its own loader, as without fastvars-run (posthog reads sources
         # through a module's __loader__).
         module.__loader__ = self.loader
-        if getattr(module, "__spec__", None) is not None:
-            module.__spec__.loader = self.loader
+        spec = getattr(module, "__spec__", None)
+        if spec is not None:
+            spec.loader = self.loader
         self.loader.exec_module(module)
         _fastvars_enable()
 
 
 def _fastvars_enable():
+    # type: () -> None
     try:
         import fastvars
 
@@ -74,6 +93,7 @@ _fastvars_watch = _FastvarsPosthogWatch()
 
 
 def _fastvars_unwatch():
+    # type: () -> None
     try:
         sys.meta_path.remove(_fastvars_watch)
     except ValueError:
@@ -81,6 +101,7 @@ def _fastvars_unwatch():
 
 
 def _fastvars_chain(here):
+    # type: (str) -> None
     """Run the sitecustomize this one shadows, under its own name, as Python would
     have. Its own errors are its own: they propagate, and ``site`` reports them."""
     import importlib.machinery
@@ -97,6 +118,7 @@ def _fastvars_chain(here):
 
 
 def _fastvars_start():
+    # type: () -> None
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         # This directory holds only this file: off sys.path, it shadows nothing else.
