@@ -14,7 +14,9 @@ from libc.stdint cimport int16_t, int32_t, uint8_t, uint64_t
 from libc.string cimport memchr, memcmp, memset
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_1BYTE_DATA, PyUnicode_DATA
 from cpython.unicode cimport PyUnicode_GET_LENGTH
-from cpython.unicode cimport Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT
+from cpython.unicode cimport (
+    Py_UNICODE_ISSPACE, Py_UNICODE_ISLOWER, Py_UNICODE_ISUPPER, Py_UNICODE_ISDIGIT,
+)
 
 from . import secret_detection as _py
 from ..constants import (
