@@ -2,7 +2,6 @@
 
 import logging
 import re
-import time
 
 import pytest
 from posthog import exception_utils as ph
@@ -169,13 +168,13 @@ def test_catastrophic_patterns_are_linear(impl):
     if not impl.__name__.endswith("_matching"):
         pytest.skip("the pure-Python twin backtracks like posthog")
     matcher = impl.Matcher([r"(a+)+$", r"(x+x+)+y"], [])
+    # Both on the automaton, none left to re's backtracking: one pass per name, linear by
+    # construction (the speed itself is bench/bench_matching.py's to measure).
     assert matcher.stats()["residual_patterns"] == 0
-    began = time.perf_counter()
     assert matcher.classify("a" * 5000 + "!") == 0
     assert matcher.classify("x" * 5000 + "z") == 0
     assert matcher.classify("a" * 5000 + "\n") == 2
     assert matcher.classify("x" * 5000 + "y") == 2
-    assert time.perf_counter() - began < 0.05
 
 
 def test_empty_and_invalid(impl, caplog):
