@@ -9,22 +9,12 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 paths=(src tests bench setup.py)
-failed=()
-
-run() {
-    local name="$1"
-    shift
-    echo "=== $name" >&2
-    if ! "$@"; then failed+=("$name"); fi
-}
+# shellcheck source=gate.sh
+source scripts/gate.sh
 
 run "ruff check" ruff check "${paths[@]}"
 run "ruff format --check" ruff format --check "${paths[@]}"
 # cython-lint runs pycodestyle as a subprocess for the line-level checks.
 run "cython-lint" cython-lint "${paths[@]}"
 
-if [ ${#failed[@]} -gt 0 ]; then
-    echo "lint FAILED: ${failed[*]}" >&2
-    exit 1
-fi
-echo "lint: clean" >&2
+finish lint

@@ -14,14 +14,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 python="${PYTHON:-python}"
-failed=()
-
-run() {
-    local name="$1"
-    shift
-    echo "=== $name" >&2
-    if ! "$@"; then failed+=("$name"); fi
-}
+# shellcheck source=gate.sh
+source scripts/gate.sh
 
 # stubtest checks the module that imports: without the extension it would compare the
 # stubs with nothing and pass.
@@ -33,8 +27,4 @@ run "mypy --strict" "$python" -m mypy --strict src/fastvars
 run "stubtest" "$python" -m mypy.stubtest fastvars \
     --mypy-config-file pyproject.toml --allowlist stubtest-allowlist.txt
 
-if [ ${#failed[@]} -gt 0 ]; then
-    echo "typecheck FAILED: ${failed[*]}" >&2
-    exit 1
-fi
-echo "typecheck: clean" >&2
+finish typecheck
