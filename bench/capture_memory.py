@@ -113,7 +113,9 @@ def main() -> None:
         "points": points,
     }
     print(f"{report['engine']} on CPython {report['python']}: {done:,} captures in {elapsed:.0f} s")
-    print(f"{'captures':>9} {'blocks':>9} {'rss KiB':>9} {'cache entries':>13} {'cache bytes':>11} {'cap':>11}")
+    columns = ("captures", 9), ("blocks", 9), ("rss KiB", 9), ("cache entries", 13)
+    columns += ("cache bytes", 11), ("cap", 11)
+    print(" ".join(f"{name:>{width}}" for name, width in columns))
     for p in points:
         c = p["source_cache"] or {}
         print(

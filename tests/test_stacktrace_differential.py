@@ -711,8 +711,8 @@ def test_angle_bracket_name_in_linecache_cache(twin, monkeypatch):
     assert_same_outcome(twin, exc_info)
     lines = SOURCE.splitlines(True)
     monkeypatch.setitem(linecache.cache, name, (len(SOURCE), None, lines, name))
-    outcome = assert_same_outcome(twin, exc_info)
-    assert outcome[1][0]["stacktrace"]["frames"][-1]["context_line"] == "raise ValueError('in exec')"
+    frames = assert_same_outcome(twin, exc_info)[1][0]["stacktrace"]["frames"]
+    assert frames[-1]["context_line"] == "raise ValueError('in exec')"
     # A lazy entry (a 1-tuple) is linecache's to resolve too.
     monkeypatch.setitem(linecache.cache, name, (lambda: SOURCE,))
     assert_same_outcome(twin, exc_info)
