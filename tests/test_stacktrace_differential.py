@@ -710,3 +710,84 @@ def test_generated_exception_graphs(graph):
         stacktrace.compiled_exceptions_from_error_tuple,
     ):
         assert_same_outcome(function, exc_info, {"type": "t", "handled": False})
+
+
+# --- '<...>' frames without a loader, relative filenames (the compiled shortcuts) --------
+
+
+def test_angle_bracket_name_in_linecache_cache(twin, monkeypatch):
+    # IPython and friends register cells in linecache.cache under '<...>' names: then
+    # the lines are linecache's, not the shortcut's [].
+    import linecache
+
+    name = "<fastvars-test-cell-1>"
+    exc_info = raised(_run_code, SOURCE, name, {"__name__": "cell", "__loader__": None})
+    assert_same_outcome(twin, exc_info)
+    lines = SOURCE.splitlines(True)
+    monkeypatch.setitem(linecache.cache, name, (len(SOURCE), None, lines, name))
+    frames = assert_same_outcome(twin, exc_info)[1][0]["stacktrace"]["frames"]
+    assert frames[-1]["context_line"] == "raise ValueError('in exec')"
+    # A lazy entry (a 1-tuple) is linecache's to resolve too.
+    monkeypatch.setitem(linecache.cache, name, (lambda: SOURCE,))
+    assert_same_outcome(twin, exc_info)
+
+
+@pytest.mark.parametrize("name", ["<", ">", "<>", "<x", "x>", "<frozen fake>", "<a>b>"])
+def test_angle_bracket_edge_names(twin, name):
+    assert_same_outcome(twin, raised(_run_code, SOURCE, name, {"__name__": "m"}))
+
+
+def test_linecache_getlines_replaced_is_called_as_posthog_calls_it(twin, monkeypatch):
+    import linecache
+
+    exc_info = raised(_run_code, SOURCE, "<patched>", {"__name__": "m"})
+    for replaced in ("getlines", "updatecache"):
+        calls = []
+        original = getattr(linecache, replaced)
+
+        def spy(*args, original=original, calls=calls):
+            calls.append(args[0])
+            return original(*args)
+
+        monkeypatch.setattr(linecache, replaced, spy)
+        ph.exceptions_from_error_tuple(exc_info)
+        expected = list(calls)
+        del calls[:]
+        assert_same_outcome(twin, exc_info)
+        assert calls[-len(expected):] == expected and "<patched>" in expected
+        monkeypatch.undo()
+
+
+def test_relative_filename_follows_the_working_directory(twin, tmp_path):
+    exc_info = raised(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
+    saved = os.getcwd()
+    try:
+        for directory in (tmp_path, tmp_path / "a", tmp_path, tmp_path / "a" / ".."):
+            directory.mkdir(exist_ok=True)
+            os.chdir(directory)
+            outcome = assert_same_outcome(twin, exc_info)
+            assert outcome[1][0]["stacktrace"]["frames"][-1]["abs_path"] == os.path.join(
+                os.path.normpath(str(directory)), "relative/file.py"
+            )
+    finally:
+        os.chdir(saved)
+
+
+def test_getcwd_replaced_is_called_as_posthog_calls_it(twin, monkeypatch):
+    exc_info = raised(_run_code, SOURCE, "relative/again.py", {"__name__": "rel"})
+    calls = []
+    original = os.getcwd
+
+    def spy():
+        calls.append(1)
+        return "/somewhere/else"
+
+    monkeypatch.setattr(os, "getcwd", spy)
+    expected_outcome = ph.exceptions_from_error_tuple(exc_info)
+    expected = len(calls)
+    del calls[:]
+    actual = twin(exc_info)
+    assert_same(actual, expected_outcome)
+    assert len(calls) == expected >= 1
+    assert actual[0]["stacktrace"]["frames"][-1]["abs_path"] == "/somewhere/else/relative/again.py"
+    assert original is not spy

@@ -20,7 +20,10 @@ caller lets it through as posthog's.
 
 cimport cython
 
+import builtins
+import linecache
 import os
+import posix
 import posixpath
 import sys
 import types
@@ -122,6 +125,26 @@ cdef object CACHE = _sources.CACHE
 cdef dict CACHE_ENTRIES = _sources.CACHE.entries
 cdef object STANDARD_BASENAME = posixpath.basename
 cdef object STANDARD_ABSPATH = posixpath.abspath
+# What posixpath.abspath of a relative str path calls: os.fspath, isabs, os.getcwd, join,
+# normpath (looked up at call time in posixpath's globals and in os).
+cdef object STANDARD_FSPATH = os.fspath
+cdef object STANDARD_ISABS = posixpath.isabs
+cdef object STANDARD_JOIN = posixpath.join
+cdef object STANDARD_NORMPATH = posixpath.normpath
+cdef object STANDARD_GETCWD = posix.getcwd
+cdef dict POSIXPATH_DICT = posixpath.__dict__
+cdef dict OS_DICT = os.__dict__
+# posthog's linecache.getlines(filename) for a filename of the form "<...>" that is not
+# in linecache.cache: getlines calls updatecache, which returns [] for such names
+# without reading anything (CPython 3.10-3.13). 3.13's updatecache first imports os,
+# sys and tokenize, which with the standard __import__ and the three in sys.modules
+# runs no code but the import machinery's lookup.
+cdef dict LINECACHE_DICT = linecache.__dict__
+cdef object STANDARD_GETLINES = linecache.getlines
+cdef object STANDARD_UPDATECACHE = linecache.updatecache
+cdef dict BUILTINS_DICT = builtins.__dict__
+cdef object STANDARD_IMPORT = builtins.__import__
+cdef bint UPDATECACHE_IMPORTS = sys.version_info >= (3, 13)
 cdef object STANDARD_GET_SOURCE = _sources._STANDARD_GET_SOURCE
 cdef object STANDARD_GET_FILENAME = _sources._STANDARD_GET_FILENAME
 cdef object STANDARD_GET_DATA = _sources._STANDARD_GET_DATA
@@ -160,6 +183,7 @@ cdef object HIDDEN = object()
 # Both are remembered (bounded, for speed), keyed by the path.
 cdef Py_ssize_t MEMO_MAX = _CACHE_GENERATION
 cdef dict ABSPATHS = {}
+cdef dict RELATIVE_ABSPATHS = {}  # (cwd, relative path) -> abspath
 cdef dict FILENAMES = {}
 # code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
 # is a scan of the line table, posthog's largest cost per frame after the source file.
@@ -203,7 +227,11 @@ cdef object traceback_line(object tb, object code):
 
 def memo_sizes():
     """Entries of the compiled memos: {"lines", "filenames", "abspaths"} (each bounded)."""
-    return {"lines": LINE_COUNT, "filenames": len(FILENAMES), "abspaths": len(ABSPATHS)}
+    return {
+        "lines": LINE_COUNT,
+        "filenames": len(FILENAMES),
+        "abspaths": len(ABSPATHS) + len(RELATIVE_ABSPATHS),
+    }
 
 
 # Entries done here and entries handed to the Python twin (for tests and status).
@@ -225,6 +253,48 @@ cdef bint environment_standard():
         and posixpath.basename is STANDARD_BASENAME
         and posixpath.abspath is STANDARD_ABSPATH
     )
+
+
+cdef bint relative_abspath_standard():
+    """posixpath.abspath of a relative str path is normpath(join(os.getcwd(), path))
+    with the standard library's functions, none of them a user's."""
+    return (
+        fv_st_get(POSIXPATH_DICT, "isabs") == <PyObject *>STANDARD_ISABS
+        and fv_st_get(POSIXPATH_DICT, "join") == <PyObject *>STANDARD_JOIN
+        and fv_st_get(POSIXPATH_DICT, "normpath") == <PyObject *>STANDARD_NORMPATH
+        and fv_st_get(POSIXPATH_DICT, "os") == <PyObject *>os
+        and fv_st_get(OS_DICT, "fspath") == <PyObject *>STANDARD_FSPATH
+        and fv_st_get(OS_DICT, "getcwd") == <PyObject *>STANDARD_GETCWD
+    )
+
+
+cdef bint no_linecache_source(str filename):
+    """Whether posthog's linecache.getlines(filename) is [] without reading anything
+    or running any code but the standard library's: a "<...>" name not in the cache,
+    with linecache's getlines, updatecache and cache the standard ones."""
+    cdef PyObject *found
+    if not filename.startswith("<") or not filename.endswith(">"):
+        return False
+    if fv_st_get(LINECACHE_DICT, "getlines") != <PyObject *>STANDARD_GETLINES:
+        return False
+    if fv_st_get(LINECACHE_DICT, "updatecache") != <PyObject *>STANDARD_UPDATECACHE:
+        return False
+    found = fv_st_get(LINECACHE_DICT, "cache")
+    if found == NULL or type(<object>found) is not dict:
+        return False
+    if fv_st_get(<object>found, filename) != NULL:
+        return False  # a cached (or lazily cached) entry: linecache's own answer
+    if UPDATECACHE_IMPORTS:
+        if fv_st_get(BUILTINS_DICT, "__import__") != <PyObject *>STANDARD_IMPORT:
+            return False
+        found = fv_st_get(SYS_DICT, "modules")
+        if found == NULL or type(<object>found) is not dict:
+            return False
+        for name in ("os", "sys", "tokenize"):
+            module = fv_st_get(<object>found, name)
+            if module == NULL or type(<object>module) is not ModuleType:
+                return False
+    return True
 
 
 cdef bint loaders_standard():
@@ -344,11 +414,37 @@ cdef object absolute(str abs_path):
     cdef PyObject *found = fv_st_get(ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
+    if not abs_path.startswith("/"):
+        return relative_absolute(abs_path)
     result = STANDARD_ABSPATH(abs_path)
-    if abs_path.startswith("/") and type(result) is str:
+    if type(result) is str:
         if PyDict_Size(ABSPATHS) >= MEMO_MAX:
             ABSPATHS.clear()
         ABSPATHS[abs_path] = result
+    return result
+
+
+cdef object relative_absolute(str abs_path):
+    """posixpath.abspath of a relative path (a frame of exec'd code, "<string>", say):
+    normpath(join(cwd, path)), a function of the two strings, remembered by both.
+    os.getcwd() is still called once per frame, as posthog's abspath calls it (and
+    raises what it raises, from posthog's own call, when the directory is gone)."""
+    cdef PyObject *found
+    if not relative_abspath_standard():
+        return STANDARD_ABSPATH(abs_path)
+    try:
+        cwd = STANDARD_GETCWD()
+    except Exception:
+        return STANDARD_ABSPATH(abs_path)  # parity: posthog's abspath raises it
+    key = (cwd, abs_path)
+    found = fv_st_get(RELATIVE_ABSPATHS, key)
+    if found != NULL:
+        return <object>found
+    result = STANDARD_ABSPATH(abs_path)
+    if type(result) is str and type(cwd) is str:
+        if PyDict_Size(RELATIVE_ABSPATHS) >= MEMO_MAX:
+            RELATIVE_ABSPATHS.clear()
+        RELATIVE_ABSPATHS[key] = result
     return result
 
 
@@ -476,6 +572,10 @@ cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
     lines = cached_lines(loader, module, validated)
     if lines is not None:
         before, line, after = context_from_cached(lines, lineno, max_length)
+    elif loader is None and no_linecache_source(abs_path):
+        # parity: posthog's _get_source_lines skips a None loader and gets [] from
+        # linecache, for which get_lines_from_file answers [], None, []
+        before, line, after = [], None, []
     else:
         # a miss, another loader, linecache: posthog's way, user code included
         validated.clear()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import builtins
 import linecache
+import operator
 import os
 import sys
 from typing import Any
@@ -105,14 +106,22 @@ _POSTHOG_CONSTANTS = (
 )
 
 
+_POSTHOG_COMPLETE_AT_IMPORT = not any(value is _MISSING_NAME for value in _POSTHOG_AT_IMPORT)
+_MISSING_NAMES = (_MISSING_NAME,) * len(_POSTHOG_NAMES)
+
+
 def posthog_unchanged() -> bool:
     """Whether posthog's exceptions_from_error_tuple would still do what this module does:
     its module's functions and constants as at import (and as this module knows them).
-    About a microsecond; the caller checks it before each use and calls posthog when False."""
+    Under a microsecond; the caller checks it before each use and calls posthog when False."""
     module_globals = _posthog.__dict__
-    for name, original in zip(_POSTHOG_NAMES, _POSTHOG_AT_IMPORT):
-        if original is _MISSING_NAME or module_globals.get(name, _MISSING_NAME) is not original:
-            return False
+    # Identity only, name by name, in one C-level loop (speed: this runs every capture):
+    # an == could run a replacement's __eq__.
+    current = map(module_globals.get, _POSTHOG_NAMES, _MISSING_NAMES)
+    if not _POSTHOG_COMPLETE_AT_IMPORT or not all(
+        map(operator.is_, current, _POSTHOG_AT_IMPORT)
+    ):
+        return False
     for name, value in _POSTHOG_CONSTANTS:
         if module_globals.get(name, _MISSING_NAME) != value:
             return False
