@@ -46,7 +46,7 @@ def snapshot(done: int) -> dict[str, Any]:
         "source_cache": fastvars.status().get("source_cache"),
     }
     try:
-        from fastvars import _stacktrace
+        from fastvars.core import _stacktrace
 
         point["memos"] = _stacktrace.memo_sizes()
     except ImportError:
@@ -65,8 +65,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import fastvars
-    from fastvars import sources
     from fastvars.bench import engines, workloads
+    from fastvars.core import sources
 
     names = [name for name, w in workloads.WORKLOADS.items() if w.raises is not None]
     if args.workloads:

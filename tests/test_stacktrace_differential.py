@@ -563,8 +563,8 @@ def test_compiled_module_imported_first():
     import subprocess
 
     code = (
-        "from fastvars import _stacktrace\n"
-        "from fastvars import stacktrace, workloads\n"
+        "from fastvars.core import _stacktrace\n"
+        "from fastvars import workloads\nfrom fastvars.core import stacktrace\n"
         "from posthog import exception_utils as ph\n"
         "assert stacktrace.COMPILED_STACK is _stacktrace.serialize_stack\n"
         "ei = workloads.standard()\n"
@@ -721,7 +721,7 @@ def test_angle_bracket_name_in_linecache_cache(twin, monkeypatch):
     import linecache
 
     name = "<fastvars-test-cell-1>"
-    exc_info = raised(_run_code, SOURCE, name, {"__name__": "cell", "__loader__": None})
+    exc_info = raise_and_catch(_run_code, SOURCE, name, {"__name__": "cell", "__loader__": None})
     assert_same_outcome(twin, exc_info)
     lines = SOURCE.splitlines(True)
     monkeypatch.setitem(linecache.cache, name, (len(SOURCE), None, lines, name))
@@ -734,13 +734,13 @@ def test_angle_bracket_name_in_linecache_cache(twin, monkeypatch):
 
 @pytest.mark.parametrize("name", ["<", ">", "<>", "<x", "x>", "<frozen fake>", "<a>b>"])
 def test_angle_bracket_edge_names(twin, name):
-    assert_same_outcome(twin, raised(_run_code, SOURCE, name, {"__name__": "m"}))
+    assert_same_outcome(twin, raise_and_catch(_run_code, SOURCE, name, {"__name__": "m"}))
 
 
 def test_linecache_getlines_replaced_is_called_as_posthog_calls_it(twin, monkeypatch):
     import linecache
 
-    exc_info = raised(_run_code, SOURCE, "<patched>", {"__name__": "m"})
+    exc_info = raise_and_catch(_run_code, SOURCE, "<patched>", {"__name__": "m"})
     for replaced in ("getlines", "updatecache"):
         calls = []
         original = getattr(linecache, replaced)
@@ -754,12 +754,12 @@ def test_linecache_getlines_replaced_is_called_as_posthog_calls_it(twin, monkeyp
         expected = list(calls)
         del calls[:]
         assert_same_outcome(twin, exc_info)
-        assert calls[-len(expected):] == expected and "<patched>" in expected
+        assert calls[-len(expected) :] == expected and "<patched>" in expected
         monkeypatch.undo()
 
 
 def test_relative_filename_follows_the_working_directory(twin, tmp_path):
-    exc_info = raised(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
+    exc_info = raise_and_catch(_run_code, SOURCE, "relative/file.py", {"__name__": "rel"})
     saved = os.getcwd()
     try:
         for directory in (tmp_path, tmp_path / "a", tmp_path, tmp_path / "a" / ".."):
@@ -774,7 +774,7 @@ def test_relative_filename_follows_the_working_directory(twin, tmp_path):
 
 
 def test_getcwd_replaced_is_called_as_posthog_calls_it(twin, monkeypatch):
-    exc_info = raised(_run_code, SOURCE, "relative/again.py", {"__name__": "rel"})
+    exc_info = raise_and_catch(_run_code, SOURCE, "relative/again.py", {"__name__": "rel"})
     calls = []
     original = os.getcwd
 

@@ -118,9 +118,7 @@ def posthog_unchanged() -> bool:
     # Identity only, name by name, in one C-level loop (speed: this runs every capture):
     # an == could run a replacement's __eq__.
     current = map(module_globals.get, _POSTHOG_NAMES, _MISSING_NAMES)
-    if not _POSTHOG_COMPLETE_AT_IMPORT or not all(
-        map(operator.is_, current, _POSTHOG_AT_IMPORT)
-    ):
+    if not _POSTHOG_COMPLETE_AT_IMPORT or not all(map(operator.is_, current, _POSTHOG_AT_IMPORT)):
         return False
     for name, value in _POSTHOG_CONSTANTS:
         if module_globals.get(name, _MISSING_NAME) != value:
