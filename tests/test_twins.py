@@ -53,6 +53,18 @@ COMPILED_ONLY = {
         "entries the compiled serializer did itself or handed to the twin"
     ),
     ("fastvars.core.stacktrace", "memo_sizes"): "sizes of the compiled serializer's own memos",
+    ("fastvars.core.encoding", "KeyOrder"): (
+        "a frame's locals matched by address at their position: the compiled encoder's "
+        "shortcut over the dict probe the twin does"
+    ),
+    ("fastvars.core.encoding", "CodeTable"): (
+        "per code object, each local name's bits and rank, so the compiled encoder orders "
+        "a frame without comparing names; the twin sorts"
+    ),
+    ("fastvars.core.policy", "AddressCache"): (
+        "answers for strings met again as the very same object, found by address; the twin "
+        "has no addresses to key by"
+    ),
     ("fastvars.core.credentials", "may_need_rewrite"): (
         "the compiled prefilter over a text's raw characters that spares it the regexes; "
         "the twin's own shortcut is one line inside redact_authorization_values"
