@@ -48,16 +48,6 @@ find_pythons() {
     echo "${found[@]}"
 }
 
-# What depends on which engine is live; run again with FASTVARS_NO_EXTENSIONS=1.
-LIVE_ENGINE_TESTS=(
-    tests/test_implementation_choice.py
-    tests/test_integration.py
-    tests/test_operations.py
-    tests/test_end_to_end.py
-    tests/test_docs_examples.py
-    tests/test_snapshot.py
-    tests/test_bad_input.py
-)
 # What runs against the newest posthog 7.x.
 NEWEST_POSTHOG_TESTS=(
     tests/test_safety_property.py
@@ -119,9 +109,10 @@ for py in $pythons; do
     echo "=== CPython $version: FASTVARS_NO_EXTENSIONS=1" >&2
     # The pure-Python engine already ran in full above (every engine test runs on both);
     # this run covers what depends on which engine is live: the import-time choice, the
-    # user-visible switch, fallbacks and the integration through real clients.
+    # user-visible switch, fallbacks and the integration through real clients (the test
+    # modules marked `live_engine`).
     if ! FASTVARS_NO_EXTENSIONS=1 pytest_subset "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" \
-        "${LIVE_ENGINE_TESTS[@]}"; then
+        -m live_engine; then
         failures+=("$version (FASTVARS_NO_EXTENSIONS=1)")
     fi
     last_py="$py"

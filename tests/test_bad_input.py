@@ -9,6 +9,10 @@ import fastvars
 from helpers.corpus import SCENARIOS
 from helpers.oracle import raise_and_catch, serialized_exceptions
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 
 def _both(engine, exceptions, exc_info, mask, ignore, *toggles):
     expected = copy.deepcopy(exceptions)

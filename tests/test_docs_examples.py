@@ -36,6 +36,10 @@ posthog = Posthog(
 
 SCOPED_ENABLE = """
 from posthog import new_context
+
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
 # Enable for a specific block (when disabled globally)
 with new_context():
     set_capture_exception_code_variables_context(True)

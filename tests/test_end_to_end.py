@@ -220,6 +220,10 @@ def locals_of_all(i):
 AUTOCAPTURE_APP = """
 import atexit, json, os, sys
 import posthog
+
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
 if os.environ["ROUTE"] != "posthog":
     import fastvars
     assert fastvars.enable(), fastvars.status()

@@ -8,8 +8,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 import fastvars
 from fastvars import engine as fv_engine
+
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
 
 
 def test_the_live_engine_is_the_one_the_environment_asks_for():

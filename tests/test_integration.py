@@ -22,6 +22,10 @@ from fastvars import engine as fv_engine
 from fastvars.integration import control
 from helpers.oracle import raise_and_catch, serialized_exceptions
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 NAME = "try_attach_code_variables_to_frames"
 POSTHOG_MODULES = ("posthog.exception_utils", "posthog.client", "posthog.async_client")
 

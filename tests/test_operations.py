@@ -120,6 +120,10 @@ APP = """
 import json, subprocess, sys
 import posthog
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 events = []
 client = posthog.Posthog("phc_x", send=False, sync_mode=True,
                          capture_exception_code_variables=True,

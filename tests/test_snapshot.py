@@ -6,6 +6,10 @@ import fastvars
 from helpers.corpus import CHAINED, SCENARIOS
 from helpers.oracle import raise_and_catch
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 
 def test_snapshot_of_exception_and_exc_info(engine):
     exc_info = raise_and_catch(SCENARIOS["nested_calls"])
