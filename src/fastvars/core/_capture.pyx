@@ -20,6 +20,8 @@ reuses the first read while that count has not moved, and reads again otherwise.
 posthog either: they may run at any point of it.)
 """
 
+import sys
+
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
@@ -55,6 +57,20 @@ cdef extern from *:
         return PyObject_GetAttrString(frame, "f_code");
     }
 
+    /* A function's frame (its code CO_OPTIMIZED): its f_locals is the frame's own.
+       Anything else that is not a frame counts as one, its attributes unread. */
+    static int fv_frame_optimized(PyObject *frame) {
+        int optimized = 1;
+    #if PY_VERSION_HEX >= 0x030B0000
+        if (PyFrame_Check(frame)) {
+            PyCodeObject *code = PyFrame_GetCode((PyFrameObject *)frame);
+            optimized = (code->co_flags & CO_OPTIMIZED) != 0;
+            Py_DECREF(code);
+        }
+    #endif
+        return optimized;
+    }
+
     /* Whether a list of exact str holds `key` (1), does not (0), or holds something
        else, whose comparison could run code (-1: ask the mapping itself). */
     static int fv_names_hold(PyObject *names, PyObject *key) {
@@ -76,13 +92,19 @@ cdef extern from *:
     """
     object fv_frame_locals(object frame)
     object fv_frame_code(object frame)
+    bint fv_frame_optimized(object frame)
     int fv_names_hold(list names, str key)
 
 cdef str SENTRY_PREFIX = "sentry_sdk."
 cdef str NAME_KEY = "__name__"
 cdef tuple HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 cdef object py_is_hidden = _py_frames.is_hidden
-cdef object py_frame_locals = _py_frames.frame_locals
+cdef object py_hidden_by_flags = _py_frames.hidden_by_flags
+cdef object READ_FAILED = _py_frames.READ_FAILED
+# 3.12 only: f_locals of a class body or module frame stopped inside an inlined
+# comprehension (PEP 709) is a new dict at each read, copied from the namespace (a
+# custom one's keys() and __getitem__: user code).
+cdef bint LOCALS_MAY_BE_COPIES = (3, 12) <= sys.version_info < (3, 13)
 cdef object py_encode_variables = _py_encoding.encode_variables
 cdef object NoneType = type(None)
 
@@ -165,17 +187,23 @@ cdef bint is_hidden(object frame, dict reads) except -1:
                 reads[frame] = (f_locals, foreign_calls(), names)
             return False
         f_locals = None
-    for key in HIDE_FLAGS:
+    for index, key in enumerate(HIDE_FLAGS):
         # posthog reads frame.f_locals afresh for each flag: the same read while no
         # code but ours has run since (a flag's __bool__ may have changed them).
         if f_locals is None or foreign_calls() != read_at:
+            # Before 3.13 the read itself may run user code (a class body's cells synced
+            # into a custom namespace): the Python twin goes on from this read, so
+            # each of posthog's reads is made once.
             try:
                 f_locals = fv_frame_locals(frame)
             except Exception:
-                return False  # each flag read would fail the same way, and be ignored
-            if type(f_locals) is not dict:
                 note_foreign_call()
-                return py_is_hidden(frame)
+                return py_hidden_by_flags(frame, READ_FAILED, HIDE_FLAGS[index:])
+            if type(f_locals) is not dict or (
+                    LOCALS_MAY_BE_COPIES and f_locals is not f_globals
+                    and not fv_frame_optimized(frame)):
+                note_foreign_call()
+                return py_hidden_by_flags(frame, f_locals, HIDE_FLAGS[index:])
             read_at = foreign_calls()
         flag = PyDict_GetItem(f_locals, key)
         if flag != NULL and flag_is_set(<object>flag):
@@ -267,10 +295,12 @@ cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
         return encode_proxy(frame, local_vars, hit, policy, budget)
     if type(local_vars) is not dict:
         # A class body's custom namespace: a copy, as posthog takes it
-        # (f_locals.copy()), made by its own code.
+        # (f_locals.copy()), made by its own code, of this read (another read
+        # would sync the class body's cells into it once more than posthog does).
         note_foreign_call()
-        local_vars = py_frame_locals(frame)
-        if local_vars is None:
+        try:
+            local_vars = local_vars.copy()
+        except Exception:
             return {}
         if type(local_vars) is not dict:
             note_foreign_call()

@@ -8,8 +8,13 @@ filename and function name, an int line >= 1, a top package that is an exact mod
 (or absent) in an exact-dict ``sys.modules``, ``os.path`` the standard posixpath. For a
 plain entry nothing posthog does could run a user's code, so doing it in C changes
 nothing but the time. Whether an entry is plain is known before anything observable
-is done; any other entry is handed whole to stacktrace.serialize_entry, which performs
-posthog's operations one by one. Likewise the source lines: a hit in the source cache,
+is done, but for its locals: any other entry is handed whole to
+stacktrace.serialize_entry, which performs posthog's operations one by one. Reading
+f_locals is posthog's first read of them, and before 3.13 it can itself run user code
+(a class body's cells synced into a metaclass's custom namespace, through its
+``__setitem__``/``__delitem__``), so an entry found not plain by its locals is handed
+to stacktrace.serialize_read_entry with that read, which posthog's reads then follow
+one for one. Likewise the source lines: a hit in the source cache,
 validated by stat(2) here, is used directly; everything else (a miss, another loader,
 linecache) goes through stacktrace.source_lines and context_from_lines.
 
@@ -61,6 +66,17 @@ cdef extern from *:
     #endif
         return PyObject_GetAttrString(frame, "f_locals");
     }
+    /* The same, or `failed` when the read raised an Exception (posthog's `except
+       Exception` around it), with no try block's cost for the read that succeeds. */
+    static PyObject *fv_st_read_locals(PyObject *frame, PyObject *failed) {
+        PyObject *frame_locals = fv_st_frame_locals(frame);
+        if (frame_locals == NULL && PyErr_ExceptionMatches(PyExc_Exception)) {
+            PyErr_Clear();
+            Py_INCREF(failed);
+            return failed;
+        }
+        return frame_locals;
+    }
     /* A dict lookup without PyDict_GetItem's saving and restoring of the error
        state; the keys looked up here are exact str and int, whose hashing and
        comparison cannot fail. */
@@ -101,8 +117,13 @@ cdef extern from *:
     static int fv_st_addr2line(PyObject *code, int lasti) {
         return PyCode_Addr2Line((PyCodeObject *)code, lasti);
     }
+    /* A function's code (CO_OPTIMIZED): its f_locals is the frame's own dict (a
+       FrameLocalsProxy on 3.13), never a class body's or exec's namespace. */
+    static int fv_st_code_optimized(PyObject *code) {
+        return (((PyCodeObject *)code)->co_flags & CO_OPTIMIZED) != 0;
+    }
     """
-    object fv_st_frame_locals(object frame)
+    object fv_st_read_locals(object frame, object failed)
     int fv_st_has_nul(const char *data, Py_ssize_t size)
     PyObject *fv_st_get(object dict, object key)  # borrowed
     object PyLong_FromVoidPtr(PyObject *pointer)
@@ -113,6 +134,7 @@ cdef extern from *:
     object fv_st_frame_globals(object frame)
     object fv_st_frame_code(object frame)
     int fv_st_addr2line(object code, int lasti)
+    bint fv_st_code_optimized(object code)
     object PyWeakref_NewRef(object target, object callback)
     PyObject *PyWeakref_GetObject(object ref)  # borrowed
 
@@ -153,15 +175,20 @@ cdef object NO_SOURCE = _sources.NO_SOURCE
 # The Python twin's functions, bound at the first call: stacktrace.py imports this
 # module, so importing it back here at import time would be circular.
 cdef object py_serialize_entry = None
+cdef object py_serialize_read_entry = None
 cdef object py_source_lines = None
 cdef object py_context_from_lines = None
 cdef object py_truncated = None
 
 
 cdef bind_python_twin():
-    global py_serialize_entry, py_source_lines, py_context_from_lines, py_truncated
+    global py_serialize_entry, py_serialize_read_entry, py_source_lines
+    global py_context_from_lines, py_truncated, READ_FAILED
+    from . import frames
     from . import stacktrace as twin
 
+    READ_FAILED = frames.READ_FAILED
+    py_serialize_read_entry = twin.serialize_read_entry
     py_source_lines = twin.source_lines
     py_context_from_lines = twin.context_from_lines
     py_truncated = twin.truncated
@@ -177,6 +204,11 @@ cdef tuple HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 cdef object MISSING = object()
 cdef object NOT_PLAIN = object()  # the entry must be done by the Python twin
 cdef object HIDDEN = object()
+cdef object READ_FAILED = None  # frames.READ_FAILED, bound with the Python twin
+# 3.12 only: f_locals of a class body or module frame stopped inside an inlined
+# comprehension (PEP 709) is a new dict, a copy of the namespace (keys() and
+# __getitem__ of a custom one: user code) with the comprehension's variables added.
+cdef bint LOCALS_MAY_BE_COPIES = (3, 12) <= sys.version_info < (3, 13)
 
 # abspath of an absolute path is normpath of it, a function of the string alone; a
 # module's filename is a function of its path, its name and its top package's __file__.
@@ -325,18 +357,28 @@ cdef object hidden_flag(object frame_locals, object flag):
     return NOT_PLAIN
 
 
-cdef object plain_hidden(object frame, dict frame_globals, str module):
-    """True, False, or NOT_PLAIN: posthog's should_hide_frame for a plain frame."""
+cdef object plain_hidden(object frame, dict frame_globals, str module, object code):
+    """True, False, or (the f_locals read,): posthog's should_hide_frame for a plain
+    frame, or the rest of it left to the Python twin (stacktrace.serialize_read_entry)
+    with what was read. That read is posthog's first, and on 3.10-3.12 it may have run
+    user code (a class body's cells synced into its custom namespace): read again, it
+    would run once more than posthog's two reads do."""
     if PyUnicode_Tailmatch(module, SENTRY_PREFIX, 0, len(SENTRY_PREFIX), -1):
         return True
-    frame_locals = fv_st_frame_locals(frame)
+    frame_locals = fv_st_read_locals(frame, READ_FAILED)
+    if frame_locals is READ_FAILED:
+        return (READ_FAILED,)  # parity: posthog ignores it and reads again for the next flag
+    if (LOCALS_MAY_BE_COPIES and frame_locals is not frame_globals
+            and not fv_st_code_optimized(code)):
+        return (frame_locals,)  # perhaps a copy, posthog's next read another one
     for flag in HIDE_FLAGS:
         value = hidden_flag(frame_locals, flag)
         if value is MISSING or value is False:
             continue
         if value is True:
             return True
-        return NOT_PLAIN  # truthiness of another value is the Python twin's to test
+        # a custom namespace, or the truthiness of another value: the Python twin's
+        return (frame_locals,)
     return False
 
 
@@ -533,7 +575,8 @@ cdef tuple context_from_cached(list lines, Py_ssize_t lineno, Py_ssize_t max_len
 
 
 cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
-    """The frame dict, HIDDEN, or NOT_PLAIN before anything observable was done."""
+    """The frame dict, HIDDEN, NOT_PLAIN before anything observable was done, or
+    (f_locals as read,) when the Python twin is to go on from that read."""
     cdef PyObject *found
     cdef Py_ssize_t lineno
     frame = <object>fv_st_tb_frame(tb)
@@ -557,9 +600,9 @@ cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
     filename = module_filename(module, abs_path)
     if filename is NOT_PLAIN:
         return NOT_PLAIN
-    hidden = plain_hidden(frame, frame_globals, module)
-    if hidden is NOT_PLAIN:
-        return NOT_PLAIN
+    hidden = plain_hidden(frame, frame_globals, module, code)
+    if type(hidden) is tuple:
+        return hidden
     if hidden:
         return HIDDEN
 
@@ -620,6 +663,10 @@ def serialize_stack(tb, max_length):
                 DELEGATED_ENTRIES += 1
                 validated.clear()
                 frame = py_serialize_entry(tb, max_length)
+            elif type(frame) is tuple:
+                DELEGATED_ENTRIES += 1
+                validated.clear()
+                frame = py_serialize_read_entry(tb, max_length, (<tuple>frame)[0])
             else:
                 PLAIN_ENTRIES += 1
                 if frame is HIDDEN:

@@ -25,12 +25,40 @@ def is_hidden(frame: FrameType) -> bool:
             return True
     except (AttributeError, KeyError):
         pass
-    for flag in _HIDE_FLAGS:
-        try:
-            if frame.f_locals[flag]:
-                return True
-        except Exception:
-            pass
+    return hidden_by_flags(frame, read_locals(frame))
+
+
+# What read_locals gives when reading frame.f_locals raised (posthog ignores it).
+READ_FAILED: Any = object()
+_NOT_READ: Any = object()
+
+
+def read_locals(frame: Any) -> Any:
+    """``frame.f_locals``, or READ_FAILED. Before 3.13 each read of a class body's (or
+    exec'd code's) f_locals syncs its cells into a custom namespace: the namespace's
+    ``__setitem__`` / ``__delitem__``, user code, run once per read."""
+    try:
+        return frame.f_locals
+    except Exception:
+        return READ_FAILED
+
+
+def hidden_by_flags(frame: Any, first_read: Any, flags: tuple[str, ...] = _HIDE_FLAGS) -> bool:
+    """posthog's test of the hide ``flags`` (``should_hide_frame``'s loop): the first
+    flag looked up in ``first_read`` (f_locals already read, by read_locals), each
+    later one in f_locals read afresh, as posthog reads it once per flag. A compiled
+    walk that has read f_locals hands its read over, so no read is made twice."""
+    frame_locals = first_read
+    for flag in flags:
+        if frame_locals is _NOT_READ:
+            frame_locals = read_locals(frame)
+        if frame_locals is not READ_FAILED:
+            try:
+                if frame_locals[flag]:
+                    return True
+            except Exception:
+                pass
+        frame_locals = _NOT_READ
     return False
 
 

@@ -37,7 +37,7 @@ from ..constants import MAX_EXCEPTIONS, MAX_GROUP_MEMBER_INSPECTIONS
 from . import sources
 
 # posthog's should_hide_frame, shared with the code-variables walk (one twin of it).
-from .frames import is_hidden
+from .frames import hidden_by_flags, is_hidden
 
 # posthog's own class for a cut source line, so events carry the same type; a posthog
 # without it fails posthog_unchanged() rather than this import.
@@ -267,6 +267,16 @@ def serialize_frame(frame: Any, tb_lineno: Any, max_length: Any) -> dict[str, An
 def serialize_entry(tb: Any, max_length: Any) -> dict[str, Any] | None:
     """One traceback entry: None if posthog hides its frame, else its serialized frame."""
     if is_hidden(tb.tb_frame):
+        return None
+    return serialize_frame(tb.tb_frame, tb.tb_lineno, max_length)
+
+
+def serialize_read_entry(tb: Any, max_length: Any, first_read: Any) -> dict[str, Any] | None:
+    """serialize_entry for an entry the compiled twin began and hands over: the frame's
+    module checked (not sentry_sdk's) and its f_locals read once (``first_read``, or
+    frames.READ_FAILED), for the first hide flag. Reading again would run a class
+    body's custom namespace once more than posthog does (see frames.read_locals)."""
+    if hidden_by_flags(tb.tb_frame, first_read):
         return None
     return serialize_frame(tb.tb_frame, tb.tb_lineno, max_length)
 
