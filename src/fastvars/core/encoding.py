@@ -3,7 +3,7 @@
 Finite numbers stay raw JSON numbers; None and booleans become their Python text;
 strings are kept; containers become JSON text. Every value is cut to 1,024 characters,
 and a capture stops adding values to a frame once the next one does not fit in the
-10 KiB budget. Pure-Python twin of the encoder in ``_capture.pyx``.
+10 KiB budget. Pure-Python twin of ``_encoding.pyx``.
 """
 
 from __future__ import annotations
