@@ -563,8 +563,9 @@ def test_compiled_module_imported_first():
     import subprocess
 
     code = (
-        "from fastvars import _stacktrace\n"
-        "from fastvars import stacktrace, workloads\n"
+        "from fastvars.core import _stacktrace\n"
+        "from fastvars import workloads\n"
+        "from fastvars.core import stacktrace\n"
         "from posthog import exception_utils as ph\n"
         "assert stacktrace.COMPILED_STACK is _stacktrace.serialize_stack\n"
         "ei = workloads.standard()\n"
