@@ -165,7 +165,12 @@ def _use_generated_c(extensions: list[Extension]) -> str | None:
     """Point each extension at the shipped C, or say why that C cannot be used."""
     package = HERE / PACKAGE
     newest_source = max(
-        p.stat().st_mtime for p in [*package.rglob("*.pyx"), *package.rglob("*.pxd"), *_pyx_files()]
+        p.stat().st_mtime
+        for p in [
+            *package.rglob("*.pyx"),
+            *package.rglob("*.pxd"),
+            *(HERE / p for p in _pyx_files()),
+        ]
     )
     for ext in extensions:
         c_file = Path(ext.sources[0]).with_suffix(".c")
