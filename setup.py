@@ -1,14 +1,18 @@
 """Build the compiled half of fastvars.
 
-Every ``src/fastvars/_*.pyx`` becomes an extension module of the same name, linking the
-plain C in ``csrc/`` that ``C_SOURCES`` lists for it. The sdist ships the C that Cython
-generates from each ``.pyx`` (as msgpack does), so a source install needs a C compiler
-but not Cython:
+Every ``src/fastvars/**/_*.pyx`` becomes an extension module of the same name, linking
+the plain C in ``csrc/`` that ``C_SOURCES`` lists for it. A ``_x.pxd`` with no
+``_x.pyx`` beside it may declare the C types of ``x.py``, compiled in Cython's
+pure-Python mode as the module ``_x`` (``core/planning.py`` as ``core._planning``): one
+source that the pure-Python engine runs as it is and the compiled engine runs compiled
+(as aiohttp builds ``reader_c`` from ``reader_py.py``); ``PURE_PYTHON_MODE`` lists
+them. The sdist ships the C that Cython generates from each source (as msgpack does),
+so a source install needs a C compiler but not Cython:
 
 - Cython installed: the ``.pyx`` are compiled to C (again only when they changed), then
   the C to extension modules.
-- no Cython, but generated C newer than every ``.pyx`` and ``.pxd``: the extension
-  modules are built from that C.
+- no Cython, but generated C newer than every ``.pyx``, ``.pxd`` and pure-Python-mode
+  ``.py``: the extension modules are built from that C.
 - no Cython and no usable generated C, Cython rejecting a ``.pyx``, no C compiler or a
   failing one: the install still succeeds, with the pure-Python engine and no compiled
   module at all (none of a partial set is kept). The reason is printed as a ``WARNING``
@@ -50,6 +54,10 @@ C_SOURCES = {
     "_secret_detection": ["csrc/secret_chains.c"],
 }
 
+# Modules compiled from their pure-Python twin in Cython's pure-Python mode: ``x.py``
+# becomes the module ``_x``, typed by the ``_x.pxd`` beside it.
+PURE_PYTHON_MODE = [PACKAGE / "core" / "planning.py"]
+
 CYTHON_OPTIONS = {
     "language_level": 3,
     "compiler_directives": {
@@ -81,13 +89,25 @@ class State:
 
 def _pyx_files() -> list[Path]:
     """Every compiled module's source, relative to the project (they live in the package's
-    folders, ``core/`` today)."""
-    return sorted(p.relative_to(HERE) for p in (HERE / PACKAGE).rglob("_*.pyx"))
+    folders, ``core/`` today): each ``_x.pyx``, and each of ``PURE_PYTHON_MODE``."""
+    sources = [p.relative_to(HERE) for p in (HERE / PACKAGE).rglob("_*.pyx")]
+    return sorted([*sources, *PURE_PYTHON_MODE])
 
 
-def _module_name(pyx: Path) -> str:
-    """``src/fastvars/core/_json.pyx`` -> ``fastvars.core._json``."""
-    return ".".join(("fastvars", *pyx.relative_to(PACKAGE).with_suffix("").parts))
+def _module_name(source: Path) -> str:
+    """``src/fastvars/core/_json.pyx`` -> ``fastvars.core._json``; a pure-Python-mode
+    source ``src/fastvars/core/planning.py`` -> ``fastvars.core._planning``.
+
+    The compiled module is named by its Extension, not by its file: Cython takes the
+    Extension's name as the module's (its init function, its ``__name__``, and the
+    ``_planning.pxd`` it reads beside the source), so ``planning.py`` is compiled where
+    it is. No copy and no symlink (which a Windows checkout or sdist may not keep): the
+    same build on every platform. The C it generates is ``planning.c``, beside it.
+    """
+    parts = source.relative_to(PACKAGE).with_suffix("").parts
+    if source.suffix == ".py":
+        parts = (*parts[:-1], "_" + parts[-1])
+    return ".".join(("fastvars", *parts))
 
 
 def _flags() -> tuple[list[str], list[str]]:
@@ -145,7 +165,12 @@ def _use_generated_c(extensions: list[Extension]) -> str | None:
     """Point each extension at the shipped C, or say why that C cannot be used."""
     package = HERE / PACKAGE
     newest_source = max(
-        p.stat().st_mtime for p in [*package.rglob("*.pyx"), *package.rglob("*.pxd")]
+        p.stat().st_mtime
+        for p in [
+            *package.rglob("*.pyx"),
+            *package.rglob("*.pxd"),
+            *(HERE / p for p in _pyx_files()),
+        ]
     )
     for ext in extensions:
         c_file = Path(ext.sources[0]).with_suffix(".c")

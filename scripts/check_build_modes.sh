@@ -34,7 +34,7 @@ else
 fi
 say "sdist: $sdist"
 tar -tzf "$sdist" >"$work/sdist.files"
-grep -q 'src/fastvars/core/_capture\.c$' "$work/sdist.files" || fail "the sdist ships no generated C"
+grep -q 'src/fastvars/core/_frames\.c$' "$work/sdist.files" || fail "the sdist ships no generated C"
 
 setuptools_floor="$(sed -n 's/.*"setuptools>=\([0-9.]*\).*/\1/p' "$root/pyproject.toml" | head -n 1)"
 venv="$work/venv"

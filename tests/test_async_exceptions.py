@@ -10,6 +10,7 @@ where CPython runs signal handlers), and a real ``SIGALRM`` storm every millisec
 """
 
 import copy
+import dataclasses
 import dis
 import itertools
 import os
@@ -17,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+import types
 
 import pytest
 from posthog import exception_utils as ph
@@ -206,7 +208,10 @@ def test_posthog_fallback_is_all_or_nothing_for_base_exceptions(event, monkeypat
 
     real = ph._serialize_frame_variables
     monkeypatch.setattr(ph, "_serialize_frame_variables", interrupting)
-    broken = fv_engine.PYTHON.__class__(**{**fv_engine.PYTHON.__dict__, "plan": _failing_plan})
+    failing_planner = types.SimpleNamespace(
+        plan=_failing_plan, write_variables=planning.write_variables
+    )
+    broken = dataclasses.replace(fv_engine.PYTHON, planner=failing_planner)
     monkeypatch.setattr(fv_engine, "PYTHON", broken)
     out = copy.deepcopy(exceptions)
     with pytest.raises(Interrupt):
@@ -237,7 +242,10 @@ def _failing_plan(engine, *args):
 def test_write_variables_twins_write_the_same(event):
     _, exceptions, complete = event
     frames = complete[0]["stacktrace"]["frames"]
-    for write in {fv_engine.PYTHON.write_variables, fv_engine.ACTIVE.write_variables}:
+    for write in {
+        fv_engine.PYTHON.planner.write_variables,
+        fv_engine.ACTIVE.planner.write_variables,
+    }:
         out = copy.deepcopy(exceptions)
         found = [
             (f, copy.deepcopy(c["code_variables"]))
@@ -259,7 +267,7 @@ def test_write_variables_calls_a_mapping_subclass_setitem_as_posthog_does(engine
 
     writes = []
     frame = Recording(in_app=True)
-    engine.write_variables([({}, {"a": "1"}), (frame, {"b": "2"})])
+    engine.planner.write_variables([({}, {"a": "1"}), (frame, {"b": "2"})])
     assert writes == ["code_variables"] and frame["code_variables"] == {"b": "2"}
 
 

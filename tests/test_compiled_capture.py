@@ -448,30 +448,35 @@ def _chains():
     return made
 
 
-def test_exception_tracebacks_twins_agree():
-    from fastvars.core import _capture, frames
+def test_exception_tracebacks_compiled_as_run_as_python():
+    """planning.py compiled (_planning) walks a chain as planning.py run by Python does:
+    the same exceptions, the same attribute reads."""
+    from fastvars.core import _planning, planning
 
     for exc_info in _chains():
         _ComputedLinks.reads.clear()
-        python = frames.exception_tracebacks(exc_info)
+        python = planning.exception_tracebacks(exc_info)
         python_reads = list(_ComputedLinks.reads)
         _ComputedLinks.reads.clear()
-        compiled = _capture.exception_tracebacks(exc_info)
+        compiled = _planning.exception_tracebacks(exc_info)
         assert [(id(e), id(t)) for e, t in compiled] == [(id(e), id(t)) for e, t in python] or (
             # a computed link is a new object on every read: compare its kind instead
             [type(e) for e, _ in compiled] == [type(e) for e, _ in python]
         )
         assert _ComputedLinks.reads == python_reads
-        assert len(compiled) <= frames.MAX_EXCEPTIONS
+        assert len(compiled) <= planning.MAX_EXCEPTIONS
 
 
-def test_compiled_planner_matches_its_twin():
-    """_capture.plan against planning.plan driving the same compiled steps, on chains
-    (own tracebacks, a context, a group) and a plain stack."""
-    from fastvars.core import planning
+def test_compiled_planner_matches_its_source_run_as_python():
+    """The compiled engine's planner (_planning, planning.py compiled) against
+    planning.py run by Python, driving the same compiled steps, on chains (own
+    tracebacks, a context, a group) and a plain stack."""
+    from fastvars.core import _planning, planning
     from helpers import corpus
 
-    twin = dataclasses.replace(fv_engine.COMPILED, plan=planning.plan)
+    assert fv_engine.COMPILED.planner is _planning
+    assert _planning.NotPlain is planning.NotPlain  # capture.py recognises either's
+    twin = dataclasses.replace(fv_engine.COMPILED, planner=planning)
     makers = [corpus.outer_chain, corpus.context_chain, corpus.level1]
     if sys.version_info >= (3, 11):
         makers.append(corpus.group_raiser)

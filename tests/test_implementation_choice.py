@@ -70,8 +70,8 @@ def test_a_build_without_its_extension_says_why_the_build_made_none(monkeypatch)
     record.EXTENSIONS_BUILT = False
     record.REASON = "the C compiler failed: cc: not found"
     monkeypatch.setitem(sys.modules, "fastvars._build_info", record)
-    monkeypatch.setitem(sys.modules, "fastvars.core._capture", None)  # as if never built
-    monkeypatch.delattr(fastvars.core, "_capture", raising=False)
+    monkeypatch.setitem(sys.modules, "fastvars.core._frames", None)  # as if never built
+    monkeypatch.delattr(fastvars.core, "_frames", raising=False)
     monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
     compiled, reason = fv_engine._load_compiled()
     assert compiled is None

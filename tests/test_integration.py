@@ -301,13 +301,13 @@ def test_unusable_extension_means_pure_python(monkeypatch, broken):
 
     import fastvars.core
 
-    stale = types.ModuleType("fastvars.core._capture")  # no functions at all
+    stale = types.ModuleType("fastvars.core._frames")  # no functions at all
     module = None if broken == "missing" else stale
-    monkeypatch.setitem(sys.modules, "fastvars.core._capture", module)
+    monkeypatch.setitem(sys.modules, "fastvars.core._frames", module)
     if module is None:
-        monkeypatch.delattr(fastvars.core, "_capture", raising=False)
+        monkeypatch.delattr(fastvars.core, "_frames", raising=False)
     else:
-        monkeypatch.setattr(fastvars.core, "_capture", module, raising=False)
+        monkeypatch.setattr(fastvars.core, "_frames", module, raising=False)
     monkeypatch.delenv("FASTVARS_NO_EXTENSIONS", raising=False)
     compiled, reason = fv_engine._load_compiled()
     assert compiled is None and reason.startswith("compiled extension unavailable")

@@ -470,7 +470,8 @@ def test_generated_sources(twin, tmp_path, comments, after, encoding):
 
 def test_no_extensions_environment(tmp_path):
     code = (
-        "from fastvars import engine\nfrom fastvars.core import stacktrace\n"
+        "from fastvars import engine\n"
+        "from fastvars.core import stacktrace\n"
         "assert engine.ACTIVE is engine.PYTHON\n"
         "assert stacktrace.COMPILED_STACK is None\n"
         "assert stacktrace.ACTIVE_STACK is stacktrace.serialize_stack\n"

@@ -564,7 +564,8 @@ def test_compiled_module_imported_first():
 
     code = (
         "from fastvars.core import _stacktrace\n"
-        "from fastvars import workloads\nfrom fastvars.core import stacktrace\n"
+        "from fastvars import workloads\n"
+        "from fastvars.core import stacktrace\n"
         "from posthog import exception_utils as ph\n"
         "assert stacktrace.COMPILED_STACK is _stacktrace.serialize_stack\n"
         "ei = workloads.standard()\n"

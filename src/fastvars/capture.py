@@ -101,8 +101,9 @@ def _describe(error: BaseException) -> str:
 
 def _plan(engine: CaptureEngine, *args: Any) -> list[FrameVariables]:
     """Which frame dict gets which variables (see planning.plan), computed by the
-    engine's own planner without writing anything."""
-    return engine.plan(engine, *args)
+    engine's planner without writing anything."""
+    found: list[FrameVariables] = engine.planner.plan(engine, *args)
+    return found
 
 
 def attach_code_variables(
@@ -194,17 +195,17 @@ def attach_with_engines(args: tuple[Any, ...], engine: CaptureEngine | None = No
     # Speed: the first engine's attempt, which almost every capture ends with, inline
     # (a capture of a small chain takes 15 us; a loop and a helper call cost 0.5).
     try:
-        plan = current.plan(current, *args)
+        plan = current.planner.plan(current, *args)
     except Exception as error:
         if not _fell_back(current, error) or current is _engine.PYTHON:
             return False
         current = _engine.PYTHON
         try:
-            plan = current.plan(current, *args)
+            plan = current.planner.plan(current, *args)
         except Exception as error:
             _fell_back(current, error)
             return False
-    current.write_variables(plan)
+    current.planner.write_variables(plan)
     stats.count_capture()
     return True
 
@@ -266,7 +267,7 @@ def _commit_shadows(copies: list[tuple[dict[str, Any], dict[str, Any]]]) -> None
         if "code_variables" in shadow
         and shadow["code_variables"] is not frame.get("code_variables")
     ]
-    _engine.ACTIVE.write_variables(found)
+    _engine.ACTIVE.planner.write_variables(found)
 
 
 # ------------------------------------------------------------------ snapshot
@@ -314,9 +315,10 @@ def _snapshot_with(
     policy = current.make_policy(matcher, mask_url_credentials, detect_secrets)
     budget = current.make_budget()
     result = []
-    for exc, tb in current.exception_tracebacks(exc_info):
+    walk = current.planner
+    for exc, tb in walk.exception_tracebacks(exc_info):
         frames_out = []
-        for entry in current.visible_entries(tb, policy):
+        for entry in walk.visible_entries(tb, policy, current.is_hidden):
             code = entry.tb_frame.f_code
             frames_out.append(
                 {

@@ -1,8 +1,12 @@
 """The two implementations of the capture engine, and the choice between them.
 
-An :class:`Engine` is the per-frame work of a capture: compile patterns, walk a
-traceback, read and encode one frame's locals. The orchestration above it (pairing
-exceptions with frames, fallbacks, writing results) is shared, in :mod:`.capture`.
+An :class:`Engine` is the work of a capture: compile patterns, check whether a frame is
+hidden, read and encode one frame's locals (core/frames.py and its compiled twin
+core/_frames.pyx), and the walk that drives those steps (the exception chain, which
+frames a stack trace shows, pairing frames with their variables, writing a plan). The
+walk is one source, core/planning.py: the pure-Python engine runs it as Python, the
+compiled engine runs ``_planning``, the same file compiled by Cython. Fallbacks are in
+:mod:`.capture`.
 
 The compiled engine is used when its extension modules import and
 ``FASTVARS_NO_EXTENSIONS`` is not set; otherwise the pure-Python engine is. A failed
@@ -13,8 +17,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from .core import encoding, frames, matching, planning, policy
@@ -29,43 +34,15 @@ class Engine:
     compile_patterns: Callable[[Iterable[str] | None, Iterable[str] | None], Matcher]
     make_policy: Callable[[Matcher, bool, bool], Any]
     make_budget: Callable[[], Any]
-    visible_entries: Callable[[Any, Any], list[Any]]
+    # (frame, policy) -> whether a stack trace leaves it out (frames.is_hidden); the
+    # compiled one keeps the locals it read in the policy, for frame_variables
+    is_hidden: Callable[[Any, Any], bool]
+    # (frame, policy, budget) -> the frame's masked, encoded variables
     frame_variables: Callable[[Any, Any, Any], dict[str, Any]]
-    # (serialized frames, entries, policy, budget, frame_variables) -> [(frame dict,
-    # variables)] for the in-app pairs; called with the engine's own frame_variables.
-    collect_variables: Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]
-    # exc_info -> [(exception, its own traceback)] in the order of posthog's list
-    exception_tracebacks: Callable[[Any], list[tuple[Any, Any]]]
-    # (engine, all_exceptions, exc_info, mask, ignore, url, secrets) -> [(frame dict,
-    # variables)]: the whole capture, each step through the engine it is given
-    plan: Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]
-    # [(frame dict, variables)] -> None: writes a whole plan in one step, so that an
-    # asynchronous exception cannot leave an event half-written (planning.write_variables)
-    write_variables: Callable[[list[tuple[dict[str, Any], dict[str, Any]]]], None]
-
-
-def _python_frame_variables(frame: Any, policy: Any, budget: Any) -> dict[str, Any]:
-    local_vars = frames.frame_locals(frame)
-    if local_vars is None:
-        return {}
-    return encoding.encode_variables(local_vars, policy, budget)
-
-
-def _python_collect_variables(
-    serialized: Sequence[Any],
-    entries: Sequence[Any],
-    policy: Any,
-    budget: Any,
-    frame_variables: Callable[[Any, Any, Any], dict[str, Any]],
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    found = []
-    for frame_dict, entry in zip(serialized, entries):
-        if not frame_dict.get("in_app"):
-            continue
-        variables = frame_variables(entry.tb_frame, policy, budget)
-        if variables:
-            found.append((frame_dict, variables))
-    return found
+    # The walk that drives the steps above: core/planning.py, as Python or compiled
+    # (_planning). Its plan(engine, ...) computes a capture, write_variables(plan)
+    # writes it in one step.
+    planner: ModuleType
 
 
 PYTHON = Engine(
@@ -73,12 +50,9 @@ PYTHON = Engine(
     compile_patterns=matching.compile_patterns,
     make_policy=policy.Policy,
     make_budget=encoding.Budget,
-    visible_entries=frames.visible_entries,
-    frame_variables=_python_frame_variables,
-    collect_variables=_python_collect_variables,
-    exception_tracebacks=frames.exception_tracebacks,
-    plan=planning.plan,
-    write_variables=planning.write_variables,
+    is_hidden=frames.is_hidden,
+    frame_variables=frames.frame_variables,
+    planner=planning,
 )
 
 
@@ -110,19 +84,16 @@ def _load_compiled() -> tuple[Engine | None, str]:
     if extensions_disabled():
         return None, "FASTVARS_NO_EXTENSIONS is set"
     try:
-        from .core import _capture, _matching
+        from .core import _encoding, _frames, _matching, _planning, _policy
 
         compiled = Engine(
             name="c",
             compile_patterns=_matching.compile_patterns,
-            make_policy=_capture.Policy,
-            make_budget=_capture.Budget,
-            visible_entries=_capture.visible_entries,
-            frame_variables=_capture.frame_variables,
-            collect_variables=_capture.collect_variables,
-            exception_tracebacks=_capture.exception_tracebacks,
-            plan=_capture.plan,
-            write_variables=_capture.write_variables,
+            make_policy=_policy.Policy,
+            make_budget=_encoding.Budget,
+            is_hidden=_frames.is_hidden,
+            frame_variables=_frames.frame_variables,
+            planner=_planning,
         )
     except Exception as error:
         # Not built, or built from other sources than these (a stale in-place build

@@ -14,6 +14,7 @@ imports nothing but ``typing``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
 #: The name of an engine: the compiled extension, or the pure-Python engine. (Written
@@ -131,22 +132,16 @@ class CaptureEngine(Protocol):
     def make_policy(self) -> Callable[[Matcher, bool, bool], Any]: ...
     @property
     def make_budget(self) -> Callable[[], Any]: ...
+    # (frame, policy) -> whether a stack trace leaves the frame out
     @property
-    def visible_entries(self) -> Callable[[Any, Any], list[Any]]: ...
+    def is_hidden(self) -> Callable[[Any, Any], bool]: ...
+    # (frame, policy, budget) -> the frame's masked, encoded variables
     @property
     def frame_variables(self) -> Callable[[Any, Any, Any], dict[str, Any]]: ...
-    # (serialized frames, entries, policy, budget, frame_variables) -> the in-app pairs
+    # The walk that drives the steps above (fastvars.core.planning, or its compiled
+    # build): plan(engine, ...) computes a capture, write_variables(plan) writes it.
     @property
-    def collect_variables(self) -> Callable[..., list[FrameVariables]]: ...
-    # exc_info -> [(exception, its own traceback)] in the order of posthog's list
-    @property
-    def exception_tracebacks(self) -> Callable[[Any], list[tuple[Any, Any]]]: ...
-    # (engine, all_exceptions, exc_info, mask, ignore, url, secrets) -> the whole plan
-    @property
-    def plan(self) -> Callable[..., list[FrameVariables]]: ...
-    # writes a whole plan in one step (planning.write_variables)
-    @property
-    def write_variables(self) -> Callable[[list[FrameVariables]], None]: ...
+    def planner(self) -> ModuleType: ...
 
 
 __all__ = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from posthog import exception_utils as ph
 
-from ..core.frames import exception_tracebacks
+from ..core.planning import exception_tracebacks
 
 ExcInfo = tuple[Any, Any, Any]
 InApp = bool | Callable[[int, dict[str, Any]], bool]

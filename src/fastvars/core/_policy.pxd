@@ -54,7 +54,7 @@ cdef class Policy:
     # The locals read by this capture's hidden checks, for its frames to reuse:
     # frame -> (locals, foreign_calls() when read[, a FrameLocalsProxy's names]),
     # each taken out when its frame is encoded.
-    # See _capture.pyx.
+    # See _frames.pyx.
     cdef dict frame_reads
     cdef int classify_c(self, str name) except -1
     cdef int mask_matches_c(self, str text) except -1

@@ -1,25 +1,25 @@
-"""Walking tracebacks: which frames are shown, their locals, and every exception's own
-traceback in a chain. Pure-Python twin of the frame walker in ``_capture.pyx``."""
+"""Reading one frame: whether a stack trace shows it, and its variables.
+
+Pure-Python twin of ``_frames.pyx``. Each engine hands its own ``is_hidden`` and
+``frame_variables`` to the walk that calls them for every frame (planning.py, one
+source for both engines).
+"""
 
 from __future__ import annotations
 
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any
 
-from ..constants import MAX_EXCEPTIONS, MAX_GROUP_MEMBER_INSPECTIONS
-
-try:
-    # A builtin from 3.11 on: the ignores are for mypy on the versions before and after.
-    from builtins import BaseExceptionGroup  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # Python 3.10
-    BaseExceptionGroup = None  # type: ignore[assignment,misc,unused-ignore]
+from .encoding import encode_variables
 
 _HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
 
 
-def is_hidden(frame: FrameType) -> bool:
+def is_hidden(frame: FrameType, policy: Any = None) -> bool:
     """Frames of sentry_sdk, and frames that set ``__traceback_hide__`` (or
-    ``__tracebackhide__``) to a true value, are left out of stack traces."""
+    ``__tracebackhide__``) to a true value, are left out of stack traces. ``policy`` is
+    the capture's: this twin keeps nothing in it (the compiled one keeps the locals it
+    read, for frame_variables)."""
     try:
         if frame.f_globals["__name__"].startswith("sentry_sdk."):
             return True
@@ -62,18 +62,6 @@ def hidden_by_flags(frame: Any, first_read: Any, flags: tuple[str, ...] = _HIDE_
     return False
 
 
-def visible_entries(tb: TracebackType | None, policy: Any = None) -> list[TracebackType]:
-    """The traceback entries whose frames a serialized stack trace shows, outermost
-    first (entries rather than frames, for their line numbers). ``policy`` is the
-    capture's; this twin keeps nothing in it (the compiled one keeps the locals read)."""
-    entries = []
-    while tb is not None:
-        if not is_hidden(tb.tb_frame):
-            entries.append(tb)
-        tb = tb.tb_next
-    return entries
-
-
 def frame_locals(frame: FrameType) -> dict[str, Any] | None:
     """A snapshot of the frame's locals, or None when they cannot be read."""
     try:
@@ -82,42 +70,9 @@ def frame_locals(frame: FrameType) -> dict[str, Any] | None:
         return None
 
 
-def exception_tracebacks(
-    exc_info: tuple[Any, Any, Any],
-) -> list[tuple[BaseException | None, TracebackType | None]]:
-    """Every exception that posthog serializes for ``exc_info``, with its own traceback,
-    in the order of posthog's exception list: depth first, each exception before its
-    cause or context, then the members of an exception group. The same bounds and the
-    same de-duplication by identity as posthog's, so entry ``i`` here is entry ``i``
-    there."""
-    seen: set[int] = set()
-    inspected = [0]
-    out: list[tuple[BaseException | None, TracebackType | None]] = []
-
-    def visit(exc: Any, tb: Any) -> None:
-        if exc is not None:
-            if id(exc) in seen or len(out) >= MAX_EXCEPTIONS:
-                return
-            seen.add(id(exc))
-        out.append((exc, tb))
-        if getattr(exc, "__suppress_context__", False) and exc is not None:
-            linked = getattr(exc, "__cause__", None)
-        else:
-            linked = getattr(exc, "__context__", None)
-        if linked is not None and len(out) < MAX_EXCEPTIONS:
-            visit(linked, getattr(linked, "__traceback__", None))
-        if BaseExceptionGroup is not None and isinstance(exc, BaseExceptionGroup):
-            members = exc.exceptions
-            index = 0
-            while (
-                index < len(members)
-                and len(out) < MAX_EXCEPTIONS
-                and inspected[0] < MAX_GROUP_MEMBER_INSPECTIONS
-            ):
-                inspected[0] += 1
-                member = members[index]
-                index += 1
-                visit(member, getattr(member, "__traceback__", None))
-
-    visit(exc_info[1], exc_info[2])
-    return out
+def frame_variables(frame: FrameType, policy: Any, budget: Any) -> dict[str, Any]:
+    """One frame's masked, encoded locals, charged to ``budget``."""
+    local_vars = frame_locals(frame)
+    if local_vars is None:
+        return {}
+    return encode_variables(local_vars, policy, budget)

@@ -1,13 +1,9 @@
 # cython: language_level=3
-"""The compiled capture engine: the contract engine.py loads.
-
-``Policy(matcher, mask_url_credentials, detect_secrets)``, ``Budget()``,
-``visible_entries(tb, policy)``, ``frame_variables(frame, policy, budget)`` and
-``collect_variables(serialized, entries, policy, budget, frame_variables)``, the same as
-policy.Policy, encoding.Budget, frames.visible_entries and engine's
-_python_frame_variables and _python_collect_variables, with identical results. Any
-exception raised here reaches capture.py, which has the pure-Python engine redo the
-capture.
+"""Reading a frame's variables, compiled: the twin of frames.is_hidden and
+frames.frame_variables, with identical results. The walk around them (which frames a
+stack trace shows, the exception chain, which frame gets which variables) is
+planning.py's, one source for both engines. Any exception raised
+here reaches capture.py, which has the pure-Python engine redo the capture.
 
 Reading a frame's locals is the costliest step per frame (on 3.10-3.12 it copies every
 fast local into the frame's f_locals dict), and posthog reads them twice: for the hidden
@@ -15,25 +11,25 @@ check, then for the values. The second read can only differ from the first if co
 in between that changed them (a value's __repr__ rebinding a closure variable, a write
 through frame.f_locals). The compiled engine runs no such code of its own and counts
 every call it makes into code that is not its own (_policy.note_foreign_call), so it
-reuses the first read while that count has not moved, and reads again otherwise.
-(Other threads and garbage-collector finalizers are not ordered with a capture in
-posthog either: they may run at any point of it.)
+reuses the first read while that count has not moved, and reads again otherwise. The
+walk that runs between the two reads (planning.py, compiled as _planning) reads only
+exact dicts, traceback entries and line numbers, none of which runs a user's code (the
+reads that may, such as a frame dict's "lineno", are made for both engines alike).
+(Other threads, signal handlers and garbage-collector finalizers are not ordered with a
+capture in posthog either: they may run at any point of it.)
 """
 
 import sys
 
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Tailmatch
 
 from ._policy cimport Policy as CPolicy, note_foreign_call, foreign_calls
 from ._encoding cimport Budget as CBudget, encode_locals, encode_local_lists
 
-from ._policy import Policy
-from ._encoding import Budget
 from . import encoding as _py_encoding
 from . import frames as _py_frames
-from . import planning as _py_planning
 
 cdef extern from *:
     """
@@ -128,8 +124,7 @@ cdef object PROXY_KEYS = FRAME_LOCALS_PROXY.keys if FRAME_LOCALS_PROXY is not No
 cdef object PROXY_VALUES = (
     FRAME_LOCALS_PROXY.values if FRAME_LOCALS_PROXY is not None else None)
 
-__all__ = ["Policy", "Budget", "visible_entries", "frame_variables", "collect_variables",
-           "exception_tracebacks", "plan"]
+__all__ = ["is_hidden", "frame_variables"]
 
 
 cdef bint flag_is_set(object flag) except -1:
@@ -144,7 +139,7 @@ cdef bint flag_is_set(object flag) except -1:
         return False
 
 
-cdef bint is_hidden(object frame, dict reads) except -1:
+cdef bint hidden_check(object frame, dict reads) except -1:
     """frames.is_hidden, natively for a dict of globals and a dict of locals. The locals
     it reads are remembered in `reads` (frame -> (locals, foreign_calls())) when given."""
     f_globals = frame.f_globals
@@ -213,16 +208,10 @@ cdef bint is_hidden(object frame, dict reads) except -1:
     return False
 
 
-def visible_entries(tb, CPolicy policy=None) -> list:
-    """The traceback entries a serialized stack trace shows, outermost first; with a
-    policy, the locals read for the hidden checks are kept for its capture."""
-    cdef dict reads = policy.frame_reads if policy is not None else None
-    entries = []
-    while tb is not None:
-        if not is_hidden(tb.tb_frame, reads):
-            entries.append(tb)
-        tb = tb.tb_next
-    return entries
+def is_hidden(frame, CPolicy policy=None) -> bool:
+    """Whether a serialized stack trace leaves the frame out (frames.is_hidden); with a
+    policy, the locals read for the check are kept for its capture's frame_variables."""
+    return hidden_check(frame, policy.frame_reads if policy is not None else None)
 
 
 cdef object read_locals(object frame, object hit):
@@ -311,164 +300,3 @@ cdef dict encode_frame(object frame, CPolicy policy, CBudget budget):
 def frame_variables(frame, CPolicy policy, CBudget budget) -> dict:
     """One frame's masked, encoded locals, charged to ``budget``."""
     return encode_frame(frame, policy, budget)
-
-
-cdef object NATIVE_FRAME_VARIABLES = frame_variables
-
-
-def collect_variables(serialized, entries, CPolicy policy, CBudget budget,
-                      frame_variables) -> list:
-    """(frame dict, variables) for every in-app serialized frame paired with its entry,
-    in order, leaving out frames without variables. ``frame_variables`` is the engine's
-    (tests may swap it); this module's own is called without going through Python."""
-    cdef bint native = frame_variables is NATIVE_FRAME_VARIABLES
-    found = []
-    for frame_dict, entry in zip(serialized, entries):
-        if not frame_dict.get("in_app"):
-            continue
-        if native:
-            variables = encode_frame(entry.tb_frame, policy, budget)
-        else:
-            variables = frame_variables(entry.tb_frame, policy, budget)
-        if variables:
-            found.append((frame_dict, variables))
-    return found
-
-
-# ---------------------------------------------------------------- the chain
-
-cdef object EXCEPTION_GROUP = _py_frames.BaseExceptionGroup
-cdef Py_ssize_t MAX_EXCEPTIONS = _py_frames.MAX_EXCEPTIONS
-cdef Py_ssize_t MAX_GROUP_MEMBER_INSPECTIONS = _py_frames.MAX_GROUP_MEMBER_INSPECTIONS
-
-
-cdef class _ChainWalk:
-    cdef set seen
-    cdef list found
-    cdef Py_ssize_t inspected
-
-
-cdef int visit(_ChainWalk walk, object exc, object tb) except -1:
-    # frames.exception_tracebacks' visit(), step for step (the same attribute reads,
-    # so an exception class that computes them sees the same calls).
-    if exc is not None:
-        if id(exc) in walk.seen or len(walk.found) >= MAX_EXCEPTIONS:
-            return 0
-        walk.seen.add(id(exc))
-    walk.found.append((exc, tb))
-    if getattr(exc, "__suppress_context__", False) and exc is not None:
-        linked = getattr(exc, "__cause__", None)
-    else:
-        linked = getattr(exc, "__context__", None)
-    if linked is not None and len(walk.found) < MAX_EXCEPTIONS:
-        visit(walk, linked, getattr(linked, "__traceback__", None))
-    cdef Py_ssize_t index = 0
-    if EXCEPTION_GROUP is not None and isinstance(exc, EXCEPTION_GROUP):
-        members = exc.exceptions
-        while (index < len(members) and len(walk.found) < MAX_EXCEPTIONS
-               and walk.inspected < MAX_GROUP_MEMBER_INSPECTIONS):
-            walk.inspected += 1
-            member = members[index]
-            index += 1
-            visit(walk, member, getattr(member, "__traceback__", None))
-    return 0
-
-
-def exception_tracebacks(exc_info) -> list:
-    """frames.exception_tracebacks: every exception posthog serializes for exc_info,
-    with its own traceback, in the order of posthog's exception list."""
-    cdef _ChainWalk walk = _ChainWalk.__new__(_ChainWalk)
-    walk.seen = set()
-    walk.found = []
-    walk.inspected = 0
-    visit(walk, exc_info[1], exc_info[2])
-    return walk.found
-
-
-# ---------------------------------------------------------------- planning
-
-cdef object same_frames = _py_planning.same_frames
-NotPlain = _py_planning.NotPlain
-
-
-cdef int check_plain(list all_exceptions) except -1:
-    """planning.check_plain, compiled: the same checks, the same NotPlain."""
-    cdef object stacktrace, frames
-    for exception in all_exceptions:
-        if type(exception) is not dict:
-            raise NotPlain(f"an exception entry is a {type(exception).__name__}")
-        stacktrace = (<dict>exception).get("stacktrace")
-        if stacktrace is None:
-            continue
-        if type(stacktrace) is not dict:
-            raise NotPlain(f"a stacktrace is a {type(stacktrace).__name__}")
-        frames = (<dict>stacktrace).get("frames")
-        if frames is not None and type(frames) is not list and type(frames) is not tuple:
-            raise NotPlain(f"stack frames are a {type(frames).__name__}")
-    return 0
-
-
-def plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
-         mask_url_credentials, detect_secrets) -> list:
-    """planning.plan, compiled: the same steps, each through the engine it is given."""
-    _, _, tb = exc_info
-    if tb is None:
-        return []
-    all_exceptions = list(all_exceptions)
-    check_plain(all_exceptions)
-    chain = engine.exception_tracebacks(exc_info) if len(all_exceptions) > 1 else []
-    cdef bint own_tracebacks = len(chain) == len(all_exceptions)
-    matcher = engine.compile_patterns(mask_patterns or (), ignore_patterns or ())
-    policy = engine.make_policy(matcher, mask_url_credentials, detect_secrets)
-    budget = engine.make_budget()
-    primary = engine.visible_entries(tb, policy)
-    if not primary:
-        return []
-    visible = engine.visible_entries
-    collect = engine.collect_variables
-    step = engine.frame_variables
-    found = []
-    for index, exception in enumerate(all_exceptions):
-        stacktrace = exception.get("stacktrace")
-        if not stacktrace or "frames" not in stacktrace:
-            continue
-        serialized = stacktrace["frames"]
-        entries = primary
-        if index and own_tracebacks:
-            own = visible(chain[index][1], policy)
-            if same_frames(serialized, own):
-                entries = own
-        found += collect(serialized, entries, policy, budget, step)
-    return found
-
-
-# ---------------------------------------------------------------- writing
-
-cdef str CODE_VARIABLES = "code_variables"
-
-
-def write_variables(list found) -> None:
-    """planning.write_variables, compiled: every (frame dict, variables) pair of a plan
-    written in one step.
-
-    Called from Python, this is one C call: no bytecode runs between two writes, so an
-    asynchronous exception (a signal handler's, KeyboardInterrupt) lands before the
-    first write or after the last, never between. (Freeing a replaced value may run its
-    finalizer in between; what a finalizer raises is only reported, as for posthog's
-    own writes, and does not stop the writes.) A frame that is not an exact dict gets
-    posthog's own assignment, one by one, since its __setitem__ is user code (posthog
-    runs it the same way).
-    """
-    cdef Py_ssize_t i, n = len(found)
-    cdef tuple pair
-    for i in range(n):  # every pair checked before the first write
-        pair = <tuple?>found[i]
-        if len(pair) != 2:
-            raise ValueError("a plan holds (frame dict, variables) pairs")
-        if type(pair[0]) is not dict:
-            for frame_dict, variables in found:
-                frame_dict[CODE_VARIABLES] = variables
-            return
-    for i in range(n):
-        pair = <tuple>found[i]
-        PyDict_SetItem(pair[0], CODE_VARIABLES, pair[1])
