@@ -20,6 +20,10 @@ from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 import fastvars
 from helpers.ingest_server import variables
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 # PostHog's documentation of the feature, as this project started from it (a copy is kept
 # with the tests so that the check runs on any clone).
 DOCS = os.path.join(os.path.dirname(__file__), "data", "posthog-code-variables-docs.txt")
@@ -36,10 +40,6 @@ posthog = Posthog(
 
 SCOPED_ENABLE = """
 from posthog import new_context
-
-# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
-# (scripts/test.sh, CI) as well as in the suite.
-pytestmark = pytest.mark.live_engine
 # Enable for a specific block (when disabled globally)
 with new_context():
     set_capture_exception_code_variables_context(True)

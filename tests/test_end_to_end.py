@@ -18,6 +18,10 @@ from posthog.exception_utils import CODE_VARIABLES_REDACTED_VALUE as REDACTED
 
 from helpers.ingest_server import by_distinct_id, exception_list, variables
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 TIMEOUT = 20
 
 
@@ -220,10 +224,6 @@ def locals_of_all(i):
 AUTOCAPTURE_APP = """
 import atexit, json, os, sys
 import posthog
-
-# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
-# (scripts/test.sh, CI) as well as in the suite.
-pytestmark = pytest.mark.live_engine
 if os.environ["ROUTE"] != "posthog":
     import fastvars
     assert fastvars.enable(), fastvars.status()

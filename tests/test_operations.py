@@ -16,6 +16,10 @@ import fastvars
 from fastvars import engine as fv_engine
 from fastvars.integration import control, launcher
 
+# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
+# (scripts/test.sh, CI) as well as in the suite.
+pytestmark = pytest.mark.live_engine
+
 TIMEOUT = 120
 REDACTED = "$$_posthog_redacted_based_on_masking_rules_$$"
 
@@ -119,10 +123,6 @@ def fastvars_run():
 APP = """
 import json, subprocess, sys
 import posthog
-
-# What depends on which engine is live: run again with FASTVARS_NO_EXTENSIONS=1
-# (scripts/test.sh, CI) as well as in the suite.
-pytestmark = pytest.mark.live_engine
 
 events = []
 client = posthog.Posthog("phc_x", send=False, sync_mode=True,
