@@ -6,7 +6,9 @@
 # FASTVARS_NO_EXTENSIONS=1. Last, on the newest CPython found, a venv holding the newest
 # posthog 7.x the package index offers runs the integration, safety and differential
 # tests against it (posthog 7.91.1 stays the reference everywhere else). First of all,
-# the lint gate (scripts/lint.sh); a finding fails the run, after every test has run.
+# the lint gate (scripts/lint.sh) and the packaging checks (scripts/check_packaging.sh);
+# at the end the type gate (scripts/typecheck.sh). A failure in any fails the run, after
+# every test has run.
 #
 #   bash scripts/test.sh                 # every CPython 3.10-3.13 present
 #   PYTHONS="python3.12" bash scripts/test.sh
@@ -94,6 +96,22 @@ if [ -z "${FASTVARS_SKIP_LINT:-}" ]; then
         failures+=("lint (its tools did not install)")
     elif ! PATH="$lint_venv/bin:$PATH" bash scripts/lint.sh; then
         failures+=("lint")
+    fi
+fi
+
+# Packaging, once: the sdist and the wheel built from it as a release builds them, with
+# no deprecation warning, twine check --strict, a wheel of stripped modules and no
+# sources, and the installs without Cython and without a C compiler
+# (scripts/check_packaging.sh, which runs scripts/check_build_modes.sh).
+if [ -z "${FASTVARS_SKIP_PACKAGING:-}" ]; then
+    packaging_venv="$work/packaging"
+    echo "=== packaging: scripts/check_packaging.sh, its tools in $packaging_venv" >&2
+    rm -rf "$packaging_venv"
+    if ! { "${pythons##* }" -m venv "$packaging_venv" &&
+        FASTVARS_NO_EXTENSIONS=1 "$packaging_venv/bin/python" -m pip install -q ".[packaging]"; }; then
+        failures+=("packaging (its tools did not install)")
+    elif ! PYTHON="$packaging_venv/bin/python" bash scripts/check_packaging.sh; then
+        failures+=("packaging")
     fi
 fi
 
