@@ -20,7 +20,10 @@ from libc.math cimport isfinite, isnan
 from libc.stdlib cimport qsort
 
 from ._json cimport float_repr_length, longlong_length
-from cpython.weakref cimport PyWeakref_NewRef, PyWeakref_GetObject
+from cpython.weakref cimport PyWeakref_NewRef
+
+cdef extern from "weakrefs.h":
+    bint fv_weakref_is(object ref, object target) noexcept
 
 from ._caches cimport cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
@@ -215,7 +218,7 @@ cdef CodeTable code_table(Policy policy, object code):
     # Keyed by id: hashing a code object hashes its bytecode and constants every time.
     key = id(code)
     entry = cache_get(policy._codes, key)
-    if entry is not None and PyWeakref_GetObject((<CodeTable>entry).code_ref) == <PyObject *>code:
+    if entry is not None and fv_weakref_is((<CodeTable>entry).code_ref, code):
         return <CodeTable>entry
     try:
         names = code.co_varnames + code.co_cellvars + code.co_freevars

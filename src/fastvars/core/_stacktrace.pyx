@@ -43,6 +43,9 @@ from posix.stat cimport struct_stat, stat as c_stat
 from ..constants import CACHE_GENERATION as _CACHE_GENERATION
 from . import sources as _sources
 
+cdef extern from "weakrefs.h":
+    bint fv_weakref_is(object ref, object target) noexcept
+
 cdef extern from "Python.h":
     PyObject *PySys_GetObject(const char *name)
     object PyUnicode_EncodeFSDefault(object text)
@@ -136,7 +139,6 @@ cdef extern from *:
     int fv_st_addr2line(object code, int lasti)
     bint fv_st_code_optimized(object code)
     object PyWeakref_NewRef(object target, object callback)
-    PyObject *PyWeakref_GetObject(object ref)  # borrowed
 
 cdef object TracebackType = types.TracebackType
 cdef object FrameType = types.FrameType
@@ -238,7 +240,7 @@ cdef object traceback_line(object tb, object code):
     lasti = fv_st_tb_lasti(tb)
     address = PyLong_FromVoidPtr(<PyObject *>code)
     found = fv_st_get(LINES, address)
-    if found == NULL or PyWeakref_GetObject((<tuple>found)[0]) != <PyObject *>code:
+    if found == NULL or not fv_weakref_is((<tuple>found)[0], code):
         known = {}
         if LINE_COUNT >= MAX_LINES:
             LINES.clear()
