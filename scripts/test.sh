@@ -83,36 +83,35 @@ pythons="$(find_pythons)"
 echo "CPython interpreters to test: $pythons" >&2
 failures=()
 
-# The lint gate, once, before the tests: ruff and cython-lint at the releases
-# pyproject's `lint` extra bounds, in a venv of their own on the newest CPython found
-# (fastvars installed there without compiling: the tools lint the sources, not it). A
-# finding fails the run, yet the tests still run, so one run reports every failure.
-if [ -z "${FASTVARS_SKIP_LINT:-}" ]; then
-    lint_venv="$work/lint"
-    echo "=== lint: scripts/lint.sh, its tools in $lint_venv" >&2
-    rm -rf "$lint_venv"
-    if ! { "${pythons##* }" -m venv "$lint_venv" &&
-        FASTVARS_NO_EXTENSIONS=1 "$lint_venv/bin/python" -m pip install -q ".[lint]"; }; then
-        failures+=("lint (its tools did not install)")
-    elif ! PATH="$lint_venv/bin:$PATH" bash scripts/lint.sh; then
-        failures+=("lint")
+# A gate run once, before the tests, in a venv of its own on the newest CPython found,
+# with fastvars installed there without compiling (the tools check the sources and the
+# builds they make, not that install) and the pyproject extra that bounds its tools: $1
+# names it, $2 is the extra, the rest is the command. A failure fails the run, yet the
+# tests still run, so one run reports every failure.
+gate_once() {
+    local name="$1" extra="$2" gate_venv="$work/$1"
+    shift 2
+    echo "=== $name: $*, its tools in $gate_venv" >&2
+    rm -rf "$gate_venv"
+    if ! { "${pythons##* }" -m venv "$gate_venv" &&
+        FASTVARS_NO_EXTENSIONS=1 "$gate_venv/bin/python" -m pip install -q ".[$extra]"; }; then
+        failures+=("$name (its tools did not install)")
+    elif ! PATH="$gate_venv/bin:$PATH" PYTHON="$gate_venv/bin/python" "$@"; then
+        failures+=("$name")
     fi
+}
+
+# Lint: ruff and cython-lint at the releases the `lint` extra bounds (scripts/lint.sh).
+if [ -z "${FASTVARS_SKIP_LINT:-}" ]; then
+    gate_once lint lint bash scripts/lint.sh
 fi
 
-# Packaging, once: the sdist and the wheel built from it as a release builds them, with
-# no deprecation warning, twine check --strict, a wheel of stripped modules and no
+# Packaging: the sdist and the wheel built from it as a release builds them, with no
+# deprecation warning, twine check --strict, a wheel of stripped modules and no
 # sources, and the installs without Cython and without a C compiler
 # (scripts/check_packaging.sh, which runs scripts/check_build_modes.sh).
 if [ -z "${FASTVARS_SKIP_PACKAGING:-}" ]; then
-    packaging_venv="$work/packaging"
-    echo "=== packaging: scripts/check_packaging.sh, its tools in $packaging_venv" >&2
-    rm -rf "$packaging_venv"
-    if ! { "${pythons##* }" -m venv "$packaging_venv" &&
-        FASTVARS_NO_EXTENSIONS=1 "$packaging_venv/bin/python" -m pip install -q ".[packaging]"; }; then
-        failures+=("packaging (its tools did not install)")
-    elif ! PYTHON="$packaging_venv/bin/python" bash scripts/check_packaging.sh; then
-        failures+=("packaging")
-    fi
+    gate_once packaging packaging bash scripts/check_packaging.sh
 fi
 
 for py in $pythons; do
