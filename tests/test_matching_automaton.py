@@ -10,6 +10,7 @@ from fastvars import compiler
 from fastvars.constants import DEFAULT_IGNORE_PATTERNS, DEFAULT_MASK_PATTERNS
 from fastvars.core import secret_detection
 from helpers import implementations
+from helpers.corpus import DOCS_MASK
 
 
 def posthog_bits(mask, ignore, name):
@@ -27,22 +28,6 @@ def posthog_matchers(mask, ignore):
     )
 
 
-DOCS_MASK = [
-    f"(?i).*{w}.*"
-    for w in (
-        "password",
-        "secret",
-        "passwd",
-        "pwd",
-        "api_key",
-        "apikey",
-        "auth",
-        "credentials",
-        "privatekey",
-        "private_key",
-        "token",
-    )
-]
 SPECIALS = ["\u017f", "\u212a", "\u0130", "\u0131"]
 NAMES = [
     "",
