@@ -186,15 +186,59 @@ cdef object py_truncated = None
 cdef bind_python_twin():
     global py_serialize_entry, py_serialize_read_entry, py_source_lines
     global py_context_from_lines, py_truncated, READ_FAILED
+    global POSTHOG_DICT, POSTHOG_NAMES, POSTHOG_AT_IMPORT, POSTHOG_CONSTANTS
+    global POSTHOG_COMPLETE, POSTHOG_GROUP
     from . import frames
     from . import stacktrace as twin
 
     READ_FAILED = frames.READ_FAILED
+    POSTHOG_DICT = twin._posthog.__dict__
+    POSTHOG_NAMES = tuple(twin._POSTHOG_NAMES)
+    POSTHOG_AT_IMPORT = tuple(twin._POSTHOG_AT_IMPORT)
+    POSTHOG_CONSTANTS = tuple(twin._POSTHOG_CONSTANTS)
+    POSTHOG_COMPLETE = twin._POSTHOG_COMPLETE_AT_IMPORT
+    POSTHOG_GROUP = twin.BaseExceptionGroup
     py_serialize_read_entry = twin.serialize_read_entry
     py_source_lines = twin.source_lines
     py_context_from_lines = twin.context_from_lines
     py_truncated = twin.truncated
     py_serialize_entry = twin.serialize_entry  # last: the others are set when it is
+# stacktrace.posthog_unchanged's tables, bound with the Python twin: the names posthog's
+# exceptions_from_error_tuple reaches through its module's globals, their values when
+# fastvars was imported, posthog's constants this module has as its own.
+cdef dict POSTHOG_DICT = None
+cdef tuple POSTHOG_NAMES = ()
+cdef tuple POSTHOG_AT_IMPORT = ()
+cdef tuple POSTHOG_CONSTANTS = ()
+cdef bint POSTHOG_COMPLETE = False
+cdef object POSTHOG_GROUP = None
+
+
+def posthog_unchanged():
+    """stacktrace.posthog_unchanged, compiled (speed: the guard runs on every capture,
+    and the Python loop over some thirty names cost ~22,000 instructions): the same
+    tables, read from the twin, the same identity and exact-type checks."""
+    cdef Py_ssize_t index
+    cdef PyObject *found
+    if py_serialize_entry is None:
+        bind_python_twin()
+    if not POSTHOG_COMPLETE:
+        return False
+    for index in range(len(POSTHOG_NAMES)):
+        found = fv_st_get(POSTHOG_DICT, POSTHOG_NAMES[index])
+        if found != <PyObject *>POSTHOG_AT_IMPORT[index]:
+            return False
+    for name, value in POSTHOG_CONSTANTS:
+        found = fv_st_get(POSTHOG_DICT, name)
+        if found == NULL:
+            return False
+        if found != <PyObject *>value and (
+                type(<object>found) is not type(value) or <object>found != value):
+            return False
+    found = fv_st_get(POSTHOG_DICT, "BaseExceptionGroup")
+    return POSTHOG_GROUP is (<object>found if found != NULL else None)
+
+
 cdef object FrameLocalsProxy = None
 if sys.version_info >= (3, 13):
     def _proxy_type():

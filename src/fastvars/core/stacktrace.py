@@ -113,7 +113,8 @@ _MISSING_NAMES = (_MISSING_NAME,) * len(_POSTHOG_NAMES)
 def posthog_unchanged() -> bool:
     """Whether posthog's exceptions_from_error_tuple would still do what this module does:
     its module's functions and constants as at import (and as this module knows them).
-    Under a microsecond; the caller checks it before each use and calls posthog when False."""
+    The caller checks it before each use and calls posthog when False;
+    _stacktrace.posthog_unchanged is its compiled twin (the same tables, read from here)."""
     module_globals = _posthog.__dict__
     # Identity only, name by name, in one C-level loop (speed: this runs every capture):
     # an == could run a replacement's __eq__.
@@ -121,9 +122,12 @@ def posthog_unchanged() -> bool:
     if not _POSTHOG_COMPLETE_AT_IMPORT or not all(map(operator.is_, current, _POSTHOG_AT_IMPORT)):
         return False
     for name, value in _POSTHOG_CONSTANTS:
-        if module_globals.get(name, _MISSING_NAME) != value:
+        found = module_globals.get(name, _MISSING_NAME)
+        # Compared only when of the constant's exact type (int, str): a != of another
+        # type could run a replacement's __ne__.
+        if found is not value and (type(found) is not type(value) or found != value):
             return False
-    return BaseExceptionGroup is _posthog.__dict__.get("BaseExceptionGroup")
+    return BaseExceptionGroup is module_globals.get("BaseExceptionGroup")
 
 
 # --- one frame ----------------------------------------------------------------------
