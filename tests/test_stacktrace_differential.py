@@ -802,6 +802,34 @@ def test_relative_filename_follows_the_working_directory(twin, tmp_path):
         os.chdir(saved)
 
 
+def _relative_chain():
+    """Three frames of exec'd code under relative names, calling one another."""
+    namespace = {"__name__": "rel"}
+    for filename, name, body in (
+        ("rel/c.py", "third", "raise ValueError('deep')"),
+        ("<string>", "second", "third()"),
+        ("rel/a.py", "first", "second()"),
+    ):
+        exec(compile(f"def {name}():\n    {body}\n", filename, "exec"), namespace)
+    return namespace["first"]
+
+
+def test_relative_frames_of_one_capture_follow_the_working_directory(twin, tmp_path):
+    # The compiled twin reads os.getcwd() once per capture for all its relative frames.
+    exc_info = raise_and_catch(_relative_chain())
+    saved = os.getcwd()
+    try:
+        for directory in (tmp_path, tmp_path / "b", tmp_path):
+            directory.mkdir(exist_ok=True)
+            os.chdir(directory)
+            frames = assert_same_outcome(twin, exc_info)[1][0]["stacktrace"]["frames"]
+            assert [frame["abs_path"] for frame in frames[-3:]] == [
+                os.path.join(str(directory), name) for name in ("rel/a.py", "<string>", "rel/c.py")
+            ]
+    finally:
+        os.chdir(saved)
+
+
 def test_getcwd_replaced_is_called_as_posthog_calls_it(twin, monkeypatch):
     exc_info = raise_and_catch(_run_code, SOURCE, "relative/again.py", {"__name__": "rel"})
     calls = []

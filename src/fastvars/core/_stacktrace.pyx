@@ -34,6 +34,7 @@ import sys
 import types
 
 from cpython.dict cimport PyDict_Size
+from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
@@ -139,6 +140,8 @@ cdef extern from *:
     int fv_st_addr2line(object code, int lasti)
     bint fv_st_code_optimized(object code)
     object PyWeakref_NewRef(object target, object callback)
+    unsigned long long PyLong_AsUnsignedLongLong(object value) noexcept
+    long long PyLong_AsLongLong(object value) noexcept
 
 cdef object TracebackType = types.TracebackType
 cdef object FrameType = types.FrameType
@@ -262,6 +265,9 @@ cdef bint LOCALS_MAY_BE_COPIES = (3, 12) <= sys.version_info < (3, 13)
 cdef Py_ssize_t MEMO_MAX = _CACHE_GENERATION
 cdef dict ABSPATHS = {}
 cdef dict RELATIVE_ABSPATHS = {}  # (cwd, relative path) -> abspath
+# The key of os.getcwd()'s answer in a capture's ``validated`` (beside the paths stat'ed
+# in it, all str: this key equals none of them).
+cdef object CWD_KEY = object()
 cdef dict FILENAMES = {}
 # code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
 # is a scan of the line table, posthog's largest cost per frame after the source file.
@@ -498,12 +504,12 @@ cdef remember_filename(str abs_path, tuple known):
     FILENAMES[abs_path] = known
 
 
-cdef object absolute(str abs_path):
+cdef object absolute(str abs_path, dict validated):
     cdef PyObject *found = fv_st_get(ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
     if not abs_path.startswith("/"):
-        return relative_absolute(abs_path)
+        return relative_absolute(abs_path, validated)
     result = STANDARD_ABSPATH(abs_path)
     if type(result) is str:
         if PyDict_Size(ABSPATHS) >= MEMO_MAX:
@@ -512,28 +518,79 @@ cdef object absolute(str abs_path):
     return result
 
 
-cdef object relative_absolute(str abs_path):
+cdef object relative_absolute(str abs_path, dict validated):
     """posixpath.abspath of a relative path (a frame of exec'd code, "<string>", say):
     normpath(join(cwd, path)), a function of the two strings, remembered by both.
-    os.getcwd() is still called once per frame, as posthog's abspath calls it (and
-    raises what it raises, from posthog's own call, when the directory is gone)."""
-    cdef PyObject *found
-    if not relative_abspath_standard():
-        return STANDARD_ABSPATH(abs_path)
-    try:
-        cwd = STANDARD_GETCWD()
-    except Exception:
-        return STANDARD_ABSPATH(abs_path)  # parity: posthog's abspath raises it
+
+    os.getcwd() is read once per capture (for speed), with the standard functions
+    checked then, and kept in ``validated`` under CWD_KEY, which is emptied whenever
+    code not fastvars' own could have run (as the files stat'ed once per capture are):
+    posthog's abspath reads it for every frame, within microseconds of each other, and
+    only a chdir in between could tell the two apart. The first read is posthog's
+    first, and when it fails, posthog's own abspath raises what it raises."""
+    cdef PyObject *found = fv_st_get(validated, CWD_KEY)
+    if found != NULL:
+        cwd = <object>found
+    else:
+        if not relative_abspath_standard():
+            return STANDARD_ABSPATH(abs_path)
+        try:
+            cwd = STANDARD_GETCWD()
+        except Exception:
+            return STANDARD_ABSPATH(abs_path)  # parity: posthog's abspath raises it
+        if type(cwd) is not str:
+            return STANDARD_ABSPATH(abs_path)
+        validated[CWD_KEY] = cwd
     key = (cwd, abs_path)
     found = fv_st_get(RELATIVE_ABSPATHS, key)
     if found != NULL:
         return <object>found
     result = STANDARD_ABSPATH(abs_path)
-    if type(result) is str and type(cwd) is str:
+    if type(result) is str:
         if PyDict_Size(RELATIVE_ABSPATHS) >= MEMO_MAX:
             RELATIVE_ABSPATHS.clear()
         RELATIVE_ABSPATHS[key] = result
     return result
+
+
+cdef bint unsigned_equal(object item, unsigned long long value):
+    cdef unsigned long long found
+    if type(item) is not int:
+        return False
+    found = PyLong_AsUnsignedLongLong(item)
+    if found == <unsigned long long>-1 and PyErr_Occurred():
+        PyErr_Clear()  # negative or too large: not this value
+        return False
+    return found == value
+
+
+cdef bint signed_equal(object item, long long value):
+    cdef long long found
+    if type(item) is not int:
+        return False
+    found = PyLong_AsLongLong(item)
+    if found == -1 and PyErr_Occurred():
+        PyErr_Clear()  # too large: not this value
+        return False
+    return found == value
+
+
+cdef bint stat_matches(object key, struct_stat *st):
+    """Whether the cache entry's key (sources.stat_key: st_dev, st_ino, st_mode, st_size,
+    st_mtime_ns, st_ctime_ns) is this stat's, compared field by field in C (speed: no
+    tuple of six new ints per file and capture)."""
+    if type(key) is not tuple or len(<tuple>key) != 6:
+        return False
+    return (
+        unsigned_equal((<tuple>key)[0], st.st_dev)
+        and unsigned_equal((<tuple>key)[1], st.st_ino)
+        and signed_equal((<tuple>key)[2], st.st_mode)
+        and signed_equal((<tuple>key)[3], st.st_size)
+        and signed_equal(
+            (<tuple>key)[4], st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec)
+        and signed_equal(
+            (<tuple>key)[5], st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec)
+    )
 
 
 @cython.wraparound(True)
@@ -576,15 +633,7 @@ cdef object cached_lines(object loader, str module, dict validated):
         return None
     if c_stat(PyBytes_AS_STRING(encoded), &st) != 0:
         return None
-    key = (
-        st.st_dev,
-        st.st_ino,
-        st.st_mode,
-        st.st_size,
-        st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-        st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
-    )
-    if key != entry[0]:
+    if not stat_matches(entry[0], &st):
         return None
     CACHE.hits += 1  # counted once per file and capture: the stat-validated uses
     validated[path] = entry[1]
@@ -657,7 +706,7 @@ cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
     lineno = <Py_ssize_t>tb_lineno - 1
     # parity: abspath (which may raise, os.getcwd() for a relative path) before the
     # source, whose reading may run a loader's code
-    absolute_path = absolute(abs_path)
+    absolute_path = absolute(abs_path, validated)
     lines = cached_lines(loader, module, validated)
     if lines is not None:
         before, line, after = context_from_cached(lines, lineno, max_length)
