@@ -268,7 +268,8 @@ cdef bint LOCALS_MAY_BE_COPIES = (3, 12) <= sys.version_info < (3, 13)
 # Both are remembered (bounded, for speed), keyed by the path.
 cdef Py_ssize_t MEMO_MAX = _CACHE_GENERATION
 cdef dict ABSPATHS = {}
-cdef dict RELATIVE_ABSPATHS = {}  # (cwd, relative path) -> abspath
+cdef dict RELATIVE_ABSPATHS = {}  # relative path -> abspath, in RELATIVE_CWD[0]
+cdef list RELATIVE_CWD = [None]  # the working directory those answers are for (a str)
 # The key of os.getcwd()'s answer in a capture's ``validated`` (beside the paths stat'ed
 # in it, all str: this key equals none of them).
 cdef object CWD_KEY = object()
@@ -524,7 +525,8 @@ cdef object absolute(str abs_path, dict validated):
 
 cdef object relative_absolute(str abs_path, dict validated):
     """posixpath.abspath of a relative path (a frame of exec'd code, "<string>", say):
-    normpath(join(cwd, path)), a function of the two strings, remembered by both.
+    normpath(join(cwd, path)), a function of the two strings, remembered by both
+    (the answers for one directory at a time).
 
     os.getcwd() is read once per capture (for speed), with the standard functions
     checked then, and kept in ``validated`` under CWD_KEY, which is emptied whenever
@@ -545,15 +547,22 @@ cdef object relative_absolute(str abs_path, dict validated):
         if type(cwd) is not str:
             return STANDARD_ABSPATH(abs_path)
         validated[CWD_KEY] = cwd
-    key = (cwd, abs_path)
-    found = fv_st_get(RELATIVE_ABSPATHS, key)
+    if cwd is not RELATIVE_CWD[0] and cwd != RELATIVE_CWD[0]:
+        # PERF: the memo holds one directory's answers, keyed by the path alone (no
+        # (cwd, path) tuple to build and hash per frame); another directory starts it again
+        RELATIVE_ABSPATHS.clear()
+        RELATIVE_CWD[0] = cwd
+    found = fv_st_get(RELATIVE_ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
+    memo_cwd = RELATIVE_CWD[0]
     result = STANDARD_ABSPATH(abs_path)
-    if type(result) is str:
+    # Kept only while the memo is still this directory's: abspath is Python code, in
+    # which another thread may have moved the memo to its own directory.
+    if type(result) is str and RELATIVE_CWD[0] is memo_cwd:
         if PyDict_Size(RELATIVE_ABSPATHS) >= MEMO_MAX:
             RELATIVE_ABSPATHS.clear()
-        RELATIVE_ABSPATHS[key] = result
+        RELATIVE_ABSPATHS[abs_path] = result
     return result
 
 
