@@ -120,8 +120,7 @@ class Replacement:
                 if values[index] is not _MISSING:
                     return f"argument {key!r} given twice"
                 values[index] = value
-        index = 0
-        for name, check, default in self._plan:
+        for index, (name, check, default) in enumerate(self._plan):
             value = values[index]
             if value is _MISSING:
                 if default is _MISSING:
@@ -130,7 +129,6 @@ class Replacement:
             why = check(value)
             if why is not None:
                 return f"argument {name!r}: {why}"
-            index += 1
         return values
 
     def stand_in(self) -> Callable[..., Any]:

@@ -21,7 +21,6 @@ from .replacements import (
     anything,
     exactly,
     exc_info_tuple,
-    passthroughs,
     patterns,
 )
 
