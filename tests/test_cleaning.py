@@ -503,6 +503,36 @@ def test_plain_values_are_returned_as_themselves(clean):
     assert cleaned["a"] is not source["a"] and cleaned["b"] is not source["b"]
 
 
+def _frame_like(lists: int, element: Any = "line") -> dict[str, Any]:
+    """A serialized frame's shape: str keys, plain values and lists of plain values."""
+    frame: dict[str, Any] = {"platform": "python", "lineno": 3, "module": None}
+    for index in range(lists):
+        frame[f"context_{index}"] = ["a", index, 1.5, None, True, element]
+    frame["in_app"] = True
+    return frame
+
+
+@pytest.mark.parametrize("lists", [0, 1, 2, 8, 9])
+@pytest.mark.parametrize(
+    "element", ["line", decimal.Decimal("1.5"), Text("t"), ["nested"], Colour.RED]
+)
+def test_a_frame_shaped_dict_cleans_as_posthog(clean, lists, element):
+    # The compiled twin copies a dict of plain values and lists of plain values in one
+    # step (up to 8 lists); a list with any other element goes the general way.
+    assert_like_posthog(clean, lambda: {"frames": [_frame_like(lists, element)] * 3})
+    source = _frame_like(lists, element)
+    cleaned = clean(source)
+    for index in range(lists):
+        assert cleaned[f"context_{index}"] is not source[f"context_{index}"]
+
+
+@pytest.mark.parametrize("depth", [29, 30, 31, 32, 33])
+def test_a_frame_shaped_dict_at_the_depth_bound_like_posthog(clean, depth):
+    # Its lists are one level deeper than the dict: at the bound they are posthog's.
+    assert_like_posthog(clean, lambda: _nested(depth, _frame_like(2)))
+    assert_like_posthog(clean, lambda: _nested(depth, _frame_like(2, Model({"m": [1]}))))
+
+
 def test_a_dropped_value_warns_as_posthog_does(clean):
     expected = assert_like_posthog(
         clean,

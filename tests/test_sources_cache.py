@@ -167,6 +167,29 @@ def test_file_changes_between_captures(twin, tmp_path, change):
     assert_same_outcome(twin, exc_info)
 
 
+@pytest.mark.parametrize("field", range(6))
+@pytest.mark.parametrize("wrong", ["other", "huge", "negative"])
+def test_a_stat_key_field_that_differs_is_a_miss(twin, tmp_path, field, wrong):
+    # The compiled twin compares the stored key field by field in C: a value off by
+    # one, past 64 bits or negative is not the file's stat.
+    module, path = _module(tmp_path, ENCODED_SOURCES["utf8"])
+    exc_info = raise_and_catch(module.outer)
+    sources.clear_cache()
+    assert_same_outcome(twin, exc_info)
+    key, lines, cost = sources.CACHE.entries[str(path)]
+    changed = list(key)
+    changed[field] = {
+        "other": key[field] + 1,
+        "huge": key[field] + 2**64,
+        "negative": -1 - key[field],
+    }[wrong]
+    sources.CACHE.entries[str(path)] = (tuple(changed), ["stale"] * len(lines), cost)
+    misses = sources.CACHE.misses
+    frames = assert_same_outcome(twin, exc_info)[1][0]["stacktrace"]["frames"]
+    assert "stale" not in [frame["context_line"] for frame in frames]
+    assert sources.CACHE.misses > misses
+
+
 def test_recent_files_are_not_cached(tmp_path, twin):
     name = _unique()
     path = tmp_path / f"{name}.py"

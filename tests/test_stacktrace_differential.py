@@ -584,19 +584,47 @@ def test_compiled_module_imported_first():
     assert result.returncode == 0, result.stderr
 
 
-def test_posthog_unchanged(monkeypatch):
-    assert stacktrace.posthog_unchanged()
+posthog_unchanged = implementations.twin_fixture(
+    "fastvars.core.stacktrace", "fastvars.core._stacktrace", "posthog_unchanged"
+)
+
+
+class _EqualsEverything:
+    """A replacement constant whose == would say it is posthog's own (user code)."""
+
+    calls = 0
+
+    def __eq__(self, other):
+        type(self).calls += 1
+        return True
+
+    __ne__ = lambda self, other: not self.__eq__(other)  # noqa: E731
+    __hash__ = object.__hash__
+
+
+def test_posthog_unchanged(posthog_unchanged, monkeypatch):
+    assert posthog_unchanged()
     with monkeypatch.context() as patch:
         patch.setattr(ph, "serialize_frame", lambda *args, **kwargs: {})
-        assert not stacktrace.posthog_unchanged()
-    assert stacktrace.posthog_unchanged()
+        assert not posthog_unchanged()
+    assert posthog_unchanged()
     with monkeypatch.context() as patch:
         patch.setattr(ph, "DEFAULT_MAX_VALUE_LENGTH", 10)
-        assert not stacktrace.posthog_unchanged()
+        assert not posthog_unchanged()
+    with monkeypatch.context() as patch:
+        # equal, of another type: not the constant fastvars has, and its == not asked
+        patch.setattr(ph, "DEFAULT_MAX_VALUE_LENGTH", _EqualsEverything())
+        assert not posthog_unchanged()
+        assert _EqualsEverything.calls == 0
+        patch.setattr(ph, "DEFAULT_MAX_VALUE_LENGTH", 1024.0)
+        assert not posthog_unchanged()
     with monkeypatch.context() as patch:
         patch.delattr(ph, "strip_string")
-        assert not stacktrace.posthog_unchanged()
-    assert stacktrace.posthog_unchanged()
+        assert not posthog_unchanged()
+    with monkeypatch.context() as patch:
+        patch.setattr(ph, "BaseExceptionGroup", type("Group", (Exception,), {}), raising=False)
+        assert not posthog_unchanged()
+    assert posthog_unchanged()
 
 
 def test_compiled_memos_are_bounded(twin):
@@ -770,6 +798,34 @@ def test_relative_filename_follows_the_working_directory(twin, tmp_path):
             assert outcome[1][0]["stacktrace"]["frames"][-1]["abs_path"] == os.path.join(
                 os.path.normpath(str(directory)), "relative/file.py"
             )
+    finally:
+        os.chdir(saved)
+
+
+def _relative_chain():
+    """Three frames of exec'd code under relative names, calling one another."""
+    namespace = {"__name__": "rel"}
+    for filename, name, body in (
+        ("rel/c.py", "third", "raise ValueError('deep')"),
+        ("<string>", "second", "third()"),
+        ("rel/a.py", "first", "second()"),
+    ):
+        exec(compile(f"def {name}():\n    {body}\n", filename, "exec"), namespace)
+    return namespace["first"]
+
+
+def test_relative_frames_of_one_capture_follow_the_working_directory(twin, tmp_path):
+    # The compiled twin reads os.getcwd() once per capture for all its relative frames.
+    exc_info = raise_and_catch(_relative_chain())
+    saved = os.getcwd()
+    try:
+        for directory in (tmp_path, tmp_path / "b", tmp_path):
+            directory.mkdir(exist_ok=True)
+            os.chdir(directory)
+            frames = assert_same_outcome(twin, exc_info)[1][0]["stacktrace"]["frames"]
+            assert [frame["abs_path"] for frame in frames[-3:]] == [
+                os.path.join(str(directory), name) for name in ("rel/a.py", "<string>", "rel/c.py")
+            ]
     finally:
         os.chdir(saved)
 

@@ -6,7 +6,7 @@ stack headroom, which container types are fast), so the two twins cannot drift a
 exact built-in types are cleaned here, everything else goes whole to posthog's clean.
 """
 
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_GetSlice
 from cpython.dict cimport PyDict_Copy, PyDict_Next, PyDict_Size
 from cpython.object cimport PyObject
 
@@ -127,7 +127,20 @@ cdef object _clean(object item, int depth, int flags, unsigned long long started
     return _posthog_clean(item)
 
 
+cdef bint _all_returned_as_is(list items):
+    # True when every element is one posthog returns as is (no user code can run).
+    cdef Py_ssize_t index
+    for index in range(PyList_GET_SIZE(items)):
+        if not _returned_as_is(type(<object>PyList_GET_ITEM(items, index))):
+            return False
+    return True
+
+
 cdef list _clean_list(list items, int depth, int flags, unsigned long long started):
+    # PERF: a list of plain values (a frame's pre_context) is cleaned into an equal new
+    # list with no user code run: a slice is that list, made in one step.
+    if _all_returned_as_is(items):
+        return PyList_GetSlice(items, 0, PyList_GET_SIZE(items))
     # Parity with a list iterator: the length is read again before every element, so
     # a list that user code grows or shrinks meanwhile is read as posthog reads it.
     cdef list cleaned = []
@@ -139,15 +152,43 @@ cdef list _clean_list(list items, int depth, int flags, unsigned long long start
     return cleaned
 
 
-cdef bint _is_plain_leaf(dict mapping):
-    # True when every key is an exact str and every value one posthog returns as is.
+# A dict copied with at most this many of its values replaced by list copies.
+cdef enum:
+    MAX_LIST_VALUES = 8
+
+
+cdef object _shallow_copy(dict mapping, bint lists_fast):
+    # PERF: the dict cleaned, or None when it is not of the shape this takes: every key
+    # an exact str and every value one posthog returns as is, or (``lists_fast``) an
+    # exact list of such values. Cleaned, such a dict is a copy (the same keys in the
+    # same order) whose list values are new lists of the same elements, as posthog's
+    # clean makes them; replacing an existing key's value moves no key. Only exact
+    # types are read, and no code runs between the scan and the copy, so the keys kept
+    # (borrowed from the dict) stay its own.
     cdef Py_ssize_t position = 0
     cdef PyObject *key_ref
     cdef PyObject *value_ref
+    cdef PyObject *list_keys[MAX_LIST_VALUES]
+    cdef PyObject *list_values[MAX_LIST_VALUES]
+    cdef int lists = 0
+    cdef int index
     while PyDict_Next(mapping, &position, &key_ref, &value_ref):
-        if type(<object>key_ref) is not str or not _returned_as_is(type(<object>value_ref)):
-            return False
-    return True
+        if type(<object>key_ref) is not str:
+            return None
+        if _returned_as_is(type(<object>value_ref)):
+            continue
+        if (lists_fast and lists < MAX_LIST_VALUES and type(<object>value_ref) is list
+                and _all_returned_as_is(<list>value_ref)):
+            list_keys[lists] = key_ref
+            list_values[lists] = value_ref
+            lists += 1
+            continue
+        return None
+    cdef dict cleaned = PyDict_Copy(mapping)
+    for index in range(lists):
+        cleaned[<object>list_keys[index]] = PyList_GetSlice(
+            <object>list_values[index], 0, PyList_GET_SIZE(<object>list_values[index]))
+    return cleaned
 
 
 cdef dict _clean_dict(dict mapping, int depth, int flags, unsigned long long started):
@@ -155,8 +196,12 @@ cdef dict _clean_dict(dict mapping, int depth, int flags, unsigned long long sta
     # PERF: a dict of str keys and plain values (a frame's code_variables, most of an
     # event) is cleaned into an equal dict in the same order, with no user code run
     # (a str key hashes from its cache): a copy is the same dict, made in one step.
-    if _is_plain_leaf(mapping):
-        return PyDict_Copy(mapping)
+    # With lists of plain values too (a serialized frame: its pre_context and
+    # post_context), those lists are copied into the copy. Such a list is cleaned fast
+    # only below the depth bound (see _clean), so deeper, the loop below decides.
+    copied = _shallow_copy(mapping, (flags & FAST_LIST) != 0 and depth < _MAX_FAST_DEPTH)
+    if copied is not None:
+        return <dict>copied
     # Parity with posthog's _clean_dict: a fresh dict filled in the source's order (the
     # same key hashing), a value whose cleaning raises TypeError dropped with posthog's
     # warning, any other exception propagated.

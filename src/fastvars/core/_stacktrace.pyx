@@ -34,6 +34,7 @@ import sys
 import types
 
 from cpython.dict cimport PyDict_Size
+from cpython.exc cimport PyErr_Clear, PyErr_Occurred
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
@@ -41,6 +42,8 @@ from cpython.unicode cimport PyUnicode_Tailmatch
 from posix.stat cimport struct_stat, stat as c_stat
 
 from ..constants import CACHE_GENERATION as _CACHE_GENERATION
+from ..constants import MAX_EXCEPTIONS as _MAX_EXCEPTIONS
+from ..constants import MAX_GROUP_MEMBER_INSPECTIONS as _MAX_GROUP_MEMBER_INSPECTIONS
 from . import sources as _sources
 
 cdef extern from "weakrefs.h":
@@ -139,6 +142,8 @@ cdef extern from *:
     int fv_st_addr2line(object code, int lasti)
     bint fv_st_code_optimized(object code)
     object PyWeakref_NewRef(object target, object callback)
+    unsigned long long PyLong_AsUnsignedLongLong(object value) noexcept
+    long long PyLong_AsLongLong(object value) noexcept
 
 cdef object TracebackType = types.TracebackType
 cdef object FrameType = types.FrameType
@@ -181,20 +186,66 @@ cdef object py_serialize_read_entry = None
 cdef object py_source_lines = None
 cdef object py_context_from_lines = None
 cdef object py_truncated = None
+cdef object py_exceptions_with_stack = None
 
 
 cdef bind_python_twin():
     global py_serialize_entry, py_serialize_read_entry, py_source_lines
-    global py_context_from_lines, py_truncated, READ_FAILED
+    global py_context_from_lines, py_truncated, py_exceptions_with_stack, READ_FAILED
+    global POSTHOG_DICT, POSTHOG_NAMES, POSTHOG_AT_IMPORT, POSTHOG_CONSTANTS
+    global POSTHOG_COMPLETE, POSTHOG_GROUP
     from . import frames
     from . import stacktrace as twin
 
     READ_FAILED = frames.READ_FAILED
+    POSTHOG_DICT = twin._posthog.__dict__
+    POSTHOG_NAMES = tuple(twin._POSTHOG_NAMES)
+    POSTHOG_AT_IMPORT = tuple(twin._POSTHOG_AT_IMPORT)
+    POSTHOG_CONSTANTS = tuple(twin._POSTHOG_CONSTANTS)
+    POSTHOG_COMPLETE = twin._POSTHOG_COMPLETE_AT_IMPORT
+    POSTHOG_GROUP = twin.BaseExceptionGroup
     py_serialize_read_entry = twin.serialize_read_entry
     py_source_lines = twin.source_lines
     py_context_from_lines = twin.context_from_lines
     py_truncated = twin.truncated
+    py_exceptions_with_stack = twin.exceptions_with_stack
     py_serialize_entry = twin.serialize_entry  # last: the others are set when it is
+# stacktrace.posthog_unchanged's tables, bound with the Python twin: the names posthog's
+# exceptions_from_error_tuple reaches through its module's globals, their values when
+# fastvars was imported, posthog's constants this module has as its own.
+cdef dict POSTHOG_DICT = None
+cdef tuple POSTHOG_NAMES = ()
+cdef tuple POSTHOG_AT_IMPORT = ()
+cdef tuple POSTHOG_CONSTANTS = ()
+cdef bint POSTHOG_COMPLETE = False
+cdef object POSTHOG_GROUP = None
+
+
+def posthog_unchanged():
+    """stacktrace.posthog_unchanged, compiled (speed: the guard runs on every capture,
+    and the Python loop over some thirty names cost ~22,000 instructions): the same
+    tables, read from the twin, the same identity and exact-type checks."""
+    cdef Py_ssize_t index
+    cdef PyObject *found
+    if py_serialize_entry is None:
+        bind_python_twin()
+    if not POSTHOG_COMPLETE:
+        return False
+    for index in range(len(POSTHOG_NAMES)):
+        found = fv_st_get(POSTHOG_DICT, POSTHOG_NAMES[index])
+        if found != <PyObject *>POSTHOG_AT_IMPORT[index]:
+            return False
+    for name, value in POSTHOG_CONSTANTS:
+        found = fv_st_get(POSTHOG_DICT, name)
+        if found == NULL:
+            return False
+        if found != <PyObject *>value and (
+                type(<object>found) is not type(value) or <object>found != value):
+            return False
+    found = fv_st_get(POSTHOG_DICT, "BaseExceptionGroup")
+    return POSTHOG_GROUP is (<object>found if found != NULL else None)
+
+
 cdef object FrameLocalsProxy = None
 if sys.version_info >= (3, 13):
     def _proxy_type():
@@ -217,7 +268,11 @@ cdef bint LOCALS_MAY_BE_COPIES = (3, 12) <= sys.version_info < (3, 13)
 # Both are remembered (bounded, for speed), keyed by the path.
 cdef Py_ssize_t MEMO_MAX = _CACHE_GENERATION
 cdef dict ABSPATHS = {}
-cdef dict RELATIVE_ABSPATHS = {}  # (cwd, relative path) -> abspath
+cdef dict RELATIVE_ABSPATHS = {}  # relative path -> abspath, in RELATIVE_CWD[0]
+cdef list RELATIVE_CWD = [None]  # the working directory those answers are for (a str)
+# The key of os.getcwd()'s answer in a capture's ``validated`` (beside the paths stat'ed
+# in it, all str: this key equals none of them).
+cdef object CWD_KEY = object()
 cdef dict FILENAMES = {}
 # code object's address -> (weak reference to it, {tb_lasti: line}): PyCode_Addr2Line
 # is a scan of the line table, posthog's largest cost per frame after the source file.
@@ -454,12 +509,12 @@ cdef remember_filename(str abs_path, tuple known):
     FILENAMES[abs_path] = known
 
 
-cdef object absolute(str abs_path):
+cdef object absolute(str abs_path, dict validated):
     cdef PyObject *found = fv_st_get(ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
     if not abs_path.startswith("/"):
-        return relative_absolute(abs_path)
+        return relative_absolute(abs_path, validated)
     result = STANDARD_ABSPATH(abs_path)
     if type(result) is str:
         if PyDict_Size(ABSPATHS) >= MEMO_MAX:
@@ -468,28 +523,87 @@ cdef object absolute(str abs_path):
     return result
 
 
-cdef object relative_absolute(str abs_path):
+cdef object relative_absolute(str abs_path, dict validated):
     """posixpath.abspath of a relative path (a frame of exec'd code, "<string>", say):
-    normpath(join(cwd, path)), a function of the two strings, remembered by both.
-    os.getcwd() is still called once per frame, as posthog's abspath calls it (and
-    raises what it raises, from posthog's own call, when the directory is gone)."""
-    cdef PyObject *found
-    if not relative_abspath_standard():
-        return STANDARD_ABSPATH(abs_path)
-    try:
-        cwd = STANDARD_GETCWD()
-    except Exception:
-        return STANDARD_ABSPATH(abs_path)  # parity: posthog's abspath raises it
-    key = (cwd, abs_path)
-    found = fv_st_get(RELATIVE_ABSPATHS, key)
+    normpath(join(cwd, path)), a function of the two strings, remembered by both
+    (the answers for one directory at a time).
+
+    os.getcwd() is read once per capture (for speed), with the standard functions
+    checked then, and kept in ``validated`` under CWD_KEY, which is emptied whenever
+    code not fastvars' own could have run (as the files stat'ed once per capture are):
+    posthog's abspath reads it for every frame, within microseconds of each other, and
+    only a chdir in between could tell the two apart. The first read is posthog's
+    first, and when it fails, posthog's own abspath raises what it raises."""
+    cdef PyObject *found = fv_st_get(validated, CWD_KEY)
+    if found != NULL:
+        cwd = <object>found
+    else:
+        if not relative_abspath_standard():
+            return STANDARD_ABSPATH(abs_path)
+        try:
+            cwd = STANDARD_GETCWD()
+        except Exception:
+            return STANDARD_ABSPATH(abs_path)  # parity: posthog's abspath raises it
+        if type(cwd) is not str:
+            return STANDARD_ABSPATH(abs_path)
+        validated[CWD_KEY] = cwd
+    if cwd is not RELATIVE_CWD[0] and cwd != RELATIVE_CWD[0]:
+        # PERF: the memo holds one directory's answers, keyed by the path alone (no
+        # (cwd, path) tuple to build and hash per frame); another directory starts it again
+        RELATIVE_ABSPATHS.clear()
+        RELATIVE_CWD[0] = cwd
+    found = fv_st_get(RELATIVE_ABSPATHS, abs_path)
     if found != NULL:
         return <object>found
+    memo_cwd = RELATIVE_CWD[0]
     result = STANDARD_ABSPATH(abs_path)
-    if type(result) is str and type(cwd) is str:
+    # Kept only while the memo is still this directory's: abspath is Python code, in
+    # which another thread may have moved the memo to its own directory.
+    if type(result) is str and RELATIVE_CWD[0] is memo_cwd:
         if PyDict_Size(RELATIVE_ABSPATHS) >= MEMO_MAX:
             RELATIVE_ABSPATHS.clear()
-        RELATIVE_ABSPATHS[key] = result
+        RELATIVE_ABSPATHS[abs_path] = result
     return result
+
+
+cdef bint unsigned_equal(object item, unsigned long long value):
+    cdef unsigned long long found
+    if type(item) is not int:
+        return False
+    found = PyLong_AsUnsignedLongLong(item)
+    if found == <unsigned long long>-1 and PyErr_Occurred():
+        PyErr_Clear()  # negative or too large: not this value
+        return False
+    return found == value
+
+
+cdef bint signed_equal(object item, long long value):
+    cdef long long found
+    if type(item) is not int:
+        return False
+    found = PyLong_AsLongLong(item)
+    if found == -1 and PyErr_Occurred():
+        PyErr_Clear()  # too large: not this value
+        return False
+    return found == value
+
+
+cdef bint stat_matches(object key, struct_stat *st):
+    """Whether the cache entry's key (sources.stat_key: st_dev, st_ino, st_mode, st_size,
+    st_mtime_ns, st_ctime_ns) is this stat's, compared field by field in C (speed: no
+    tuple of six new ints per file and capture)."""
+    if type(key) is not tuple or len(<tuple>key) != 6:
+        return False
+    return (
+        unsigned_equal((<tuple>key)[0], st.st_dev)
+        and unsigned_equal((<tuple>key)[1], st.st_ino)
+        and signed_equal((<tuple>key)[2], st.st_mode)
+        and signed_equal((<tuple>key)[3], st.st_size)
+        and signed_equal(
+            (<tuple>key)[4], st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec)
+        and signed_equal(
+            (<tuple>key)[5], st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec)
+    )
 
 
 @cython.wraparound(True)
@@ -532,15 +646,7 @@ cdef object cached_lines(object loader, str module, dict validated):
         return None
     if c_stat(PyBytes_AS_STRING(encoded), &st) != 0:
         return None
-    key = (
-        st.st_dev,
-        st.st_ino,
-        st.st_mode,
-        st.st_size,
-        st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-        st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
-    )
-    if key != entry[0]:
+    if not stat_matches(entry[0], &st):
         return None
     CACHE.hits += 1  # counted once per file and capture: the stat-validated uses
     validated[path] = entry[1]
@@ -613,7 +719,7 @@ cdef object plain_entry(object tb, Py_ssize_t max_length, dict validated):
     lineno = <Py_ssize_t>tb_lineno - 1
     # parity: abspath (which may raise, os.getcwd() for a relative path) before the
     # source, whose reading may run a loader's code
-    absolute_path = absolute(abs_path)
+    absolute_path = absolute(abs_path, validated)
     lines = cached_lines(loader, module, validated)
     if lines is not None:
         before, line, after = context_from_cached(lines, lineno, max_length)
@@ -681,3 +787,175 @@ def serialize_stack(tb, max_length):
             frames.append(frame)
         tb = <object>fv_st_tb_next(tb) if type(tb) is TracebackType else tb.tb_next
     return frames
+
+
+# --- the exception walk: stacktrace.exceptions_with_stack, compiled -------------------
+#
+# The same operations as the Python twin's, line for line and in the same order (each
+# attribute read, str(), truthiness test, isinstance and mapping operation that could
+# run a user's code), compiled (speed: the walk was ~23,000 instructions a capture in
+# Python). Its frames are serialize_stack's.
+
+cdef Py_ssize_t MAX_EXCEPTION_ENTRIES = _MAX_EXCEPTIONS
+cdef Py_ssize_t MAX_GROUP_MEMBER_INSPECTIONS = _MAX_GROUP_MEMBER_INSPECTIONS
+cdef str SYNTHESIZED_TRACEBACK_ATTR = "__posthog_synthesized_traceback"
+cdef frozenset RESERVED_MECHANISM_KEYS = frozenset(
+    {"type", "handled", "source", "synthetic", "exception_id", "parent_id"}
+)
+cdef tuple TYPED_MECHANISM_FIELDS = (
+    ("type", str), ("handled", bool), ("source", str), ("synthetic", bool)
+)
+cdef tuple NOT_A_MODULE = (None, "builtins", "__builtins__")
+cdef object BaseExceptionGroup = getattr(builtins, "BaseExceptionGroup", None)
+cdef Py_ssize_t MAX_VALUE_LENGTH = 1024  # stacktrace.MAX_VALUE_LENGTH
+
+
+cdef dict valid_mechanism(object mechanism):
+    if not isinstance(mechanism, dict):
+        return {}
+    result = {key: value for key, value in mechanism.items() if key not in RESERVED_MECHANISM_KEYS}
+    for field, field_type in TYPED_MECHANISM_FIELDS:
+        if isinstance(mechanism.get(field), field_type) and (
+            field_type is bool or mechanism[field]
+        ):
+            result[field] = mechanism[field]
+    return result
+
+
+cdef bint is_synthesized(object exc_value, object tb) except -1:
+    marker = getattr(exc_value, SYNTHESIZED_TRACEBACK_ATTR, None)
+    return marker is not None and marker.traceback is tb
+
+
+cdef dict exception_mechanism(
+    object exc_value, object tb, object mechanism, Py_ssize_t exception_id,
+    Py_ssize_t parent_id, object source,
+):
+    result = valid_mechanism(mechanism)
+    result["exception_id"] = exception_id
+    errno = getattr(exc_value, "errno", None) if exc_value is not None else None
+    if errno is not None:
+        result.setdefault("meta", {}).setdefault("errno", {}).setdefault("number", errno)
+    if isinstance(source, str) and source:
+        result["source"] = source
+    if exception_id != 0:
+        result["parent_id"] = parent_id
+        result["type"] = "chained"
+        result.pop("handled", None)
+    else:
+        result.setdefault("type", "generic")
+        result.setdefault("handled", True)
+        result.pop("source", None)
+    # parity: posthog evaluates the marker before setdefault, even when "synthetic" is set
+    synthetic = tb is not None and is_synthesized(exc_value, tb)
+    result.setdefault("synthetic", synthetic)
+    if BaseExceptionGroup is not None and isinstance(exc_value, BaseExceptionGroup):
+        result["is_exception_group"] = True
+    return result
+
+
+cdef object safe_str(object value):
+    try:
+        return str(value)
+    except Exception:
+        try:
+            return repr(value)
+        except Exception:
+            return "<broken repr>"
+
+
+cdef dict exception_entry(
+    object exc_type, object exc_value, object tb, object mechanism,
+    Py_ssize_t exception_id, Py_ssize_t parent_id, object source,
+):
+    entry = {
+        "mechanism": exception_mechanism(exc_value, tb, mechanism, exception_id, parent_id, source)
+    }
+    module = getattr(exc_type, "__module__", None)
+    entry["module"] = module if module not in NOT_A_MODULE else None
+    entry["type"] = getattr(exc_type, "__qualname__", None) or getattr(exc_type, "__name__", None)
+    message = getattr(exc_value, "message", "") or getattr(exc_value, "detail", "") or exc_value
+    entry["value"] = safe_str(message)
+    frames = serialize_stack(tb, MAX_VALUE_LENGTH)
+    if frames:
+        entry["stacktrace"] = {"frames": frames, "type": "raw"}
+    return entry
+
+
+cdef class _Walk:
+    """One call's traversal state (stacktrace._Walk): exceptions met, group members
+    inspected, the output. The exceptions are kept alive for the call so that an id is
+    never reused."""
+
+    cdef list met
+    cdef set met_ids
+    cdef Py_ssize_t inspected
+    cdef list entries
+
+    def __cinit__(self):
+        self.met = []
+        self.met_ids = set()
+        self.inspected = 0
+        self.entries = []
+
+
+cdef Py_ssize_t visit(
+    _Walk walk, object exc_type, object exc_value, object tb, object mechanism,
+    Py_ssize_t exception_id, Py_ssize_t parent_id, object source,
+) except -1:
+    """stacktrace._visit: depth first, cause chain before group members."""
+    cdef Py_ssize_t index
+    if exc_value is not None:
+        if id(exc_value) in walk.met_ids or exception_id >= MAX_EXCEPTION_ENTRIES:
+            return exception_id
+        walk.met_ids.add(id(exc_value))
+        walk.met.append(exc_value)
+    walk.entries.append(
+        exception_entry(exc_type, exc_value, tb, mechanism, exception_id, parent_id, source)
+    )
+    parent_id = exception_id
+    exception_id += 1
+
+    # stacktrace._cause_of, inline
+    suppress = hasattr(exc_value, "__suppress_context__") and exc_value.__suppress_context__
+    if suppress and exc_value is not None:
+        cause, relationship = getattr(exc_value, "__cause__", None), "cause"
+    else:
+        cause, relationship = getattr(exc_value, "__context__", None), "context"
+    if cause is not None and exception_id < MAX_EXCEPTION_ENTRIES:
+        exception_id = visit(
+            walk, type(cause), cause, getattr(cause, "__traceback__", None), None,
+            exception_id, parent_id, relationship,
+        )
+
+    if BaseExceptionGroup is not None and isinstance(exc_value, BaseExceptionGroup):
+        members = exc_value.exceptions
+        index = 0
+        while (
+            index < len(members)
+            and exception_id < MAX_EXCEPTION_ENTRIES
+            and walk.inspected < MAX_GROUP_MEMBER_INSPECTIONS
+        ):
+            # parity: a member is charged before it is read, duplicates included
+            walk.inspected += 1
+            member = members[index]
+            index += 1
+            exception_id = visit(
+                walk, type(member), member, getattr(member, "__traceback__", None), None,
+                exception_id, parent_id, "member",
+            )
+    return exception_id
+
+
+def exceptions_from_error_tuple(exc_info, mechanism=None):
+    """stacktrace.compiled_exceptions_from_error_tuple: the whole list, compiled."""
+    if type(exc_info) is not tuple or len(<tuple>exc_info) != 3:
+        # parity: Python's own unpacking of anything else (its error's text is not
+        # Cython's), in the Python twin's walk
+        if py_serialize_entry is None:
+            bind_python_twin()
+        return py_exceptions_with_stack(exc_info, mechanism, serialize_stack)
+    exc_type, exc_value, tb = <tuple>exc_info
+    walk = _Walk()
+    visit(walk, exc_type, exc_value, tb, mechanism, 0, 0, None)
+    return walk.entries

@@ -29,6 +29,7 @@ import linecache
 import operator
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from posthog import exception_utils as _posthog
@@ -113,7 +114,8 @@ _MISSING_NAMES = (_MISSING_NAME,) * len(_POSTHOG_NAMES)
 def posthog_unchanged() -> bool:
     """Whether posthog's exceptions_from_error_tuple would still do what this module does:
     its module's functions and constants as at import (and as this module knows them).
-    Under a microsecond; the caller checks it before each use and calls posthog when False."""
+    The caller checks it before each use and calls posthog when False;
+    _stacktrace.posthog_unchanged is its compiled twin (the same tables, read from here)."""
     module_globals = _posthog.__dict__
     # Identity only, name by name, in one C-level loop (speed: this runs every capture):
     # an == could run a replacement's __eq__.
@@ -121,9 +123,12 @@ def posthog_unchanged() -> bool:
     if not _POSTHOG_COMPLETE_AT_IMPORT or not all(map(operator.is_, current, _POSTHOG_AT_IMPORT)):
         return False
     for name, value in _POSTHOG_CONSTANTS:
-        if module_globals.get(name, _MISSING_NAME) != value:
+        found = module_globals.get(name, _MISSING_NAME)
+        # Compared only when of the constant's exact type (int, str): a != of another
+        # type could run a replacement's __ne__.
+        if found is not value and (type(found) is not type(value) or found != value):
             return False
-    return BaseExceptionGroup is _posthog.__dict__.get("BaseExceptionGroup")
+    return BaseExceptionGroup is module_globals.get("BaseExceptionGroup")
 
 
 # --- one frame ----------------------------------------------------------------------
@@ -494,11 +499,24 @@ def _compiled_stack() -> Any:
 COMPILED_STACK = _compiled_stack()
 
 
-def compiled_exceptions_from_error_tuple(
-    exc_info: Any, mechanism: Any = None
-) -> list[dict[str, Any]]:
-    """The compiled twin (its per-frame work compiled); the Python twin without the build."""
-    return exceptions_with_stack(exc_info, mechanism, COMPILED_STACK or serialize_stack)
+def _compiled_walk() -> Any:
+    if COMPILED_STACK is None:
+        return None
+    from . import _stacktrace
+
+    return _stacktrace.exceptions_from_error_tuple
+
+
+def _walk_without_the_build(exc_info: Any, mechanism: Any = None) -> list[dict[str, Any]]:
+    return exceptions_with_stack(exc_info, mechanism, serialize_stack)
+
+
+# The compiled twin: _stacktrace.exceptions_from_error_tuple (this module's walk and its
+# frames, compiled; the same module as serialize_stack, so built or not with it); the
+# Python twin without the build.
+compiled_exceptions_from_error_tuple: Callable[..., list[dict[str, Any]]] = (
+    _compiled_walk() or _walk_without_the_build
+)
 
 
 def exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> list[dict[str, Any]]:

@@ -37,14 +37,6 @@ class Parameter:
     check: ArgumentCheck
 
 
-def _position(parameters: Sequence[Parameter], name: str) -> int:
-    """The index of the parameter called ``name``, or -1."""
-    for index, parameter in enumerate(parameters):
-        if parameter.name == name:
-            return index
-    return -1
-
-
 @dataclass
 class Replacement:
     """One posthog function, the parameters fastvars understands, and fastvars' answer.
@@ -66,9 +58,19 @@ class Replacement:
     # original. A function posthog also calls inside its own module is patched only
     # where its clients call it, so that posthog's own calls stay posthog's.
     only_in: Sequence[str] | None = None
+    # A step's answer that does not take posthog's original (``fast(*arguments)``):
+    # the stand-in calls it directly (speed: one call fewer per capture). ``guard``,
+    # when given, is asked before each such call whether posthog's module still holds
+    # what ``fast`` reproduces; when it answers False, posthog's function does the step.
+    takes_original: bool = True
+    guard: Callable[[], bool] | None = None
     # Filled in when installed: posthog's function and its defaults by parameter name.
     original: Callable[..., Any] | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+    # bind()'s tables, made by adopt() (speed: bind runs on every capture).
+    _positions: dict[str, int] = field(default_factory=dict)
+    _unbound: tuple[Any, ...] = ()
+    _plan: tuple[tuple[str, ArgumentCheck, Any], ...] = ()
 
     def adopt(self, original: Callable[..., Any]) -> str | None:
         """Take ``original`` as the function to stand in for; None when its parameters
@@ -88,6 +90,12 @@ class Replacement:
             )
         self.original = original
         self.defaults = {p.name: p.default for p in found if p.default is not p.empty}
+        self._positions = {parameter.name: index for index, parameter in enumerate(self.parameters)}
+        self._unbound = (_MISSING,) * len(self.parameters)
+        self._plan = tuple(
+            (parameter.name, parameter.check, self.defaults.get(parameter.name, _MISSING))
+            for parameter in self.parameters
+        )
         return None
 
     @property
@@ -97,28 +105,30 @@ class Replacement:
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any] | str:
         """The arguments in parameter order, or why fastvars does not understand the
         call. Hand-written rather than ``inspect.Signature.bind`` (speed: this runs on
-        every capture, and ``bind`` costs several microseconds)."""
-        parameters = self.parameters
-        if len(args) > len(parameters):
-            return f"{len(args)} positional arguments, fastvars knows {len(parameters)}"
-        values = list(args)
-        values.extend([_MISSING] * (len(parameters) - len(args)))
-        for key, value in kwargs.items():
-            index = _position(parameters, key)
-            if index < 0:
-                return f"unknown keyword argument {key!r}"
-            if values[index] is not _MISSING:
-                return f"argument {key!r} given twice"
-            values[index] = value
-        for index, parameter in enumerate(parameters):
+        every capture, and ``bind`` costs several microseconds), from the tables
+        adopt() made."""
+        unbound = self._unbound
+        if len(args) > len(unbound):
+            return f"{len(args)} positional arguments, fastvars knows {len(unbound)}"
+        values = [*args, *unbound[len(args) :]]
+        if kwargs:
+            positions = self._positions
+            for key, value in kwargs.items():
+                index = positions.get(key, -1)
+                if index < 0:
+                    return f"unknown keyword argument {key!r}"
+                if values[index] is not _MISSING:
+                    return f"argument {key!r} given twice"
+                values[index] = value
+        for index, (name, check, default) in enumerate(self._plan):
             value = values[index]
             if value is _MISSING:
-                if parameter.name not in self.defaults:
-                    return f"argument {parameter.name!r} missing"
-                value = values[index] = self.defaults[parameter.name]
-            why = parameter.check(value)
+                if default is _MISSING:
+                    return f"argument {name!r} missing"
+                value = values[index] = default
+            why = check(value)
             if why is not None:
-                return f"argument {parameter.name!r}: {why}"
+                return f"argument {name!r}: {why}"
         return values
 
     def stand_in(self) -> Callable[..., Any]:
@@ -126,6 +136,7 @@ class Replacement:
         bind, fast, name = self.bind, self.fast, self.name
         original = self.original
         assert original is not None, "adopt() first"
+        takes_original, guard = self.takes_original, self.guard
 
         def stand_in(*args: Any, **kwargs: Any) -> Any:
             bound = bind(args, kwargs)
@@ -135,7 +146,12 @@ class Replacement:
             probe = probes.current
             if probe is not None:
                 probe.reached.append(name)
-            return fast(*bound, original)
+            if takes_original:
+                return fast(*bound, original)
+            if guard is not None and not guard():
+                passthroughs.count(name, "a posthog function it reproduces was replaced")
+                return original(*bound)
+            return fast(*bound)
 
         stand_in.__name__ = stand_in.__qualname__ = self.name
         stand_in.__doc__ = f"fastvars' stand-in for {self.qualified_name}."

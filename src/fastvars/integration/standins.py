@@ -21,7 +21,6 @@ from .replacements import (
     anything,
     exactly,
     exc_info_tuple,
-    passthroughs,
     patterns,
 )
 
@@ -60,38 +59,6 @@ def _attach_code_variables(
         pass
 
 
-def _step(
-    fast: Callable[..., Any],
-    name: str = "",
-    unchanged: Callable[[], bool] | None = None,
-) -> Callable[..., Any]:
-    """The stand-in's answer for one step of posthog's event. Each twin reproduces
-    posthog's function exactly, raising what it raises where it raises it, and hands
-    to posthog's own function, inside, whatever it does not handle itself. So an error
-    that comes out is posthog's own, and goes up as posthog's would: running posthog's
-    function again would run the user code in it (an exception's ``__str__``, a
-    loader, a ``model_dump``) a second time."""
-
-    if unchanged is None:
-
-        def step(*args: Any) -> Any:
-            return fast(*args[:-1])  # the last argument is posthog's original
-
-        return step
-
-    def guarded_step(*args: Any) -> Any:
-        # A twin that reproduces posthog through the helpers of posthog's module (the
-        # serializer) knows whether they are still the ones it reproduces: when someone
-        # replaced one, posthog's function does the step (checked on every call: a
-        # microsecond or two).
-        if not unchanged():
-            passthroughs.count(name, "a posthog function it reproduces was replaced")
-            return args[-1](*args[:-1])
-        return fast(*args[:-1])
-
-    return guarded_step
-
-
 def _fastvars_function(module: str, name: str) -> Callable[..., Any] | None:
     """One of fastvars' step functions, or None when it cannot be loaded (then posthog
     does that step)."""
@@ -113,6 +80,12 @@ TWINS = {
     ),
     "handle_in_app": (("inapp", "handle_in_app"), ("_inapp", "handle_in_app")),
     "clean": (("cleaning", "clean"), ("_cleaning", "clean")),
+    # The guard of exceptions_from_error_tuple's twin: whether posthog's module still
+    # holds the helpers it reproduces.
+    "posthog_unchanged": (
+        ("stacktrace", "posthog_unchanged"),
+        ("_stacktrace", "posthog_unchanged"),
+    ),
 }
 
 
@@ -129,7 +102,14 @@ def twin(step: str) -> Callable[..., Any] | None:
 
 def _steps() -> list[Replacement]:
     """The other steps of posthog's exception event, each optional: one fastvars cannot
-    load, or posthog lacks, stays posthog's."""
+    load, or posthog lacks, stays posthog's.
+
+    Each step's twin is called with the bound arguments alone (``takes_original=False``):
+    it reproduces posthog's function exactly, raising what it raises where it raises it,
+    and hands to posthog's own function, inside, whatever it does not handle itself. So
+    an error that comes out is posthog's own, and goes up as posthog's would: running
+    posthog's function again would run the user code in it (an exception's ``__str__``,
+    a loader, a ``model_dump``) a second time."""
     found = []
     serialize = twin("exceptions_from_error_tuple")
     if serialize is not None:
@@ -141,11 +121,12 @@ def _steps() -> list[Replacement]:
                     Parameter("exc_info", exc_info_tuple),
                     Parameter("mechanism", exactly(type(None), dict)),
                 ),
-                fast=_step(
-                    serialize,
-                    "exceptions_from_error_tuple",
-                    _fastvars_function("stacktrace", "posthog_unchanged"),
-                ),
+                fast=serialize,
+                takes_original=False,
+                # The twin reproduces posthog through the helpers of posthog's module
+                # (the serializer): when someone replaced one, posthog's function does
+                # the step (checked on every call: a microsecond or two).
+                guard=twin("posthog_unchanged"),
                 required=False,
                 only_in=posthog_api.CLIENT_MODULES,
             )
@@ -162,7 +143,8 @@ def _steps() -> list[Replacement]:
                     Parameter("in_app_include", exactly(type(None), list)),
                     Parameter("project_root", exactly(type(None), str)),
                 ),
-                fast=_step(in_app),
+                fast=in_app,
+                takes_original=False,
                 required=False,
                 only_in=posthog_api.CLIENT_MODULES,
             )
@@ -174,7 +156,8 @@ def _steps() -> list[Replacement]:
                 module=posthog_api.UTILS,
                 name="clean",
                 parameters=(Parameter("item", anything),),
-                fast=_step(clean),
+                fast=clean,
+                takes_original=False,
                 required=False,
                 # Not in posthog.utils itself: posthog's clean calls that module's name for
                 # every nested value, and the twins hand values to posthog's own clean.
