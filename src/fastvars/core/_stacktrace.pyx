@@ -42,8 +42,6 @@ from cpython.unicode cimport PyUnicode_Tailmatch
 from posix.stat cimport struct_stat, stat as c_stat
 
 from ..constants import CACHE_GENERATION as _CACHE_GENERATION
-from ..constants import MAX_EXCEPTIONS as _MAX_EXCEPTIONS
-from ..constants import MAX_GROUP_MEMBER_INSPECTIONS as _MAX_GROUP_MEMBER_INSPECTIONS
 from . import sources as _sources
 
 cdef extern from "weakrefs.h":
@@ -186,12 +184,11 @@ cdef object py_serialize_read_entry = None
 cdef object py_source_lines = None
 cdef object py_context_from_lines = None
 cdef object py_truncated = None
-cdef object py_exceptions_with_stack = None
 
 
 cdef bind_python_twin():
     global py_serialize_entry, py_serialize_read_entry, py_source_lines
-    global py_context_from_lines, py_truncated, py_exceptions_with_stack, READ_FAILED
+    global py_context_from_lines, py_truncated, READ_FAILED
     global POSTHOG_DICT, POSTHOG_NAMES, POSTHOG_AT_IMPORT, POSTHOG_CONSTANTS
     global POSTHOG_COMPLETE, POSTHOG_GROUP
     from . import frames
@@ -208,7 +205,6 @@ cdef bind_python_twin():
     py_source_lines = twin.source_lines
     py_context_from_lines = twin.context_from_lines
     py_truncated = twin.truncated
-    py_exceptions_with_stack = twin.exceptions_with_stack
     py_serialize_entry = twin.serialize_entry  # last: the others are set when it is
 # stacktrace.posthog_unchanged's tables, bound with the Python twin: the names posthog's
 # exceptions_from_error_tuple reaches through its module's globals, their values when
@@ -787,175 +783,3 @@ def serialize_stack(tb, max_length):
             frames.append(frame)
         tb = <object>fv_st_tb_next(tb) if type(tb) is TracebackType else tb.tb_next
     return frames
-
-
-# --- the exception walk: stacktrace.exceptions_with_stack, compiled -------------------
-#
-# The same operations as the Python twin's, line for line and in the same order (each
-# attribute read, str(), truthiness test, isinstance and mapping operation that could
-# run a user's code), compiled (speed: the walk was ~23,000 instructions a capture in
-# Python). Its frames are serialize_stack's.
-
-cdef Py_ssize_t MAX_EXCEPTION_ENTRIES = _MAX_EXCEPTIONS
-cdef Py_ssize_t MAX_GROUP_MEMBER_INSPECTIONS = _MAX_GROUP_MEMBER_INSPECTIONS
-cdef str SYNTHESIZED_TRACEBACK_ATTR = "__posthog_synthesized_traceback"
-cdef frozenset RESERVED_MECHANISM_KEYS = frozenset(
-    {"type", "handled", "source", "synthetic", "exception_id", "parent_id"}
-)
-cdef tuple TYPED_MECHANISM_FIELDS = (
-    ("type", str), ("handled", bool), ("source", str), ("synthetic", bool)
-)
-cdef tuple NOT_A_MODULE = (None, "builtins", "__builtins__")
-cdef object BaseExceptionGroup = getattr(builtins, "BaseExceptionGroup", None)
-cdef Py_ssize_t MAX_VALUE_LENGTH = 1024  # stacktrace.MAX_VALUE_LENGTH
-
-
-cdef dict valid_mechanism(object mechanism):
-    if not isinstance(mechanism, dict):
-        return {}
-    result = {key: value for key, value in mechanism.items() if key not in RESERVED_MECHANISM_KEYS}
-    for field, field_type in TYPED_MECHANISM_FIELDS:
-        if isinstance(mechanism.get(field), field_type) and (
-            field_type is bool or mechanism[field]
-        ):
-            result[field] = mechanism[field]
-    return result
-
-
-cdef bint is_synthesized(object exc_value, object tb) except -1:
-    marker = getattr(exc_value, SYNTHESIZED_TRACEBACK_ATTR, None)
-    return marker is not None and marker.traceback is tb
-
-
-cdef dict exception_mechanism(
-    object exc_value, object tb, object mechanism, Py_ssize_t exception_id,
-    Py_ssize_t parent_id, object source,
-):
-    result = valid_mechanism(mechanism)
-    result["exception_id"] = exception_id
-    errno = getattr(exc_value, "errno", None) if exc_value is not None else None
-    if errno is not None:
-        result.setdefault("meta", {}).setdefault("errno", {}).setdefault("number", errno)
-    if isinstance(source, str) and source:
-        result["source"] = source
-    if exception_id != 0:
-        result["parent_id"] = parent_id
-        result["type"] = "chained"
-        result.pop("handled", None)
-    else:
-        result.setdefault("type", "generic")
-        result.setdefault("handled", True)
-        result.pop("source", None)
-    # parity: posthog evaluates the marker before setdefault, even when "synthetic" is set
-    synthetic = tb is not None and is_synthesized(exc_value, tb)
-    result.setdefault("synthetic", synthetic)
-    if BaseExceptionGroup is not None and isinstance(exc_value, BaseExceptionGroup):
-        result["is_exception_group"] = True
-    return result
-
-
-cdef object safe_str(object value):
-    try:
-        return str(value)
-    except Exception:
-        try:
-            return repr(value)
-        except Exception:
-            return "<broken repr>"
-
-
-cdef dict exception_entry(
-    object exc_type, object exc_value, object tb, object mechanism,
-    Py_ssize_t exception_id, Py_ssize_t parent_id, object source,
-):
-    entry = {
-        "mechanism": exception_mechanism(exc_value, tb, mechanism, exception_id, parent_id, source)
-    }
-    module = getattr(exc_type, "__module__", None)
-    entry["module"] = module if module not in NOT_A_MODULE else None
-    entry["type"] = getattr(exc_type, "__qualname__", None) or getattr(exc_type, "__name__", None)
-    message = getattr(exc_value, "message", "") or getattr(exc_value, "detail", "") or exc_value
-    entry["value"] = safe_str(message)
-    frames = serialize_stack(tb, MAX_VALUE_LENGTH)
-    if frames:
-        entry["stacktrace"] = {"frames": frames, "type": "raw"}
-    return entry
-
-
-cdef class _Walk:
-    """One call's traversal state (stacktrace._Walk): exceptions met, group members
-    inspected, the output. The exceptions are kept alive for the call so that an id is
-    never reused."""
-
-    cdef list met
-    cdef set met_ids
-    cdef Py_ssize_t inspected
-    cdef list entries
-
-    def __cinit__(self):
-        self.met = []
-        self.met_ids = set()
-        self.inspected = 0
-        self.entries = []
-
-
-cdef Py_ssize_t visit(
-    _Walk walk, object exc_type, object exc_value, object tb, object mechanism,
-    Py_ssize_t exception_id, Py_ssize_t parent_id, object source,
-) except -1:
-    """stacktrace._visit: depth first, cause chain before group members."""
-    cdef Py_ssize_t index
-    if exc_value is not None:
-        if id(exc_value) in walk.met_ids or exception_id >= MAX_EXCEPTION_ENTRIES:
-            return exception_id
-        walk.met_ids.add(id(exc_value))
-        walk.met.append(exc_value)
-    walk.entries.append(
-        exception_entry(exc_type, exc_value, tb, mechanism, exception_id, parent_id, source)
-    )
-    parent_id = exception_id
-    exception_id += 1
-
-    # stacktrace._cause_of, inline
-    suppress = hasattr(exc_value, "__suppress_context__") and exc_value.__suppress_context__
-    if suppress and exc_value is not None:
-        cause, relationship = getattr(exc_value, "__cause__", None), "cause"
-    else:
-        cause, relationship = getattr(exc_value, "__context__", None), "context"
-    if cause is not None and exception_id < MAX_EXCEPTION_ENTRIES:
-        exception_id = visit(
-            walk, type(cause), cause, getattr(cause, "__traceback__", None), None,
-            exception_id, parent_id, relationship,
-        )
-
-    if BaseExceptionGroup is not None and isinstance(exc_value, BaseExceptionGroup):
-        members = exc_value.exceptions
-        index = 0
-        while (
-            index < len(members)
-            and exception_id < MAX_EXCEPTION_ENTRIES
-            and walk.inspected < MAX_GROUP_MEMBER_INSPECTIONS
-        ):
-            # parity: a member is charged before it is read, duplicates included
-            walk.inspected += 1
-            member = members[index]
-            index += 1
-            exception_id = visit(
-                walk, type(member), member, getattr(member, "__traceback__", None), None,
-                exception_id, parent_id, "member",
-            )
-    return exception_id
-
-
-def exceptions_from_error_tuple(exc_info, mechanism=None):
-    """stacktrace.compiled_exceptions_from_error_tuple: the whole list, compiled."""
-    if type(exc_info) is not tuple or len(<tuple>exc_info) != 3:
-        # parity: Python's own unpacking of anything else (its error's text is not
-        # Cython's), in the Python twin's walk
-        if py_serialize_entry is None:
-            bind_python_twin()
-        return py_exceptions_with_stack(exc_info, mechanism, serialize_stack)
-    exc_type, exc_value, tb = <tuple>exc_info
-    walk = _Walk()
-    visit(walk, exc_type, exc_value, tb, mechanism, 0, 0, None)
-    return walk.entries

@@ -29,7 +29,6 @@ import linecache
 import operator
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from posthog import exception_utils as _posthog
@@ -499,24 +498,11 @@ def _compiled_stack() -> Any:
 COMPILED_STACK = _compiled_stack()
 
 
-def _compiled_walk() -> Any:
-    if COMPILED_STACK is None:
-        return None
-    from . import _stacktrace
-
-    return _stacktrace.exceptions_from_error_tuple
-
-
-def _walk_without_the_build(exc_info: Any, mechanism: Any = None) -> list[dict[str, Any]]:
-    return exceptions_with_stack(exc_info, mechanism, serialize_stack)
-
-
-# The compiled twin: _stacktrace.exceptions_from_error_tuple (this module's walk and its
-# frames, compiled; the same module as serialize_stack, so built or not with it); the
-# Python twin without the build.
-compiled_exceptions_from_error_tuple: Callable[..., list[dict[str, Any]]] = (
-    _compiled_walk() or _walk_without_the_build
-)
+def compiled_exceptions_from_error_tuple(
+    exc_info: Any, mechanism: Any = None
+) -> list[dict[str, Any]]:
+    """The compiled twin (its per-frame work compiled); the Python twin without the build."""
+    return exceptions_with_stack(exc_info, mechanism, COMPILED_STACK or serialize_stack)
 
 
 def exceptions_from_error_tuple(exc_info: Any, mechanism: Any = None) -> list[dict[str, Any]]:
