@@ -88,10 +88,66 @@ static int fv_holds_multiple(uint64_t lo, uint64_t hi, int s, int closed, int p,
     return 1;
 }
 
+/* The length of repr's text for `ndigits` significant digits with the decimal point
+   `decpt` places after the first (repr's choice between 0.000ddd, ddd000.0, dd.ddd and
+   d.ddde+XX), without the sign. */
+static Py_ssize_t fv_repr_length_of(int ndigits, int decpt) {
+    int exp10;
+    if (-4 < decpt && decpt <= 16) {
+        if (decpt <= 0) return 2 + (-decpt) + ndigits;        /* 0.000ddd */
+        if (decpt >= ndigits) return decpt + 2;               /* ddd000.0 */
+        return ndigits + 1;                                   /* dd.ddd */
+    }
+    exp10 = decpt - 1;
+    if (exp10 < 0) exp10 = -exp10;
+    return ndigits + (ndigits > 1) + 2 + (exp10 >= 100 ? 3 : 2);  /* d.ddde+XX */
+}
+
+/* 10^0 .. 10^FV_SHORT_PLACES, exact doubles. */
+#define FV_SHORT_PLACES 6
+static const double FV_POW10_D[FV_SHORT_PLACES + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+
+/* Speed: len(repr(ax)) for a positive ax that some decimal of at most FV_SHORT_PLACES
+   places reads back as, found by trying each number of places in turn (a few
+   multiplications and divisions, where the search below asks its 128-bit question
+   about ten times): what timings, prices and ratios of small numbers look like.
+   -1 for any other ax.
+   At k places, N = ax * 10^k rounded to an integer (below 2^50, so that the rounding
+   of the product cannot move N off the integer nearest the exact ax * 10^k) reads
+   back as ax exactly when N / 10^k, one correctly rounded IEEE division of two exact
+   doubles, is ax: the same round-half-even reading float() makes. The rounding
+   interval of ax is narrower than 10^-k there, so that integer is the only candidate
+   at k places, and a decimal with fewer significant digits would have been found at
+   fewer places: the first k that reads back gives repr's digits (N without its
+   trailing zeros) and its decimal point. */
+static Py_ssize_t fv_short_repr_length(double ax) {
+    /* Adding and removing 2^52 rounds a double in [0, 2^52) to an integer (the FPU's
+       round-to-nearest-even; C compilers keep the two operations without -ffast-math). */
+    const double round_shift = 4503599627370496.0, limit = 1125899906842624.0; /* 2^52, 2^50 */
+    volatile double shifted;
+    double y, r;
+    uint64_t n;
+    int k, digits, zeros;
+    for (k = 0; k <= FV_SHORT_PLACES; k++) {
+        y = ax * FV_POW10_D[k];
+        if (!(y < limit)) return -1;
+        shifted = y + round_shift;
+        r = shifted - round_shift;
+        if (r / FV_POW10_D[k] != ax) continue;
+        n = (uint64_t)r;  /* >= 1: a positive ax does not read back from 0 */
+        digits = 1;
+        while (digits < 20 && n >= FV_POW10[digits]) digits++;
+        zeros = 0;
+        while (n % 10 == 0) { n /= 10; zeros++; }
+        return fv_repr_length_of(digits - zeros, digits - k);
+    }
+    return -1;
+}
+
 /* len(repr(x)) for finite x, or -1 when the caller must format x to know. */
 static Py_ssize_t fv_float_repr_length_fast(double x) {
     uint64_t bits, frac, m, lo, hi, k = 0, k_found = 0;
-    int neg, bexp, e, s, closed, e10, a, b, r, ndigits, decpt, exp10;
+    int neg, bexp, e, s, closed, e10, a, b, r, ndigits, decpt;
     Py_ssize_t n;
     memcpy(&bits, &x, sizeof bits);
     neg = (int)(bits >> 63);
@@ -102,6 +158,8 @@ static Py_ssize_t fv_float_repr_length_fast(double x) {
         if (frac == 0) return 3 + neg;  /* 0.0, -0.0 */
         return -1;                      /* subnormal: far too many places */
     }
+    n = fv_short_repr_length(neg ? -x : x);
+    if (n >= 0) return n + neg;
     m = frac | (1ULL << 52);
     e = bexp - 1075;                    /* |x| = m * 2^e */
     /* The rounding interval, in units of 2^(e-2): halfway to each neighbour; the gap
@@ -144,16 +202,7 @@ static Py_ssize_t fv_float_repr_length_fast(double x) {
     ndigits = 1;
     while (ndigits < 20 && k_found >= FV_POW10[ndigits]) ndigits++;
     decpt = a + ndigits;
-    if (-4 < decpt && decpt <= 16) {
-        if (decpt <= 0) n = 2 + (-decpt) + ndigits;        /* 0.000ddd */
-        else if (decpt >= ndigits) n = decpt + 2;           /* ddd000.0 */
-        else n = ndigits + 1;                               /* dd.ddd */
-    } else {
-        exp10 = decpt - 1;
-        if (exp10 < 0) exp10 = -exp10;
-        n = ndigits + (ndigits > 1) + 2 + (exp10 >= 100 ? 3 : 2);  /* d.ddde+XX */
-    }
-    return n + neg;
+    return fv_repr_length_of(ndigits, decpt) + neg;
 }
 #else
 static Py_ssize_t fv_float_repr_length_fast(double x) { (void)x; return -1; }

@@ -80,6 +80,16 @@ def test_answers_for_ordinary_floats():
             assert _agrees(x), repr(x)
 
 
+def test_short_decimals_and_the_edges_of_their_path():
+    # floatrepr.h answers a decimal of at most 6 places from N / 10^k directly, below
+    # 2^50 once scaled: the decimals on both sides of those limits, and their neighbours.
+    for places in range(8):
+        limit = 2**50 // 10**places
+        for n in (1, 7, 125, 999_999, 10**9 + 7, limit - 1, limit, limit + 1, 10 * limit):
+            for x in _around(n / 10**places):
+                _agrees(x)
+
+
 def test_random_bits_and_decimals():
     rnd = random.Random(20240607)
     for _ in range(scaled(100_000)):

@@ -10,6 +10,10 @@ cdef class Generations:
     cdef readonly dict young
     cdef readonly dict old
     cdef readonly Py_ssize_t generation
+    # The entry a caller found last, for callers whose lookups come in runs (None
+    # until set; the caller checks that it still answers its key). One entry more
+    # than the bound, at most.
+    cdef object last
     cdef object recall(self, object key)
     cdef int store(self, object key, object value) except -1
 

@@ -33,6 +33,7 @@ cdef class Generations:
     def clear(self):
         self.young = {}
         self.old = {}
+        self.last = None
 
     def __len__(self):
         return len(self.young) + len(self.old)

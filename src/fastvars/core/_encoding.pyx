@@ -25,7 +25,7 @@ from cpython.weakref cimport PyWeakref_NewRef
 cdef extern from "weakrefs.h":
     bint fv_weakref_is(object ref, object target) noexcept
 
-from ._caches cimport cache_get
+from ._caches cimport Generations, cache_get
 from ._policy cimport Policy, mask_string, note_foreign_call
 from ._masking cimport masked_text, is_failed, class_read_is_plain
 from ._typeprobes cimport is_scalar_kind
@@ -215,10 +215,20 @@ cdef Py_ssize_t MAX_TABLE_NAMES = 1024
 
 cdef CodeTable code_table(Policy policy, object code):
     """The code's table, None for code whose names are not all str."""
+    cdef Generations codes = policy._codes
+    # The table found last first (PERF: a stack's frames come in runs of one function,
+    # a recursion or a chain of middleware; a hit skips making an int of the code's
+    # address and the cache probe with it). It is checked as the cache's entries are,
+    # by its weak reference to the code. A local reference: another thread may
+    # replace it meanwhile.
+    last = codes.last
+    if last is not None and fv_weakref_is((<CodeTable>last).code_ref, code):
+        return <CodeTable>last
     # Keyed by id: hashing a code object hashes its bytecode and constants every time.
     key = id(code)
-    entry = cache_get(policy._codes, key)
+    entry = cache_get(codes, key)
     if entry is not None and fv_weakref_is((<CodeTable>entry).code_ref, code):
+        codes.last = entry
         return <CodeTable>entry
     try:
         names = code.co_varnames + code.co_cellvars + code.co_freevars
@@ -241,6 +251,7 @@ cdef CodeTable code_table(Policy policy, object code):
     found.table = table
     found.order = None
     policy._codes.store(key, found)
+    policy._codes.last = found
     return found
 
 

@@ -53,6 +53,16 @@ cdef extern from *:
         return PyObject_GetAttrString(frame, "f_code");
     }
 
+    /* frame.f_globals without the attribute lookup (PERF: read for every frame's
+       hidden check; a frame's getter runs no code, and PyFrame_GetGlobals is it). */
+    static PyObject *fv_frame_globals(PyObject *frame) {
+    #if PY_VERSION_HEX >= 0x030B0000
+        if (PyFrame_Check(frame))
+            return PyFrame_GetGlobals((PyFrameObject *)frame);
+    #endif
+        return PyObject_GetAttrString(frame, "f_globals");
+    }
+
     /* A function's frame (its code CO_OPTIMIZED): its f_locals is the frame's own.
        Anything else that is not a frame counts as one, its attributes unread. */
     static int fv_frame_optimized(PyObject *frame) {
@@ -88,6 +98,7 @@ cdef extern from *:
     """
     object fv_frame_locals(object frame)
     object fv_frame_code(object frame)
+    object fv_frame_globals(object frame)
     bint fv_frame_optimized(object frame)
     int fv_names_hold(list names, str key)
 
@@ -127,6 +138,22 @@ cdef object PROXY_VALUES = (
 __all__ = ["is_hidden", "frame_variables"]
 
 
+# foreign_calls() as an int, the same object while the count has not moved (PERF: the
+# hidden check keeps it with every frame's read; one allocation per count, not one
+# per frame once the count is past the small ints).
+cdef object calls_object = 0
+cdef unsigned long long calls_object_value = 0
+
+
+cdef object foreign_calls_now():
+    global calls_object, calls_object_value
+    cdef unsigned long long now = foreign_calls()
+    if now != calls_object_value:
+        calls_object = now
+        calls_object_value = now
+    return calls_object
+
+
 cdef bint flag_is_set(object flag) except -1:
     """`if flag:` as posthog asks it, an exception counting as not set."""
     cdef object t = type(flag)
@@ -142,7 +169,7 @@ cdef bint flag_is_set(object flag) except -1:
 cdef bint hidden_check(object frame, dict reads) except -1:
     """frames.is_hidden, natively for a dict of globals and a dict of locals. The locals
     it reads are remembered in `reads` (frame -> (locals, foreign_calls())) when given."""
-    f_globals = frame.f_globals
+    f_globals = fv_frame_globals(frame)
     if type(f_globals) is not dict:
         note_foreign_call()
         return py_is_hidden(frame)
@@ -179,7 +206,7 @@ cdef bint hidden_check(object frame, dict reads) except -1:
                 if flag_is_set(value):
                     return True
             if reads is not None:
-                reads[frame] = (f_locals, foreign_calls(), names)
+                reads[frame] = (f_locals, foreign_calls_now(), names)
             return False
         f_locals = None
     for index, key in enumerate(HIDE_FLAGS):
@@ -204,7 +231,10 @@ cdef bint hidden_check(object frame, dict reads) except -1:
         if flag != NULL and flag_is_set(<object>flag):
             return True
     if reads is not None:
-        reads[frame] = (f_locals, read_at)
+        if read_at == foreign_calls():
+            reads[frame] = (f_locals, foreign_calls_now())
+        else:  # (a flag's __bool__ ran since the read)
+            reads[frame] = (f_locals, read_at)
     return False
 
 

@@ -9,7 +9,6 @@ masked values the Python twin hands back (emit_masked).
 from cpython.mem cimport PyMem_Malloc, PyMem_Realloc, PyMem_Free
 from cpython.unicode cimport PyUnicode_KIND, PyUnicode_DATA, PyUnicode_READ, PyUnicode_GET_LENGTH
 from cpython.conversion cimport PyOS_double_to_string, Py_DTSF_ADD_DOT_0
-from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.list cimport PyList_Check
 from cpython.tuple cimport PyTuple_Check
@@ -240,36 +239,6 @@ cdef Py_ssize_t _formatted_length(double value) except -1:
     return n
 
 
-cdef int emit_longlong(Out *o, long long value) except -1:
-    cdef char digits[24]
-    cdef int i = 24
-    cdef unsigned long long u = <unsigned long long>value
-    if value < 0:
-        u = 0 - u
-    while True:
-        i -= 1
-        digits[i] = <char>(48 + u % 10)  # '0' + digit
-        u //= 10
-        if u == 0:
-            break
-    if value < 0:
-        i -= 1
-        digits[i] = b'-'
-    return out_write(o, digits + i, 24 - i)
-
-
-cdef Py_ssize_t longlong_length(long long value) noexcept:
-    cdef unsigned long long u = <unsigned long long>value
-    cdef Py_ssize_t n = 1
-    if value < 0:
-        u = 0 - u
-        n += 1
-    while u >= 10:
-        u //= 10
-        n += 1
-    return n
-
-
 cdef str out_text_cut(Out *o):
     """The buffer as a str, cut like every encoded value: past 1,024 characters, the
     first 1,021 and '...'."""
@@ -294,13 +263,8 @@ cdef str out_text_cut(Out *o):
 # limit, a key json cannot write), with the text written so far left for the caller to
 # drop.
 
-cdef int emit_int(Out *o, object value) except -1:
-    """An int's decimal text; NOT_JSON past the int/str digit limit (json.dumps raises
-    there, see masking.py)."""
-    cdef int overflow
-    cdef long long v = PyLong_AsLongLongAndOverflow(value, &overflow)
-    if not overflow:
-        return emit_longlong(o, v)
+cdef int emit_big_int(Out *o, object value) except -1:
+    """emit_int for an int past the long long range."""
     try:
         text = int.__repr__(value)
     except ValueError:

@@ -244,6 +244,24 @@ cdef class Matcher:
 
 
 cdef object _cache = _py.MatcherCache(Matcher)
+# The cache's own dict (it is cleared, never replaced), for the probe below.
+cdef dict _matchers = _cache._matchers
+cdef tuple NO_PATTERNS = ()
+
+
+cdef tuple plain_patterns(object patterns):
+    """The patterns as the cache's key holds them, for None or an exact list or tuple
+    of exact str (whose hashing runs no code); None for anything else."""
+    cdef object t = type(patterns)
+    if patterns is None:
+        return NO_PATTERNS
+    if t is not list and t is not tuple:
+        return None
+    found = tuple(patterns)
+    for pattern in found:
+        if type(pattern) is not str:
+            return None
+    return found
 
 
 def compile_patterns(mask_patterns, ignore_patterns):
@@ -252,4 +270,15 @@ def compile_patterns(mask_patterns, ignore_patterns):
     ``None`` stands for an empty list. A pattern that is not a ``str`` raises
     ``TypeError``; one that does not compile is dropped with a warning.
     """
+    # Speed: the key MatcherCache.get makes, made and probed in C when building it
+    # runs no code (every capture passes its settings' lists; the cache's Python
+    # method cost as much as the rest of a short capture's setup). A miss, or any
+    # other input, takes the cache's own path.
+    mask = plain_patterns(mask_patterns)
+    if mask is not None:
+        ignore = plain_patterns(ignore_patterns)
+        if ignore is not None:
+            hit = _matchers.get((mask, ignore))
+            if hit is not None:
+                return hit
     return _cache.get(mask_patterns, ignore_patterns)
