@@ -144,6 +144,8 @@ def _extensions() -> list[Extension]:
             _module_name(pyx),
             [pyx.as_posix(), *C_SOURCES.get(pyx.stem, [])],
             include_dirs=["csrc"],
+            # Every module may include any csrc/ header: an edited header rebuilds them.
+            depends=sorted(h.relative_to(HERE).as_posix() for h in (HERE / "csrc").glob("*.h")),
             extra_compile_args=compile_args,
             extra_link_args=link_args,
         )
