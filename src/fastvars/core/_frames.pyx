@@ -116,19 +116,9 @@ cdef object py_encode_variables = _py_encoding.encode_variables
 cdef object NoneType = type(None)
 
 
-def _frame_locals_proxy_type():
-    """3.13's FrameLocalsProxy (PEP 667): what f_locals is in a function; None before."""
-    import sys
-
-    def probe():
-        return type(sys._getframe().f_locals)
-
-    found = probe()
-    return None if found is dict else found
-
-
-# Its reads are live and run no code but CPython's, and it copies itself in C.
-cdef object FRAME_LOCALS_PROXY = _frame_locals_proxy_type()
+# 3.13's FrameLocalsProxy (frames.py probes it), None before. Its reads are live and
+# run no code but CPython's, and it copies itself in C.
+cdef object FRAME_LOCALS_PROXY = _py_frames.FRAME_LOCALS_PROXY
 # Its keys() and values(), called as functions: each lists the frame's variables in the
 # same order, in one pass of C that runs no Python code.
 cdef object PROXY_KEYS = FRAME_LOCALS_PROXY.keys if FRAME_LOCALS_PROXY is not None else None

@@ -43,6 +43,7 @@ from posix.stat cimport struct_stat, stat as c_stat
 
 from ..constants import CACHE_GENERATION as _CACHE_GENERATION
 from . import sources as _sources
+from .frames import FRAME_LOCALS_PROXY as _FRAME_LOCALS_PROXY
 
 cdef extern from "weakrefs.h":
     bint fv_weakref_is(object ref, object target) noexcept
@@ -242,11 +243,8 @@ def posthog_unchanged():
     return POSTHOG_GROUP is (<object>found if found != NULL else None)
 
 
-cdef object FrameLocalsProxy = None
-if sys.version_info >= (3, 13):
-    def _proxy_type():
-        return type(sys._getframe().f_locals)
-    FrameLocalsProxy = _proxy_type()
+# 3.13's f_locals type in a function, None before (frames.py probes it once).
+cdef object FrameLocalsProxy = _FRAME_LOCALS_PROXY
 
 cdef str SENTRY_PREFIX = "sentry_sdk."
 cdef tuple HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")

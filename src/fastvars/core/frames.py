@@ -7,12 +7,27 @@ source for both engines).
 
 from __future__ import annotations
 
+import sys
 from types import FrameType
 from typing import Any
 
 from .encoding import encode_variables
 
 _HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
+
+
+def _frame_locals_proxy_type() -> type | None:
+    """3.13's FrameLocalsProxy (PEP 667): what f_locals is in a function; None before,
+    where it is a dict. Probed once here for both compiled modules that test for it."""
+
+    def probe() -> type:
+        return type(sys._getframe().f_locals)
+
+    found = probe()
+    return None if found is dict else found
+
+
+FRAME_LOCALS_PROXY: type | None = _frame_locals_proxy_type()
 
 
 def is_hidden(frame: FrameType, policy: Any = None) -> bool:
