@@ -14,11 +14,18 @@ cdef class _ChainWalk:
 cpdef check_plain(all_exceptions)
 cpdef list exception_tracebacks(exc_info)
 cpdef list visible_entries(tb, policy, hidden)
+
+
+@cython.locals(plain=dict, found=list)
 cpdef list collect_variables(serialized, entries, policy, budget, variables_of)
+
+
 cpdef bint same_frames(serialized, entries) except -1
 
 
-@cython.locals(chain=list, own_tracebacks=bint, primary=list, found=list)
+# exception: an exact dict of the plan's own list (check_plain); what it holds may change
+# (a value's __repr__ can rewrite the event), so nothing read from it is typed.
+@cython.locals(chain=list, own_tracebacks=bint, primary=list, found=list, exception=dict)
 cpdef list plan(engine, all_exceptions, exc_info, mask_patterns, ignore_patterns,
                 mask_url_credentials, detect_secrets)
 

@@ -141,7 +141,14 @@ def collect_variables(
     frame_variables."""
     found = []
     for frame_dict, entry in zip(serialized, entries):
-        if not frame_dict.get("in_app"):
+        if type(frame_dict) is dict:
+            # Speed: typed as a dict in _planning.pxd, so the compiled get() is a C
+            # lookup, not a method call (an exact dict's get runs no code either way).
+            plain = frame_dict
+            in_app = plain.get("in_app")
+        else:
+            in_app = frame_dict.get("in_app")
+        if not in_app:
             continue
         variables = variables_of(entry.tb_frame, policy, budget)
         if variables:
