@@ -321,27 +321,25 @@ ANNOTATION_SCOPE = textwrap.dedent(
 )
 
 
+def exec_capturing(code, globals_, namespace, error, capture):
+    """exec ``code`` with a new custom namespace as its locals, and capture the
+    ``error`` it raises."""
+    try:
+        exec(code, globals_, namespace())
+    except error:
+        return capture(sys.exc_info())
+
+
 def exec_module_code(namespace, calls, capture):
     """Module-level code exec'd with a custom locals mapping (no cells to sync)."""
-    try:
-        exec(
-            "x = 1\nraise ValueError('exec with a custom locals mapping')",
-            {"__name__": "exec_scenario"},
-            namespace(),
-        )
-    except ValueError:
-        return capture(sys.exc_info())
+    code = "x = 1\nraise ValueError('exec with a custom locals mapping')"
+    return exec_capturing(code, {"__name__": "exec_scenario"}, namespace, ValueError, capture)
 
 
 def exec_module_comprehension(namespace, calls, capture):
-    try:
-        exec(
-            "x = 1\ny = [1 // (i - i) for i in range(2)]",
-            {"__name__": "exec_scenario"},
-            namespace(),
-        )
-    except ZeroDivisionError:
-        return capture(sys.exc_info())
+    code = "x = 1\ny = [1 // (i - i) for i in range(2)]"
+    globals_ = {"__name__": "exec_scenario"}
+    return exec_capturing(code, globals_, namespace, ZeroDivisionError, capture)
 
 
 def exec_module_inside_comprehension(namespace, calls, capture):
@@ -375,14 +373,8 @@ def exec_class_in_custom_globals(namespace, calls, capture):
             raise ValueError("a class body inside exec'd code")
         """
     )
-    try:
-        exec(
-            code,
-            {"__name__": "exec_scenario", "prepared": prepared, "namespace": namespace},
-            namespace(),
-        )
-    except ValueError:
-        return capture(sys.exc_info())
+    globals_ = {"__name__": "exec_scenario", "prepared": prepared, "namespace": namespace}
+    return exec_capturing(code, globals_, namespace, ValueError, capture)
 
 
 SCENARIOS = [
